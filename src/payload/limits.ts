@@ -1,0 +1,30 @@
+/**
+ * Every limit Discord enforces on what the bot sends, in one table. A message that breaks any of
+ * them is rejected whole with 400/50035, so renderers split and truncate against these numbers and
+ * the loopback server rejects against the same ones.
+ */
+export const DISCORD_LIMITS = {
+  content: 2000,
+  embedsPerMessage: 10,
+  embedTitle: 256,
+  embedDescription: 4096,
+  embedFields: 25,
+  fieldName: 256,
+  fieldValue: 1024,
+  footerText: 2048,
+  authorName: 256,
+  /** Sum of titles, descriptions, field names and values, footer texts and author names over all embeds of one message. */
+  embedTotal: 6000,
+  customId: 100,
+  buttonLabel: 80,
+  componentsPerRow: 5,
+  actionRows: 5,
+  selectOptions: 25,
+  selectOptionText: 100,
+  autocompleteChoices: 25,
+  autocompleteChoiceText: 100,
+  /** The first response to an interaction must arrive within this many milliseconds. */
+  interactionDeadlineMs: 3000,
+  /** Interaction tokens stay valid this long for edits and follow-ups. */
+  interactionTokenTtlMs: 15 * 60 * 1000,
+} as const;
