@@ -36,7 +36,7 @@ export const Article = z.object({
   /** The publisher's display name. */
   source: z.string().nullable(),
   publishedAt: z.coerce.date(),
-  /** Canonical topic keys (see `topics.ts`), never empty: `General` when the file has none. */
+  /** Canonical topic labels in display case (`AI`, `Bitcoin`, `General`...), never empty: `General` when the file has none. */
   topics: z.array(z.string()).min(1),
   summary: z.string(),
   sentiment: Sentiment,
