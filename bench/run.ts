@@ -1,0 +1,183 @@
+/**
+ * `npm run bench [-- --size 100k] [--smoke]`: cold start, search latency, memory and digest time on a
+ * synthetic corpus. Timings are compared with baselines run side by side in the same process, because
+ * the machine is shared and absolute numbers drift from run to run.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+import matter from 'gray-matter';
+import { ArticleStore } from '../src/content/store.ts';
+import { composeDigest } from '../src/digest/compose.ts';
+import { renderDigest } from '../src/digest/render.ts';
+import { loadContentDir } from '../src/files/content-files.ts';
+import { writeCorpus } from './corpus.ts';
+
+const { values } = parseArgs({
+  options: {
+    size: { type: 'string', default: '10k' },
+    smoke: { type: 'boolean', default: false },
+    rounds: { type: 'string' },
+  },
+});
+
+const parseSize = (s: string) => {
+  const m = /^(\d+)(k?)$/i.exec(s.trim());
+  if (!m) throw new Error(`--size must be a number like 10000, 10k or 100k (got "${s}")`);
+  return Number(m[1]) * (m[2] ? 1000 : 1);
+};
+
+const size = values.smoke ? 300 : parseSize(values.size);
+const rounds = values.rounds ? Number(values.rounds) : values.smoke ? 1 : size >= 50_000 ? 2 : 3;
+const QUERIES = ['musk', 'bitcoin etf', 'regulation', 'ai safety', 'mus', 'ethereum staking', 'hack', 'stablecoin', 'liquidity lending', 'powell', 'the market', 'kalo'];
+const log = (s: string) => process.stderr.write(`${s}\n`);
+
+const refuse = () => {
+  throw new Error('JavaScript front matter is not allowed');
+};
+
+/** The floor: the least any loader must do — read every file and parse its front matter. */
+async function floor(dir: string): Promise<number> {
+  const files = await listMarkdown(dir);
+  let n = 0;
+  for (const file of files) {
+    const text = await readFile(file, 'utf8');
+    const parsed = matter(text, { engines: { javascript: refuse, js: refuse } });
+    if (parsed.data) n++;
+  }
+  return n;
+}
+
+async function listMarkdown(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true, recursive: true });
+  return entries.filter((e) => e.isFile() && e.name.endsWith('.md')).map((e) => join(e.parentPath, e.name));
+}
+
+async function full(dir: string): Promise<ArticleStore> {
+  const store = new ArticleStore();
+  await loadContentDir(dir, store);
+  return store;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const percentile = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!;
+};
+const ms = (x: number) => `${x.toFixed(x < 10 ? 2 : 0)} ms`;
+
+async function main() {
+  const dir = resolve('bench/.corpus', String(size));
+  const marker = join(dir, '.complete');
+  if (!existsSync(marker)) {
+    log(`Generating ${size} synthetic articles in ${dir}…`);
+    const t = performance.now();
+    await writeCorpus(dir, size);
+    await writeFile(marker, String(size));
+    log(`  done in ${ms(performance.now() - t)}`);
+  }
+
+  // Cold start, interleaved with the floor so both see the same machine conditions.
+  const floorTimes: number[] = [];
+  const loadTimes: number[] = [];
+  let store: ArticleStore | undefined;
+  for (let r = 0; r < rounds; r++) {
+    log(`Round ${r + 1}/${rounds}: floor (read + gray-matter)…`);
+    let t = performance.now();
+    await floor(dir);
+    floorTimes.push(performance.now() - t);
+    store = undefined;
+    log(`Round ${r + 1}/${rounds}: full load (read, validate, normalise, index)…`);
+    t = performance.now();
+    store = await full(dir);
+    loadTimes.push(performance.now() - t);
+    log(`  floor ${ms(floorTimes.at(-1)!)}, load ${ms(loadTimes.at(-1)!)}, ${store.size} articles`);
+  }
+  const s = store!;
+
+  // Search latency: every query many times, after one warm-up pass.
+  for (const q of QUERIES) s.search(q, { limit: 10 });
+  const samples: number[] = [];
+  const scanSamples: number[] = [];
+  const all = s.all();
+  const reps = values.smoke ? 5 : 50;
+  for (let i = 0; i < reps; i++) {
+    for (const q of QUERIES) {
+      let t = performance.now();
+      s.search(q, { limit: 10 });
+      samples.push(performance.now() - t);
+      // Baseline: a naive substring scan of titles, the simplest search one could write.
+      t = performance.now();
+      const needle = q.toLowerCase();
+      let hits = 0;
+      for (const a of all) if (a.title.toLowerCase().includes(needle)) hits++;
+      scanSamples.push(performance.now() - t + hits * 0);
+    }
+  }
+
+  // Digest: a day of 1,000 articles, composed and rendered.
+  const day = { from: new Date('2026-11-21T00:00:00Z'), to: new Date('2026-11-22T00:00:00Z') };
+  const dayArticles = all.slice(0, 1000).map((a, i) => ({ ...a, publishedAt: new Date(day.from.getTime() + i * 60_000) }));
+  const digestTimes: number[] = [];
+  const sortTimes: number[] = [];
+  let messages = 0;
+  for (let i = 0; i < (values.smoke ? 3 : 30); i++) {
+    let t = performance.now();
+    const d = composeDigest(dayArticles, { ...day, timezone: 'UTC' });
+    messages = renderDigest(d).length;
+    digestTimes.push(performance.now() - t);
+    // Baseline: sorting the same day's articles by date, the cheapest "digest" there is.
+    t = performance.now();
+    [...dayArticles].sort((a, b) => b.publishedAt.getTime() - a.publishedAt.getTime());
+    sortTimes.push(performance.now() - t);
+  }
+
+  // Memory in a fresh process that only loads, so the floor's garbage does not count.
+  log('Measuring resident memory after load in a fresh process…');
+  const rssOut = execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', 'bench/memory.ts', dir], { encoding: 'utf8' });
+  const rssMb = Number(JSON.parse(rssOut).rssMb);
+
+  const floorMs = median(floorTimes);
+  const loadMs = median(loadTimes);
+  const result = {
+    articles: s.size,
+    files: size,
+    rounds,
+    coldStart: { floorMs: Math.round(floorMs), loadMs: Math.round(loadMs), ratio: +(loadMs / floorMs).toFixed(2), target: 1.5 },
+    search: {
+      queries: QUERIES.length,
+      samples: samples.length,
+      p50Ms: +percentile(samples, 50).toFixed(3),
+      p99Ms: +percentile(samples, 99).toFixed(3),
+      targetP99Ms: 5,
+      naiveScanP50Ms: +percentile(scanSamples, 50).toFixed(3),
+    },
+    memory: { rssMb, targetMb: 512 },
+    digest: {
+      articles: dayArticles.length,
+      messages,
+      p50Ms: +percentile(digestTimes, 50).toFixed(2),
+      maxMs: +Math.max(...digestTimes).toFixed(2),
+      targetMs: 50,
+      sortBaselineMs: +percentile(sortTimes, 50).toFixed(3),
+    },
+  };
+  const pass = (ok: boolean) => (ok ? 'ok' : 'MISSED');
+  const rows = [
+    ['measure', 'value', 'baseline (same run)', 'target', ''],
+    ['cold start', ms(loadMs), `floor ${ms(floorMs)} → ×${result.coldStart.ratio}`, '≤ ×1.5 floor', pass(result.coldStart.ratio <= 1.5)],
+    ['search p50', ms(result.search.p50Ms), `naive title scan ${ms(result.search.naiveScanP50Ms)}`, '', ''],
+    ['search p99', ms(result.search.p99Ms), '', '≤ 5 ms', pass(result.search.p99Ms <= 5)],
+    ['RSS after load', `${rssMb} MB`, '', '≤ 512 MB', pass(rssMb <= 512)],
+    ['digest (1,000 articles)', ms(result.digest.p50Ms), `sort-only ${ms(result.digest.sortBaselineMs)}`, '≤ 50 ms', pass(result.digest.p50Ms <= 50)],
+  ];
+  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
+  console.log(`\nBenchmark: ${size.toLocaleString('en')} files, ${s.size.toLocaleString('en')} articles after dedupe, ${rounds} round(s)\n`);
+  for (const r of rows) console.log(r.map((cell, c) => cell.padEnd(widths[c]!)).join('  '));
+  console.log(`\n${JSON.stringify(result, null, 2)}`);
+}
+
+await main();
