@@ -1,0 +1,84 @@
+import { randomBytes } from 'node:crypto';
+import type { Sentiment } from '../content/article.ts';
+import { DISCORD_LIMITS } from '../payload/limits.ts';
+
+/** What a search's ◀ ▶ buttons need to show another page: kept server-side, since a query can be longer than a custom_id. */
+export interface SearchSession {
+  id: string;
+  userId: string;
+  query: string;
+  topic?: string;
+  sentiment?: Sentiment;
+  createdAt: number;
+}
+
+/** A decoded page button. */
+export interface PageButton {
+  sessionId: string;
+  page: number;
+}
+
+const PREFIX = 'news:page:';
+
+/** The custom_id of a page button: short and fixed-size, far below Discord's 100-character cap. */
+export function pageButtonId(sessionId: string, page: number, direction: 'prev' | 'next'): string {
+  const id = `${PREFIX}${sessionId}:${page}:${direction}`;
+  if (id.length > DISCORD_LIMITS.customId) throw new Error(`custom_id too long: ${id.length}`);
+  return id;
+}
+
+/** Reads a page button's custom_id, or null if it is not one (or was tampered with). */
+export function parsePageButtonId(customId: string): PageButton | null {
+  if (!customId.startsWith(PREFIX)) return null;
+  const [sessionId, page] = customId.slice(PREFIX.length).split(':');
+  const n = Number(page);
+  if (!sessionId || !/^[a-z0-9]{1,16}$/.test(sessionId) || !Number.isInteger(n) || n < 0 || n > 10_000) return null;
+  return { sessionId, page: n };
+}
+
+/**
+ * Remembers recent searches so their pages can be turned. Sessions expire after `ttlMs` (Discord's
+ * interaction tokens last 15 minutes, so older pages could not be edited anyway) and the oldest are
+ * evicted past `max`, so memory stays bounded however many searches run.
+ */
+export class SearchSessions {
+  private readonly sessions = new Map<string, SearchSession>();
+
+  constructor(
+    private readonly options: { now: () => number; ttlMs?: number; max?: number; newId?: () => string } = { now: () => Date.now() },
+  ) {}
+
+  /** Stores a search and returns its session. */
+  create(input: Omit<SearchSession, 'id' | 'createdAt'>): SearchSession {
+    this.prune();
+    const id = this.options.newId?.() ?? randomBytes(6).toString('hex');
+    const session = { ...input, id, createdAt: this.options.now() };
+    this.sessions.set(id, session);
+    const max = this.options.max ?? 5000;
+    while (this.sessions.size > max) this.sessions.delete(this.sessions.keys().next().value as string);
+    return session;
+  }
+
+  /** The session, or undefined when it never existed or has expired. */
+  get(id: string): SearchSession | undefined {
+    const s = this.sessions.get(id);
+    if (!s) return undefined;
+    if (this.options.now() - s.createdAt > this.ttl) {
+      this.sessions.delete(id);
+      return undefined;
+    }
+    return s;
+  }
+
+  private get ttl(): number {
+    return this.options.ttlMs ?? DISCORD_LIMITS.interactionTokenTtlMs;
+  }
+
+  private prune(): void {
+    const now = this.options.now();
+    for (const [id, s] of this.sessions) {
+      if (now - s.createdAt <= this.ttl) break; // insertion order = creation order
+      this.sessions.delete(id);
+    }
+  }
+}
