@@ -1,0 +1,70 @@
+import { Client, GatewayIntentBits, PermissionFlagsBits, Routes, type REST } from 'discord.js';
+import type { Command } from '../../commands/types.ts';
+import type { MessagePayload } from '../payload/types.ts';
+
+/**
+ * Creates the discord.js client. Only the Guilds intent is needed (slash commands and channel
+ * metadata); no privileged intents. Mentions are disabled client-wide as well as per message, so
+ * even a payload built elsewhere cannot ping @everyone.
+ */
+export function createDiscordClient(options: { apiUrl?: string; restRetries?: number } = {}): Client {
+  return new Client({
+    intents: [GatewayIntentBits.Guilds],
+    allowedMentions: { parse: [] },
+    rest: {
+      ...(options.apiUrl ? { api: options.apiUrl } : {}),
+      ...(options.restRetries !== undefined ? { retries: options.restRetries } : {}),
+    },
+  });
+}
+
+/**
+ * Registers every command with one bulk overwrite (PUT): in one server when `guildId` is set (instant,
+ * for development), otherwise globally. Returns how many commands Discord now has.
+ */
+export async function registerCommands(rest: REST, applicationId: string, commands: readonly Command[], guildId?: string): Promise<number> {
+  const body = commands.map((c) => c.data.toJSON());
+  const route = guildId ? Routes.applicationGuildCommands(applicationId, guildId) : Routes.applicationCommands(applicationId);
+  const result = (await rest.put(route, { body })) as unknown[];
+  return result.length;
+}
+
+/** A message that may be posted more than once and must appear once: Discord drops a repeated nonce. */
+export type NoncePayload = MessagePayload & { nonce: string; enforce_nonce: true };
+
+/** Posts digest messages straight to a channel through discord.js's REST client (rate limits handled there). */
+export function createChannelSender(rest: REST) {
+  return {
+    async send(channelId: string, payload: NoncePayload): Promise<{ id: string }> {
+      const message = (await rest.post(Routes.channelMessages(channelId), { body: payload })) as { id: string };
+      return { id: message.id };
+    },
+  };
+}
+
+/** The permissions a digest channel needs, with the names admins see in Discord's settings. */
+export const DIGEST_CHANNEL_PERMISSIONS = [
+  { flag: PermissionFlagsBits.ViewChannel, name: 'View Channel' },
+  { flag: PermissionFlagsBits.SendMessages, name: 'Send Messages' },
+  { flag: PermissionFlagsBits.EmbedLinks, name: 'Embed Links' },
+] as const;
+
+/**
+ * Checks that the bot can post embeds in a channel, from the cached roles and overwrites. Returns the
+ * names of the missing permissions, or a reason when the channel is not a text channel of that server.
+ */
+export function checkDigestChannel(client: Client, guildId: string, channelId: string): { ok: true } | { ok: false; reason: string } {
+  const guild = client.guilds.cache.get(guildId);
+  const channel = guild?.channels.cache.get(channelId);
+  if (!guild || !channel) return { ok: false, reason: 'I cannot see that channel. Check that it belongs to this server and that I can view it.' };
+  if (!channel.isTextBased() || channel.isThread() || channel.isVoiceBased()) {
+    return { ok: false, reason: `${channel.toString()} is not a text channel. Pick a text or announcement channel.` };
+  }
+  const me = guild.members.me;
+  const perms = me ? channel.permissionsFor(me) : null;
+  const missing = DIGEST_CHANNEL_PERMISSIONS.filter((p) => !perms?.has(p.flag)).map((p) => p.name);
+  if (missing.length > 0) {
+    return { ok: false, reason: `I am missing ${missing.join(', ')} in ${channel.toString()}. Grant them in the channel's settings (Permissions), then run this again.` };
+  }
+  return { ok: true };
+}
