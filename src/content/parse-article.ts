@@ -90,7 +90,7 @@ export function parseArticle(input: ContentFile, options: ParseOptions = {}): Pa
   if (!/^\uFEFF?---/.test(text)) return issue(file, '', 'No front matter: the file must start with a --- block');
   let parsed: matter.GrayMatterFile<string>;
   try {
-    parsed = matter(text, SAFE_MATTER_OPTIONS as unknown as matter.GrayMatterOption<string, never>);
+    parsed = matter(text, SAFE_MATTER_OPTIONS as unknown as Parameters<typeof matter>[1]);
   } catch (err) {
     if (err instanceof JavaScriptFrontMatterError) return issue(file, '', err.message);
     const message = String((err as Error)?.message ?? err);

@@ -1,0 +1,296 @@
+import { createSearchIndex, type SearchIndex } from '../search/search-index.ts';
+import { foldText, prepareQuery } from '../search/query.ts';
+import type { Article, Sentiment } from './article.ts';
+import { dedupeKeys, isDuplicate, richness } from './dedupe.ts';
+import { topicKey } from './topics.ts';
+
+/** Where parsed articles go: the file edge calls these as files appear, change and disappear. */
+export interface ArticleSink {
+  set(file: string, article: Article): void;
+  delete(file: string): void;
+}
+
+/** Filters for listing articles, newest first. `from` is inclusive, `to` exclusive. */
+export interface ArticleQuery {
+  topic?: string;
+  sentiment?: Sentiment;
+  from?: Date;
+  to?: Date;
+  limit?: number;
+  offset?: number;
+}
+
+/** One page of search results. */
+export interface SearchPage {
+  /** The query as run (trimmed, and cut to 200 characters). */
+  query: string;
+  truncated: boolean;
+  /** Matches in all, before paging. */
+  total: number;
+  articles: Article[];
+}
+
+/** A change listeners hear about. */
+export type StoreChange = { type: 'set' | 'delete'; id: string };
+
+const time = (a: Article) => a.publishedAt.getTime();
+const newestFirst = (a: Article, b: Article) => time(b) - time(a) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+
+/**
+ * All articles in memory, deduplicated, with a search index kept in step. Every change is
+ * incremental: a file set or deleted only touches its own duplicate cluster and index entries.
+ */
+export class ArticleStore implements ArticleSink {
+  /** Every parsed article by file, duplicates included. */
+  private readonly byFile = new Map<string, Article>();
+  /** Dedupe key → files carrying it. */
+  private readonly byKey = new Map<string, Set<string>>();
+  /** Visible (winning) articles by id. */
+  private readonly visible = new Map<string, Article>();
+  private readonly titles = new Map<string, string>();
+  private readonly index: SearchIndex = createSearchIndex();
+  private readonly listeners = new Set<(e: StoreChange) => void>();
+  private ordered: Article[] = [];
+  private orderDirty = false;
+  private topicCounts: { topic: string; count: number }[] | null = null;
+
+  /** Adds or replaces the article that comes from `file`. */
+  set(file: string, article: Article): void {
+    const before = this.byFile.has(file) ? this.cluster(file) : new Set<string>();
+    this.unlinkKeys(file);
+    this.byFile.set(file, article);
+    for (const key of dedupeKeys(article)) {
+      let files = this.byKey.get(key);
+      if (!files) this.byKey.set(key, (files = new Set()));
+      files.add(file);
+    }
+    // Fast path: an article sharing no key with any other file is its own winner.
+    if (before.size <= 1 && this.isAlone(file)) {
+      this.show(article);
+      this.emit({ type: 'set', id: article.id });
+      return;
+    }
+    this.refresh(new Set([...before, ...this.cluster(file)]));
+    this.emit({ type: 'set', id: article.id });
+  }
+
+  /** Removes the article that came from `file`; a duplicate it was hiding becomes visible again. */
+  delete(file: string): void {
+    const article = this.byFile.get(file);
+    if (!article) return;
+    const before = this.cluster(file);
+    this.unlinkKeys(file);
+    this.byFile.delete(file);
+    this.hide(article);
+    before.delete(file);
+    this.refresh(before);
+    this.emit({ type: 'delete', id: article.id });
+  }
+
+  /** The visible article with this id. */
+  get(id: string): Article | undefined {
+    return this.visible.get(id);
+  }
+
+  /** Visible articles (duplicates merged). */
+  get size(): number {
+    return this.visible.size;
+  }
+
+  /** Parsed articles hidden as duplicates of a richer copy. */
+  duplicates(): number {
+    return this.byFile.size - this.visible.size;
+  }
+
+  /** Every visible article, newest first. */
+  all(): readonly Article[] {
+    if (this.orderDirty) {
+      this.ordered = [...this.visible.values()].sort(newestFirst);
+      this.orderDirty = false;
+    }
+    return this.ordered;
+  }
+
+  /** Articles matching the filters, newest first. */
+  query(q: ArticleQuery = {}): Article[] {
+    const all = this.all();
+    const to = q.to?.getTime() ?? Infinity;
+    const from = q.from?.getTime() ?? -Infinity;
+    // `all` is sorted by time descending: binary-search the first article older than `to`.
+    let lo = 0;
+    let hi = all.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (time(all[mid]!) >= to) lo = mid + 1;
+      else hi = mid;
+    }
+    const topic = q.topic ? topicKey(q.topic) : null;
+    const offset = q.offset ?? 0;
+    const limit = q.limit ?? Infinity;
+    const out: Article[] = [];
+    let skipped = 0;
+    for (let i = lo; i < all.length && out.length < limit; i++) {
+      const a = all[i]!;
+      if (time(a) < from) break;
+      if (q.sentiment && a.sentiment !== q.sentiment) continue;
+      if (topic && !a.topics.some((t) => topicKey(t) === topic)) continue;
+      if (skipped++ < offset) continue;
+      out.push(a);
+    }
+    return out;
+  }
+
+  /** Ranked full-text search; throws `QueryError` for an empty query. */
+  search(raw: string, options: { limit?: number; offset?: number; topic?: string; sentiment?: Sentiment } = {}): SearchPage {
+    const { text, truncated } = prepareQuery(raw);
+    const topic = options.topic ? topicKey(options.topic) : null;
+    const filter =
+      topic || options.sentiment
+        ? (id: string) => {
+            const a = this.visible.get(id);
+            return !!a && (!options.sentiment || a.sentiment === options.sentiment) && (!topic || a.topics.some((t) => topicKey(t) === topic));
+          }
+        : undefined;
+    const hits = this.index.search(text, { filter });
+    const offset = options.offset ?? 0;
+    const limit = options.limit ?? 10;
+    const articles = hits
+      .slice(offset, offset + limit)
+      .map((h) => this.visible.get(h.id))
+      .filter((a): a is Article => a !== undefined);
+    return { query: text, truncated, total: hits.length, articles };
+  }
+
+  /** Topics with their article counts, most common first. */
+  topics(): { topic: string; count: number }[] {
+    if (!this.topicCounts) {
+      const counts = new Map<string, number>();
+      for (const a of this.visible.values()) for (const t of a.topics) counts.set(t, (counts.get(t) ?? 0) + 1);
+      this.topicCounts = [...counts].map(([topic, count]) => ({ topic, count })).sort((a, b) => b.count - a.count || a.topic.localeCompare(b.topic));
+    }
+    return this.topicCounts;
+  }
+
+  /** Best title matches for autocomplete; the newest articles when nothing is typed. */
+  suggest(text: string, limit = 25): Article[] {
+    const typed = text.trim();
+    if (!typed) return this.all().slice(0, limit);
+    const exact = this.visible.get(typed);
+    const hits = this.index.search(typed.slice(0, 100), { fields: ['title'] });
+    const out = hits
+      .slice(0, limit)
+      .map((h) => this.visible.get(h.id))
+      .filter((a): a is Article => a !== undefined);
+    if (exact && !out.includes(exact)) out.unshift(exact);
+    return out.slice(0, limit);
+  }
+
+  /** An article by id, else by exact title, else the best search hit. */
+  resolve(idOrQuery: string): Article | undefined {
+    const q = idOrQuery.trim();
+    if (!q) return undefined;
+    const byId = this.visible.get(q) ?? this.visible.get(q.replace(/\.md$/i, ''));
+    if (byId) return byId;
+    const byTitle = this.titles.get(foldText(q));
+    if (byTitle) return this.visible.get(byTitle);
+    const hit = this.index.search(prepareQuery(q).text)[0];
+    return hit ? this.visible.get(hit.id) : undefined;
+  }
+
+  /** Calls `listener` after every change; returns the unsubscribe function. */
+  onChange(listener: (e: StoreChange) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private emit(e: StoreChange) {
+    for (const l of this.listeners) l(e);
+  }
+
+  private isAlone(file: string): boolean {
+    const article = this.byFile.get(file)!;
+    for (const key of dedupeKeys(article)) if ((this.byKey.get(key)?.size ?? 0) > 1) return false;
+    return true;
+  }
+
+  private unlinkKeys(file: string) {
+    const old = this.byFile.get(file);
+    if (!old) return;
+    for (const key of dedupeKeys(old)) {
+      const files = this.byKey.get(key);
+      files?.delete(file);
+      if (files?.size === 0) this.byKey.delete(key);
+    }
+  }
+
+  /** The files connected to `file` by duplicate edges (sharing a key and passing `isDuplicate`). */
+  private cluster(file: string): Set<string> {
+    const seen = new Set<string>([file]);
+    const queue = [file];
+    while (queue.length > 0) {
+      const f = queue.pop()!;
+      const a = this.byFile.get(f);
+      if (!a) continue;
+      for (const key of dedupeKeys(a)) {
+        for (const other of this.byKey.get(key) ?? []) {
+          if (seen.has(other)) continue;
+          const b = this.byFile.get(other);
+          if (b && isDuplicate(a, b)) {
+            seen.add(other);
+            queue.push(other);
+          }
+        }
+      }
+    }
+    return seen;
+  }
+
+  /** Recomputes the winner of every cluster touching `files`; only winners are visible and indexed. */
+  private refresh(files: Set<string>) {
+    const done = new Set<string>();
+    for (const f of files) {
+      if (done.has(f) || !this.byFile.has(f)) continue;
+      const members = this.cluster(f);
+      let winner: string | undefined;
+      for (const m of members) {
+        done.add(m);
+        if (winner === undefined) winner = m;
+        else {
+          const a = this.byFile.get(m)!;
+          const w = this.byFile.get(winner)!;
+          const ra = richness(a);
+          const rw = richness(w);
+          if (ra > rw || (ra === rw && m < winner)) winner = m;
+        }
+      }
+      for (const m of members) {
+        const a = this.byFile.get(m)!;
+        if (m === winner) this.show(a);
+        else this.hide(a);
+      }
+    }
+  }
+
+  private show(article: Article) {
+    const current = this.visible.get(article.id);
+    if (current === article) return;
+    if (current) this.titles.delete(foldText(current.title));
+    this.visible.set(article.id, article);
+    this.titles.set(foldText(article.title), article.id);
+    this.index.add(article);
+    this.changed();
+  }
+
+  private hide(article: Article) {
+    if (this.visible.get(article.id) !== article) return;
+    this.visible.delete(article.id);
+    if (this.titles.get(foldText(article.title)) === article.id) this.titles.delete(foldText(article.title));
+    this.index.remove(article.id);
+    this.changed();
+  }
+
+  private changed() {
+    this.orderDirty = true;
+    this.topicCounts = null;
+  }
+}
