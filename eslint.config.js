@@ -7,7 +7,7 @@ import boundaries from 'eslint-plugin-boundaries';
  * The pure core turns text into articles, searches them and composes digests. It must stay free of
  * I/O and of Discord so it can be tested as plain functions and reused by the CLI, the bot and the sandbox.
  */
-const CORE = ['content', 'classify', 'search', 'digest', 'payload'];
+const CORE = ['content', 'classify', 'search', 'digest', 'render', 'payload'];
 const IO_MODULES = [
   'discord.js',
   '@discordjs/*',

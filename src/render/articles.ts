@@ -1,0 +1,150 @@
+import type { Article } from '../content/article.ts';
+import { formatInZone } from '../digest/period.ts';
+import { DISCORD_LIMITS as L } from '../payload/limits.ts';
+import { NO_MENTIONS, type ActionRow, type Embed, type MessagePayload } from '../payload/types.ts';
+import { link, safeText, truncate } from './markdown.ts';
+import { INFERRED_MARK, SENTIMENT_STYLE, sentimentText } from './style.ts';
+
+/** Brand colour of lists that mix sentiments. */
+const LIST_COLOR = 0x5865f2;
+
+const day = (a: Article) => a.publishedAt.toISOString().slice(0, 10);
+
+/** Two compact lines for a list: linked title, then source · date · topics · sentiment. */
+export function articleEntry(a: Article, n?: number): string {
+  const meta = [a.source && safeText(a.source, 60), day(a), safeText(a.topics.join(', '), 80), `${SENTIMENT_STYLE[a.sentiment].emoji}${a.sentimentSource === 'inferred' ? INFERRED_MARK : ''}`]
+    .filter(Boolean)
+    .join(' · ');
+  return `${n !== undefined ? `**${n}.** ` : ''}${link(a.title, a.url, 200)}\n${meta}`;
+}
+
+/** Joins entries into a description of at most 4,096 characters, counting what did not fit. */
+function describe(entries: string[], budget: number): { text: string; shown: number } {
+  let text = '';
+  let shown = 0;
+  for (const e of entries) {
+    const next = text ? `${text}\n\n${e}` : e;
+    if (next.length > budget) break;
+    text = next;
+    shown++;
+  }
+  return { text, shown };
+}
+
+/** `/news latest`: one embed listing the articles, newest first. */
+export function renderArticleList(articles: readonly Article[], options: { title: string; emptyText: string }): MessagePayload {
+  if (articles.length === 0) return { content: options.emptyText, allowed_mentions: NO_MENTIONS };
+  const { text, shown } = describe(
+    articles.map((a, i) => articleEntry(a, i + 1)),
+    L.embedDescription - 40,
+  );
+  const embed: Embed = {
+    title: truncate(options.title, L.embedTitle),
+    description: shown < articles.length ? `${text}\n\n…and ${articles.length - shown} more` : text,
+    color: LIST_COLOR,
+    footer: { text: `${SENTIMENT_STYLE.positive.emoji} positive · ${SENTIMENT_STYLE.negative.emoji} negative · ${SENTIMENT_STYLE.neutral.emoji} neutral · ${INFERRED_MARK} inferred` },
+  };
+  return { embeds: [embed], allowed_mentions: NO_MENTIONS };
+}
+
+/** What `renderSearchPage` needs: one page of results and the ids of its ◀ ▶ buttons. */
+export interface SearchPageInput {
+  query: string;
+  truncated: boolean;
+  total: number;
+  /** Zero-based. */
+  page: number;
+  pageSize: number;
+  articles: readonly Article[];
+  customIds: { prev: string; next: string };
+}
+
+/** `/news search`: one page of ranked results, with ◀ ▶ buttons when there is more than one page. */
+export function renderSearchPage(p: SearchPageInput): MessagePayload {
+  const quoted = `“${safeText(p.query, 120)}”`;
+  const cut = p.truncated ? '\n_Your query was cut to its first 200 characters._' : '';
+  if (p.total === 0) return { content: `No articles match ${quoted}. Try fewer or shorter words — prefixes work too (\`mus\` finds Musk).${cut}`, allowed_mentions: NO_MENTIONS };
+  const pages = Math.max(1, Math.ceil(p.total / p.pageSize));
+  const first = p.page * p.pageSize + 1;
+  const last = first + p.articles.length - 1;
+  const { text } = describe(
+    p.articles.map((a, i) => articleEntry(a, first + i)),
+    L.embedDescription - 20,
+  );
+  const embed: Embed = {
+    title: truncate(`Results ${first}–${last} of ${p.total} for “${p.query}”`, L.embedTitle),
+    description: text,
+    color: LIST_COLOR,
+    footer: { text: `Page ${p.page + 1} of ${pages}` },
+  };
+  const components: ActionRow[] =
+    pages > 1
+      ? [
+          {
+            type: 1,
+            components: [
+              { type: 2, style: 2, label: '◀ Previous', custom_id: p.customIds.prev, disabled: p.page === 0 },
+              { type: 2, style: 2, label: 'Next ▶', custom_id: p.customIds.next, disabled: p.page >= pages - 1 },
+            ],
+          },
+        ]
+      : [];
+  return { ...(cut ? { content: cut.trim() } : {}), embeds: [embed], components, allowed_mentions: NO_MENTIONS };
+}
+
+/** `/news impact`: the article's crypto-market bullets with its title, link, source, date, topics and sentiment. */
+export function renderImpact(a: Article, options: { timezone?: string } = {}): MessagePayload {
+  const style = SENTIMENT_STYLE[a.sentiment];
+  const bullets = a.impact.map((b) => `• ${safeText(b, 900)}`);
+  let description = '';
+  let shown = 0;
+  for (const b of bullets) {
+    const next = description ? `${description}\n${b}` : b;
+    if (next.length > L.embedDescription - 200) break;
+    description = next;
+    shown++;
+  }
+  if (shown < bullets.length) description += `\n…and ${bullets.length - shown} more`;
+  const embed: Embed = {
+    title: truncate(a.title.replace(/\s+/g, ' '), L.embedTitle),
+    ...(a.url && a.url.length <= 2048 ? { url: a.url } : {}),
+    color: style.color,
+    description:
+      a.impact.length > 0
+        ? `**Impact on the crypto market**\n${description}`
+        : `This article has no “Impact on the crypto market” section.${a.summary ? `\n\n${safeText(a.summary, 1500)}` : ''}`,
+    fields: [
+      { name: 'Source', value: a.source ? safeText(a.source, 200) : 'Unknown', inline: true },
+      { name: 'Published', value: formatInZone(a.publishedAt, options.timezone ?? 'UTC'), inline: true },
+      { name: 'Sentiment', value: sentimentText(a), inline: true },
+      { name: 'Topics', value: safeText(a.topics.join(', '), 1000), inline: false },
+    ],
+    footer: { text: truncate(`id: ${a.id}`, L.footerText) },
+    ...(a.imageUrl && a.imageUrl.length <= 2048 ? { thumbnail: { url: a.imageUrl } } : {}),
+  };
+  return { embeds: [embed], allowed_mentions: NO_MENTIONS };
+}
+
+/** `/news topics`: every topic with its article count. */
+export function renderTopics(list: readonly { topic: string; count: number }[]): MessagePayload {
+  if (list.length === 0) return { content: 'No topics yet: no articles are loaded.', allowed_mentions: NO_MENTIONS };
+  const total = list.length;
+  const lines = list.map((t) => `**${safeText(t.topic, 100)}** · ${t.count}`);
+  const { text, shown } = describe(lines, L.embedDescription - 40);
+  return {
+    embeds: [
+      {
+        title: `${total} topic${total === 1 ? '' : 's'}`,
+        description: shown < lines.length ? `${text.replace(/\n\n/g, '\n')}\n…and ${lines.length - shown} more` : text.replace(/\n\n/g, '\n'),
+        color: LIST_COLOR,
+        footer: { text: 'Filter with /news latest topic:<name> or /news search … topic:<name>' },
+      },
+    ],
+    allowed_mentions: NO_MENTIONS,
+  };
+}
+
+/** A plain notice, ephemeral when asked. */
+export function renderNotice(text: string, options: { ephemeral?: boolean } = {}): MessagePayload {
+  return { content: truncate(text, L.content), allowed_mentions: NO_MENTIONS, ...(options.ephemeral ? { flags: 64 } : {}) };
+}
