@@ -88,9 +88,15 @@ export interface TopicCanonicaliser {
 export function createTopicCanonicaliser(overrides: Readonly<Record<string, string>> = {}): TopicCanonicaliser {
   const table = new Map<string, string>();
   for (const [alias, label] of Object.entries(DEFAULT_TOPIC_ALIASES)) table.set(topicKey(alias), label);
-  for (const [alias, label] of Object.entries(overrides)) table.set(topicKey(alias), label.trim());
-  // Labels are aliases of themselves, so an override's target spelled differently still merges.
   for (const label of [...table.values()]) if (!table.has(topicKey(label))) table.set(topicKey(label), label);
+  for (const [alias, rawLabel] of Object.entries(overrides)) {
+    const label = rawLabel.trim();
+    const previous = table.get(topicKey(alias));
+    // Renaming a topic moves every spelling of it: `AI=Artificial Intelligence` also takes `A.I.`.
+    if (previous && previous !== label) for (const [k, v] of table) if (v === previous) table.set(k, label);
+    table.set(topicKey(alias), label);
+    table.set(topicKey(label), label);
+  }
   const cache = new Map<string, string | null>();
 
   const canonical = (raw: string): string | null => {

@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import { extractImpact } from '../../src/content/impact.ts';
+
+describe('extractImpact', () => {
+  it('GIVEN the heading at any level and in any case THEN its bullets are returned', () => {
+    expect(extractImpact('# Title\n\n#### IMPACT ON THE CRYPTO MARKET:\n\n* one\n* two\n')).toEqual(['one', 'two']);
+  });
+
+  it('GIVEN markup in bullets THEN only the text remains', () => {
+    expect(extractImpact('## Impact on the crypto market\n\n- **Bold** and _italic_ with [a link](https://x.example) and `code`\n')).toEqual([
+      'Bold and italic with a link and code',
+    ]);
+  });
+
+  it('GIVEN a following section of the same level THEN its bullets are not included', () => {
+    expect(extractImpact('## Impact on the crypto market\n- a\n\n### Detail\n- b\n\n## Next\n- c\n')).toEqual(['a', 'b']);
+  });
+
+  it('GIVEN the phrase only inside a code block or paragraph THEN there is no section', () => {
+    expect(extractImpact('```\n## Impact on the crypto market\n- fake\n```\n')).toEqual([]);
+    expect(extractImpact('We discuss the impact on the crypto market below.\n\n- not it\n')).toEqual([]);
+  });
+
+  it('GIVEN no body THEN no bullets', () => {
+    expect(extractImpact('')).toEqual([]);
+  });
+});

@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { canonicalUrl, decodeEntities, repairText, safeUrl } from '../../src/content/normalise.ts';
+
+describe('repairText', () => {
+  it.each([
+    ['whichâ€¦', 'which…'],
+    ['itâ€™s', 'it’s'],
+    ['â€œquotedâ€\u009d', '“quoted”'],
+    ['cafÃ©', 'café'],
+    ['rocket ðŸš€', 'rocket 🚀'],
+    ['Fish &amp; Chips &#038; more &#x27;x&#x27; &hellip;', "Fish & Chips & more 'x' …"],
+  ])('GIVEN %j THEN %j', (input, expected) => {
+    expect(repairText(input)).toBe(expected);
+  });
+
+  it('GIVEN correct accented text THEN it is left alone', () => {
+    expect(repairText('café naïve Zürich — “fine”')).toBe('café naïve Zürich — “fine”');
+  });
+
+  it('GIVEN runs of whitespace and control characters THEN they are collapsed or removed', () => {
+    expect(repairText('  a\n\tb\u0007  c ')).toBe('a b c');
+  });
+
+  it('GIVEN an unknown entity THEN it is kept as written', () => {
+    expect(decodeEntities('a &bogus; b')).toBe('a &bogus; b');
+  });
+});
+
+describe('safeUrl', () => {
+  it('GIVEN an http(s) URL with &#038; THEN the entity is decoded', () => {
+    expect(safeUrl('https://example.com/a.png?fit=750%2C600&#038;strip=all')).toBe('https://example.com/a.png?fit=750%2C600&strip=all');
+  });
+
+  it.each(['javascript:alert(1)', 'JaVaScRiPt:alert(1)', 'data:text/html,hi', '/relative/path', 'ftp://example.com/x', 'not a url', '', 42, null])(
+    'GIVEN %j THEN null',
+    (input) => {
+      expect(safeUrl(input)).toBeNull();
+    },
+  );
+});
+
+describe('canonicalUrl', () => {
+  it('drops tracking parameters, fragments, www and trailing slashes', () => {
+    expect(canonicalUrl('https://WWW.Example.com/a/b/?utm_source=feed&x=1#top')).toBe(canonicalUrl('http://example.com/a/b?x=1'));
+  });
+});

@@ -1,0 +1,119 @@
+import { describe, expect, it } from 'vitest';
+import { ArticleStore } from '../../src/content/store.ts';
+import { makeArticle } from '../support/article-factory.ts';
+
+const day = (d: string) => new Date(`${d}T12:00:00Z`);
+
+describe('ArticleStore — dedupe', () => {
+  it('GIVEN the same URL in two files THEN it counts once and the richer copy is kept', () => {
+    const store = new ArticleStore();
+    const poor = makeArticle({ id: 'a', file: 'a.md', url: 'https://example.com/story?utm_source=x', summary: 'short' });
+    const rich = makeArticle({ id: 'b', file: 'b.md', url: 'https://www.example.com/story/', summary: 'a much longer summary '.repeat(5), impact: ['a bullet'] });
+    store.set('a.md', poor);
+    store.set('b.md', rich);
+    expect(store.size).toBe(1);
+    expect(store.all().map((a) => a.id)).toEqual(['b']);
+    expect(store.duplicates()).toBe(1);
+  });
+
+  it('GIVEN the same externalId THEN it is a duplicate', () => {
+    const store = new ArticleStore();
+    store.set('a.md', makeArticle({ id: 'a', externalId: '42', url: null }));
+    store.set('b.md', makeArticle({ id: 'b', externalId: '42', url: null, title: 'Different words' }));
+    expect(store.size).toBe(1);
+  });
+
+  it('GIVEN the same normalised title within 48 h THEN a duplicate; 3 days apart THEN two stories', () => {
+    const store = new ArticleStore();
+    store.set('a.md', makeArticle({ id: 'a', url: null, title: 'Bitcoin Hits a New High!', publishedAt: day('2026-11-20') }));
+    store.set('b.md', makeArticle({ id: 'b', url: null, title: 'bitcoin hits a new high', publishedAt: day('2026-11-21') }));
+    expect(store.size).toBe(1);
+    store.set('c.md', makeArticle({ id: 'c', url: null, title: 'Bitcoin hits a new high', publishedAt: day('2026-11-25') }));
+    expect(store.size).toBe(2);
+  });
+
+  it('GIVEN the winning copy is deleted THEN the hidden duplicate becomes visible and searchable', () => {
+    const store = new ArticleStore();
+    store.set('a.md', makeArticle({ id: 'a', url: 'https://e.com/x', title: 'Solar miners expand', impact: ['x'] }));
+    store.set('b.md', makeArticle({ id: 'b', url: 'https://e.com/x', title: 'Solar miners expand' }));
+    expect(store.search('solar').articles.map((a) => a.id)).toEqual(['a']);
+    store.delete('a.md');
+    expect(store.all().map((a) => a.id)).toEqual(['b']);
+    expect(store.search('solar').articles.map((a) => a.id)).toEqual(['b']);
+  });
+});
+
+describe('ArticleStore — incremental updates', () => {
+  it('GIVEN a file changes THEN the old title is no longer found and the new one is', () => {
+    const store = new ArticleStore();
+    store.set('a.md', makeArticle({ id: 'a', title: 'Ethereum upgrade delayed' }));
+    expect(store.search('delayed').total).toBe(1);
+    store.set('a.md', makeArticle({ id: 'a', title: 'Ethereum upgrade ships' }));
+    expect(store.search('delayed').total).toBe(0);
+    expect(store.search('ships').articles[0]?.id).toBe('a');
+    expect(store.size).toBe(1);
+  });
+
+  it('GIVEN a file is removed THEN it leaves the listings, topics and the index', () => {
+    const store = new ArticleStore();
+    store.set('a.md', makeArticle({ id: 'a', title: 'Mining news', topics: ['Mining'] }));
+    store.set('b.md', makeArticle({ id: 'b', title: 'Other news', topics: ['Markets'] }));
+    store.delete('a.md');
+    expect(store.all().map((a) => a.id)).toEqual(['b']);
+    expect(store.topics()).toEqual([{ topic: 'Markets', count: 1 }]);
+    expect(store.search('mining').total).toBe(0);
+  });
+
+  it('notifies listeners of each change', () => {
+    const store = new ArticleStore();
+    const seen: string[] = [];
+    store.onChange((e) => seen.push(`${e.type}:${e.id}`));
+    store.set('a.md', makeArticle({ id: 'a' }));
+    store.delete('a.md');
+    expect(seen).toEqual(['set:a', 'delete:a']);
+  });
+});
+
+describe('ArticleStore — queries', () => {
+  const store = new ArticleStore();
+  store.set('1.md', makeArticle({ id: '1', publishedAt: day('2026-11-19'), topics: ['AI'], sentiment: 'positive' }));
+  store.set('2.md', makeArticle({ id: '2', publishedAt: day('2026-11-21'), topics: ['Bitcoin', 'AI'], sentiment: 'negative' }));
+  store.set('3.md', makeArticle({ id: '3', publishedAt: day('2026-11-20'), topics: ['Bitcoin'], sentiment: 'positive' }));
+
+  it('lists newest first', () => {
+    expect(store.query().map((a) => a.id)).toEqual(['2', '3', '1']);
+  });
+
+  it('filters by topic (any case), sentiment and date range', () => {
+    expect(store.query({ topic: 'ai' }).map((a) => a.id)).toEqual(['2', '1']);
+    expect(store.query({ sentiment: 'positive' }).map((a) => a.id)).toEqual(['3', '1']);
+    expect(store.query({ from: day('2026-11-20'), to: day('2026-11-21') }).map((a) => a.id)).toEqual(['3']);
+    expect(store.query({ limit: 1, offset: 1 }).map((a) => a.id)).toEqual(['3']);
+  });
+
+  it('counts topics, most common first', () => {
+    expect(store.topics()).toEqual([
+      { topic: 'AI', count: 2 },
+      { topic: 'Bitcoin', count: 2 },
+    ]);
+  });
+
+  it('resolves an id, an exact title, or the best search hit', () => {
+    const s = new ArticleStore();
+    s.set('x.md', makeArticle({ id: 'news/x', title: 'Tesla Keeps Its Bitcoin' }));
+    s.set('y.md', makeArticle({ id: 'news/y', title: 'Dogecoin jumps after a meme' }));
+    expect(s.resolve('news/x')?.id).toBe('news/x');
+    expect(s.resolve('tesla keeps its bitcoin')?.id).toBe('news/x');
+    expect(s.resolve('doge')?.id).toBe('news/y');
+    expect(s.resolve('nothing like this')).toBeUndefined();
+  });
+
+  it('suggests titles for autocomplete, newest when nothing is typed', () => {
+    const s = new ArticleStore();
+    for (let i = 0; i < 30; i++) s.set(`${i}.md`, makeArticle({ id: `a${i}`, title: `Story ${i} about markets`, publishedAt: new Date(Date.UTC(2026, 0, 1 + i)) }));
+    s.set('m.md', makeArticle({ id: 'musk', title: 'Musk speaks', publishedAt: new Date(Date.UTC(2025, 0, 1)) }));
+    expect(s.suggest('', 25)).toHaveLength(25);
+    expect(s.suggest('', 25)[0]?.id).toBe('a29');
+    expect(s.suggest('mus').map((a) => a.id)).toEqual(['musk']);
+  });
+});

@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { createTopicCanonicaliser, readableLabel } from '../../src/content/topics.ts';
+
+describe('topics', () => {
+  const topics = createTopicCanonicaliser();
+
+  it('GIVEN ARTIFICIAL INTELLIGENCE, Artificial Intelligence and AI THEN they are one topic, AI', () => {
+    expect(topics.canonicalList(['ARTIFICIAL INTELLIGENCE', 'Artificial Intelligence', 'AI'])).toEqual(['AI']);
+  });
+
+  it('GIVEN a placeholder next to a real topic THEN the placeholder is dropped', () => {
+    expect(topics.canonicalList(['OTHER', 'BITCOIN', 'news'])).toEqual(['Bitcoin']);
+  });
+
+  it('GIVEN no topic, or only placeholders THEN General', () => {
+    expect(topics.canonicalList([])).toEqual(['General']);
+    expect(topics.canonicalList(['OTHER', undefined, ''])).toEqual(['General']);
+  });
+
+  it('GIVEN unknown shouting tags THEN labels are in a readable case, acronyms kept', () => {
+    expect(topics.canonicalList(['SUPPLY CHAIN', 'us policy'])).toEqual(['Supply Chain', 'US Policy']);
+    expect(readableLabel('DeFi')).toBe('DeFi');
+  });
+
+  it('GIVEN overrides from config THEN they win over the defaults and merge spellings', () => {
+    const custom = createTopicCanonicaliser({ AI: 'Artificial Intelligence', 'crypto currency': 'Crypto' });
+    expect(custom.canonicalList(['ai', 'ARTIFICIAL INTELLIGENCE', 'Crypto-Currency'])).toEqual(['Artificial Intelligence', 'Crypto']);
+  });
+});

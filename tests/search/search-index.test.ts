@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import { ArticleStore } from '../../src/content/store.ts';
+import { MAX_QUERY_LENGTH, QueryError, prepareQuery } from '../../src/search/query.ts';
+import { makeArticle } from '../support/article-factory.ts';
+
+function storeOf(...articles: ReturnType<typeof makeArticle>[]) {
+  const s = new ArticleStore();
+  for (const a of articles) s.set(a.file, a);
+  return s;
+}
+
+describe('search', () => {
+  it('GIVEN "mus" THEN it finds Musk by prefix', () => {
+    const s = storeOf(makeArticle({ id: 'm', title: 'Elon Musk posts a meme' }), makeArticle({ id: 'o', title: 'Other story' }));
+    expect(s.search('mus').articles.map((a) => a.id)).toEqual(['m']);
+  });
+
+  it('GIVEN different case and diacritics THEN they are folded', () => {
+    const s = storeOf(makeArticle({ id: 'm', title: 'Musk and the Zürich bank' }));
+    expect(s.search('MÜSK').total).toBe(1);
+    expect(s.search('zurich').total).toBe(1);
+  });
+
+  it('GIVEN a title match and a summary-only match THEN the title match ranks first', () => {
+    const s = storeOf(
+      makeArticle({ id: 'summary', title: 'Markets wrap', summary: 'Musk was mentioned in passing among many other words here' }),
+      makeArticle({ id: 'title', title: 'Musk unveils a plan', summary: 'Details of the plan.' }),
+    );
+    expect(s.search('musk').articles.map((a) => a.id)).toEqual(['title', 'summary']);
+  });
+
+  it('GIVEN equal scores THEN newer articles come first', () => {
+    const s = storeOf(
+      makeArticle({ id: 'old', title: 'Bitcoin report', publishedAt: new Date('2026-01-01T00:00:00Z') }),
+      makeArticle({ id: 'new', title: 'Bitcoin report', url: 'https://e.com/2', publishedAt: new Date('2026-06-01T00:00:00Z') }),
+    );
+    // Same title within 48 h would be a duplicate; these are months apart, so both stay.
+    expect(s.search('bitcoin').articles.map((a) => a.id)).toEqual(['new', 'old']);
+  });
+
+  it('searches topics, source and impact bullets too', () => {
+    const s = storeOf(
+      makeArticle({ id: 't', title: 'One', topics: ['Stablecoins'] }),
+      makeArticle({ id: 's', title: 'Two', source: 'Ledger Wire' }),
+      makeArticle({ id: 'i', title: 'Three', impact: ['Liquidity may tighten'] }),
+    );
+    expect(s.search('stablecoins').articles.map((a) => a.id)).toEqual(['t']);
+    expect(s.search('ledger').articles.map((a) => a.id)).toEqual(['s']);
+    expect(s.search('liquidity').articles.map((a) => a.id)).toEqual(['i']);
+  });
+
+  it('GIVEN regex metacharacters THEN they are plain text and do not throw', () => {
+    const s = storeOf(makeArticle({ id: 'c', title: 'C++ tooling (beta) ships' }));
+    expect(s.search('c++ (beta)').articles.map((a) => a.id)).toEqual(['c']);
+    expect(() => s.search('.* [ ( \\')).not.toThrow();
+  });
+
+  it('GIVEN an empty or whitespace query THEN a clear QueryError', () => {
+    const s = storeOf();
+    expect(() => s.search('   ')).toThrow(QueryError);
+    expect(() => s.search('')).toThrow(/Type at least one word/);
+  });
+
+  it('GIVEN a query over 200 characters THEN it is cut and flagged', () => {
+    const long = `musk ${'x'.repeat(300)}`;
+    expect(prepareQuery(long)).toEqual({ text: long.slice(0, MAX_QUERY_LENGTH), truncated: true });
+    const s = storeOf(makeArticle({ id: 'm', title: 'Musk' }));
+    const r = s.search(long);
+    expect(r.truncated).toBe(true);
+    expect(r.query).toHaveLength(200);
+  });
+
+  it('GIVEN a word that matches nothing next to one that does THEN it falls back to any word', () => {
+    const s = storeOf(makeArticle({ id: 'm', title: 'Musk speaks' }));
+    expect(s.search('musk qwertyzzz').articles.map((a) => a.id)).toEqual(['m']);
+  });
+
+  it('filters by topic and sentiment, and pages with offset', () => {
+    const s = storeOf(
+      ...Array.from({ length: 7 }, (_, i) => makeArticle({ id: `m${i}`, title: `Musk item ${i}`, sentiment: i % 2 ? 'negative' : 'positive', topics: [i < 3 ? 'AI' : 'Payments'], publishedAt: new Date(Date.UTC(2026, 0, 1 + i)) })),
+    );
+    expect(s.search('musk', { sentiment: 'negative' }).total).toBe(3);
+    expect(s.search('musk', { topic: 'ai' }).total).toBe(3);
+    const p2 = s.search('musk', { limit: 5, offset: 5 });
+    expect(p2.total).toBe(7);
+    expect(p2.articles).toHaveLength(2);
+  });
+});

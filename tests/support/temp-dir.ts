@@ -1,0 +1,46 @@
+import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+
+/** A throwaway folder with helpers to write files into it. */
+export async function tempDir(prefix = 'news-bot-') {
+  const root = await mkdtemp(join(tmpdir(), prefix));
+  return {
+    root,
+    async write(file: string, text: string | Buffer) {
+      const full = join(root, file);
+      await mkdir(dirname(full), { recursive: true });
+      await writeFile(full, text);
+      return full;
+    },
+    cleanup: () => rm(root, { recursive: true, force: true }),
+  };
+}
+
+/** Front matter for a valid schema B article. */
+export function aggregatorArticle(fields: { title: string; date?: string; url?: string; topics?: string[]; sentiment?: string; excerpt?: string }): string {
+  return [
+    '---',
+    `title: ${JSON.stringify(fields.title)}`,
+    `excerpt: ${JSON.stringify(fields.excerpt ?? `About ${fields.title}`)}`,
+    `publishedDateTime: ${fields.date ?? '2026-11-21T10:00:00Z'}`,
+    `webUrl: ${JSON.stringify(fields.url ?? `https://example.com/${encodeURIComponent(fields.title.toLowerCase().replace(/\s+/g, '-'))}`)}`,
+    'published: true',
+    'provider:',
+    '  name: Test Source',
+    `topics: [${(fields.topics ?? ['Markets']).join(', ')}]`,
+    ...(fields.sentiment ? [`sentiment: ${fields.sentiment}`] : []),
+    '---',
+    '',
+  ].join('\n');
+}
+
+/** Polls `check` until it returns true, failing after `timeoutMs`. */
+export async function eventually(check: () => boolean | Promise<boolean>, timeoutMs = 5000, stepMs = 25): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, stepMs));
+  }
+  throw new Error(`condition not met within ${timeoutMs} ms`);
+}
