@@ -147,8 +147,8 @@ type Ctx = {
 
 async function load(flag: string | undefined, env: CliIo['env'], err: (s: string) => void) {
   const dir = resolveContentDir(flag, env as NodeJS.ProcessEnv);
-  const store = new ArticleStore();
   const topics = createTopicCanonicaliser(parseAliasEnv(env.TOPIC_ALIASES));
+  const store = new ArticleStore({ topics });
   let lastShown = 0;
   const report = await loadContentDir(dir, store, {
     topics,

@@ -2,7 +2,7 @@ import { createSearchIndex, type SearchIndex } from '../search/search-index.ts';
 import { foldText, prepareQuery } from '../search/query.ts';
 import type { Article, Sentiment } from './article.ts';
 import { dedupeKeys, isDuplicate, richness } from './dedupe.ts';
-import { topicKey } from './topics.ts';
+import { createTopicCanonicaliser, topicKey, type TopicCanonicaliser } from './topics.ts';
 
 /** Where parsed articles go: the file edge calls these as files appear, change and disappear. */
 export interface ArticleSink {
@@ -53,6 +53,17 @@ export class ArticleStore implements ArticleSink {
   private ordered: Article[] = [];
   private orderDirty = false;
   private topicCounts: { topic: string; count: number }[] | null = null;
+  private readonly topicNames: TopicCanonicaliser;
+
+  /** `topics` lets filters accept any alias (`artificial intelligence` finds `AI`); use the loader's table. */
+  constructor(options: { topics?: TopicCanonicaliser } = {}) {
+    this.topicNames = options.topics ?? createTopicCanonicaliser();
+  }
+
+  /** The comparison key of a topic filter typed by a person, through the alias table. */
+  topicFilterKey(raw: string): string {
+    return topicKey(this.topicNames.canonical(raw) ?? raw);
+  }
 
   /** Adds or replaces the article that comes from `file`. */
   set(file: string, article: Article): void {
@@ -124,7 +135,7 @@ export class ArticleStore implements ArticleSink {
       if (time(all[mid]!) >= to) lo = mid + 1;
       else hi = mid;
     }
-    const topic = q.topic ? topicKey(q.topic) : null;
+    const topic = q.topic ? this.topicFilterKey(q.topic) : null;
     const offset = q.offset ?? 0;
     const limit = q.limit ?? Infinity;
     const out: Article[] = [];
@@ -143,7 +154,7 @@ export class ArticleStore implements ArticleSink {
   /** Ranked full-text search; throws `QueryError` for an empty query. */
   search(raw: string, options: { limit?: number; offset?: number; topic?: string; sentiment?: Sentiment } = {}): SearchPage {
     const { text, truncated } = prepareQuery(raw);
-    const topic = options.topic ? topicKey(options.topic) : null;
+    const topic = options.topic ? this.topicFilterKey(options.topic) : null;
     const filter =
       topic || options.sentiment
         ? (id: string) => {

@@ -1,0 +1,111 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../../src/cli/news.ts';
+
+const GOOD = fileURLToPath(new URL('../fixtures/cli-content/good', import.meta.url));
+const BAD = fileURLToPath(new URL('../fixtures/cli-content/bad', import.meta.url));
+const BIN = fileURLToPath(new URL('../../bin/news.js', import.meta.url));
+
+async function run(...argv: string[]) {
+  let stdout = '';
+  let stderr = '';
+  const code = await runCli(argv, {
+    stdout: { write: (s: string) => (stdout += s) },
+    stderr: { write: (s: string) => (stderr += s) },
+    env: {},
+    now: () => new Date('2026-11-21T18:00:00Z'),
+  });
+  return { code, stdout, stderr };
+}
+
+describe('news CLI', () => {
+  it('validate: counts and exit 0 on a clean folder', async () => {
+    const r = await run('validate', '--content', GOOD);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('3 loaded, 0 skipped, 0 excluded\n');
+    expect(r.stderr).toMatch(/3 files · 3 loaded · 0 skipped/);
+  });
+
+  it('validate: names each skipped file with field and reason, exit 1, and --json', async () => {
+    const r = await run('validate', '--content', BAD);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('3 loaded, 1 skipped, 0 excluded');
+    expect(r.stdout).toContain('✗ broken.md: publishedAt: publishedAt: Invalid date');
+    const j = await run('validate', '--content', BAD, '--json');
+    expect(JSON.parse(j.stdout)).toEqual({ loaded: 3, skipped: [{ file: 'broken.md', path: 'publishedAt', message: expect.stringMatching(/Invalid date/) }] });
+  });
+
+  it('latest: newest first, with filters and JSON keys', async () => {
+    const r = await run('latest', '--content', GOOD, '--json');
+    const list = JSON.parse(r.stdout) as Array<Record<string, unknown>>;
+    expect(list.map((a) => a.id)).toEqual(['exchange-outage', 'ai-lab-raises', 'quiet-filing']);
+    expect(Object.keys(list[0]!)).toEqual(['id', 'title', 'url', 'source', 'publishedAt', 'topics', 'sentiment', 'sentimentSource', 'summary', 'impact']);
+    expect(list[0]!.publishedAt).toBe('2026-11-21T15:00:00.000Z');
+    const ai = await run('latest', '--content', GOOD, '--topic', 'artificial intelligence', '--count', '1');
+    expect(ai.stdout).toMatch(/^Latest 1 article \(topic artificial intelligence\):\n {2}1\. AI Lab Raises Money From Musk Allies/);
+    const neg = JSON.parse((await run('latest', '--content', GOOD, '--sentiment', 'NEGATIVE', '--json')).stdout);
+    expect(neg.map((a: { id: string }) => a.id)).toEqual(['exchange-outage']);
+  });
+
+  it('search: best first, and a clear error for an empty query', async () => {
+    const r = await run('search', 'mus', '--content', GOOD);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^1 result for "mus":\n {2}1\. AI Lab Raises Money From Musk Allies/);
+    const empty = await run('search', '  ', '--content', GOOD);
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toMatch(/Type at least one word/);
+  });
+
+  it('search: a query over 200 characters is cut and the output says so', async () => {
+    const r = await run('search', `musk ${'y'.repeat(250)}`, '--content', GOOD);
+    expect(r.stdout).toContain('(query cut to 200 characters)');
+  });
+
+  it('impact: bullets by id or query, or a clear line when there is no section', async () => {
+    const r = await run('impact', 'ai-lab-raises', '--content', GOOD);
+    expect(r.stdout).toContain('Impact on the crypto market:\n  • AI tokens may rally.\n  • Compute networks could see demand.');
+    const none = await run('impact', 'exchange outage', '--content', GOOD);
+    expect(none.stdout).toContain('This article has no "Impact on the crypto market" section.');
+    const json = JSON.parse((await run('impact', 'ai-lab-raises', '--content', GOOD, '--json')).stdout);
+    expect(json).toMatchObject({ id: 'ai-lab-raises', impact: ['AI tokens may rally.', 'Compute networks could see demand.'] });
+    expect((await run('impact', 'nothing matches this', '--content', GOOD)).code).toBe(1);
+  });
+
+  it('digest: the calendar day in the zone, grouped, and --json with the exact payloads', async () => {
+    const utc = await run('digest', '--date', '2026-11-21', '--content', GOOD);
+    expect(utc.stdout).toMatch(/^Digest for 2026-11-21 \(UTC\): 2 articles — 1 positive, 1 negative, 0 neutral/);
+    // 23:30 UTC on the 20th is already the 21st in Paris.
+    const paris = JSON.parse((await run('digest', '--date', '2026-11-21', '--tz', 'Europe/Paris', '--content', GOOD, '--json')).stdout);
+    expect(paris).toMatchObject({ date: '2026-11-21', timezone: 'Europe/Paris', total: 3 });
+    expect(paris.groups).toEqual([
+      { sentiment: 'positive', topics: [{ topic: 'AI', articles: ['ai-lab-raises'] }] },
+      { sentiment: 'negative', topics: [{ topic: 'Exchanges', articles: ['exchange-outage'] }] },
+      { sentiment: 'neutral', topics: [{ topic: 'Mining', articles: ['quiet-filing'] }] },
+    ]);
+    expect(paris.messages[0].allowed_mentions).toEqual({ parse: [] });
+    expect(paris.messages[0].embeds).toHaveLength(3);
+    const today = await run('digest', '--content', GOOD);
+    expect(today.stdout).toMatch(/^Digest for 2026-11-21 \(UTC\)/);
+  });
+
+  it('bad arguments: usage and exit 2', async () => {
+    for (const argv of [['frobnicate'], ['latest', '--count', '0'], ['latest', '--sentiment', 'happy'], ['digest', '--tz', 'Mars/Base'], ['digest', '--date', '2026-02-30'], ['search'], ['latest', '--bogus'], ['search', 'x', '--tz', 'UTC'], []]) {
+      const r = await run(...argv, '--content', GOOD);
+      expect(r.code, argv.join(' ')).toBe(2);
+      expect(r.stderr).toContain('Usage: news <command>');
+    }
+    const missing = await run('validate', '--content', '/no/such/dir');
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/does not exist/);
+  });
+
+  it('runs as the installed `news` bin, with real exit codes', async () => {
+    const exec = promisify(execFile);
+    const ok = await exec(process.execPath, [BIN, 'search', 'musk', '--content', GOOD, '--json']);
+    expect(JSON.parse(ok.stdout)[0].id).toBe('ai-lab-raises');
+    await expect(exec(process.execPath, [BIN, 'validate', '--content', BAD])).rejects.toMatchObject({ code: 1 });
+    await expect(exec(process.execPath, [BIN, 'nope'])).rejects.toMatchObject({ code: 2 });
+  });
+});
