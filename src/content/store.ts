@@ -49,6 +49,8 @@ export class ArticleStore implements ArticleSink {
   private readonly visible = new Map<string, Article>();
   private readonly titles = new Map<string, string>();
   private readonly index: SearchIndex = createSearchIndex();
+  /** Titles alone, for autocomplete: a match in a summary is no help when picking an article by name. */
+  private readonly titleIndex: SearchIndex = createSearchIndex({ fields: ['title'] });
   private readonly listeners = new Set<(e: StoreChange) => void>();
   private ordered: Article[] = [];
   private orderDirty = false;
@@ -162,14 +164,9 @@ export class ArticleStore implements ArticleSink {
             return !!a && (!options.sentiment || a.sentiment === options.sentiment) && (!topic || a.topics.some((t) => topicKey(t) === topic));
           }
         : undefined;
-    const hits = this.index.search(text, { filter });
-    const offset = options.offset ?? 0;
-    const limit = options.limit ?? 10;
-    const articles = hits
-      .slice(offset, offset + limit)
-      .map((h) => this.visible.get(h.id))
-      .filter((a): a is Article => a !== undefined);
-    return { query: text, truncated, total: hits.length, articles };
+    const { total, hits } = this.index.search(text, { filter, limit: options.limit ?? 10, offset: options.offset ?? 0 });
+    const articles = hits.map((h) => this.visible.get(h.id)).filter((a): a is Article => a !== undefined);
+    return { query: text, truncated, total, articles };
   }
 
   /** Topics with their article counts, most common first. */
@@ -187,9 +184,8 @@ export class ArticleStore implements ArticleSink {
     const typed = text.trim();
     if (!typed) return this.all().slice(0, limit);
     const exact = this.visible.get(typed);
-    const hits = this.index.search(typed.slice(0, 100), { fields: ['title'] });
+    const { hits } = this.titleIndex.search(typed.slice(0, 100), { limit });
     const out = hits
-      .slice(0, limit)
       .map((h) => this.visible.get(h.id))
       .filter((a): a is Article => a !== undefined);
     if (exact && !out.includes(exact)) out.unshift(exact);
@@ -204,7 +200,7 @@ export class ArticleStore implements ArticleSink {
     if (byId) return byId;
     const byTitle = this.titles.get(foldText(q));
     if (byTitle) return this.visible.get(byTitle);
-    const hit = this.index.search(prepareQuery(q).text)[0];
+    const hit = this.index.search(prepareQuery(q).text, { limit: 1 }).hits[0];
     return hit ? this.visible.get(hit.id) : undefined;
   }
 
@@ -289,6 +285,7 @@ export class ArticleStore implements ArticleSink {
     this.visible.set(article.id, article);
     this.titles.set(foldText(article.title), article.id);
     this.index.add(article);
+    this.titleIndex.add(article);
     this.changed();
   }
 
@@ -297,6 +294,7 @@ export class ArticleStore implements ArticleSink {
     this.visible.delete(article.id);
     if (this.titles.get(foldText(article.title)) === article.id) this.titles.delete(foldText(article.title));
     this.index.remove(article.id);
+    this.titleIndex.remove(article.id);
     this.changed();
   }
 
