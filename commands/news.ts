@@ -1,10 +1,10 @@
-import { SlashCommandBuilder, type AutocompleteInteraction, type ChatInputCommandInteraction, type MessageComponentInteraction } from 'discord.js';
+import { InteractionContextType, SlashCommandBuilder, type AutocompleteInteraction, type ChatInputCommandInteraction, type MessageComponentInteraction } from 'discord.js';
 import { SENTIMENTS, type Sentiment } from '../src/content/article.ts';
 import { composeDigest } from '../src/digest/compose.ts';
 import { calendarDay, localDate, parseIsoDate } from '../src/digest/period.ts';
 import { renderDigest } from '../src/digest/render.ts';
-import type { BotContext } from '../src/discord/context.ts';
-import { toReply, toUpdate } from '../src/discord/respond.ts';
+import { timezoneFor, topicsFor, type BotContext } from '../src/discord/context.ts';
+import { toEdit, toReply, toUpdate } from '../src/discord/respond.ts';
 import { pageButtonId, parsePageButtonId } from '../src/discord/search-sessions.ts';
 import { UserError } from '../src/errors.ts';
 import { DISCORD_LIMITS } from '../src/payload/limits.ts';
@@ -20,7 +20,7 @@ const sentimentChoices = SENTIMENTS.map((s) => ({ name: s, value: s }));
 const data = new SlashCommandBuilder()
   .setName('news')
   .setDescription('Read and search the news')
-  .setDMPermission(false)
+  .setContexts(InteractionContextType.Guild)
   .addSubcommand((s) =>
     s
       .setName('latest')
@@ -61,7 +61,8 @@ function sentimentOption(i: ChatInputCommandInteraction): Sentiment | undefined 
 function topicOption(i: ChatInputCommandInteraction, ctx: BotContext): string | undefined {
   const raw = i.options.getString('topic')?.trim();
   if (!raw) return undefined;
-  const known = ctx.store.topics().find((t) => t.topic.toLowerCase() === raw.toLowerCase());
+  const key = ctx.store.topicFilterKey(raw);
+  const known = ctx.store.topics().find((t) => ctx.store.topicFilterKey(t.topic) === key);
   if (!known) throw new UserError(`There is no topic called “${truncate(raw, 80)}”. Pick one from the suggestions, or run /news topics to see them all.`);
   return known.topic;
 }
@@ -120,7 +121,7 @@ async function impact(i: ChatInputCommandInteraction, ctx: BotContext) {
   if (!value) throw new UserError('Type a few words of a title and pick an article from the list.');
   const article = ctx.store.get(value) ?? ctx.store.resolve(value);
   if (!article) throw new UserError(`No article matches “${truncate(value, 80)}”. Start typing a title and pick one of the suggestions.`);
-  await i.reply(toReply(renderImpact(article, { timezone: ctx.digests.timezoneFor(i.guildId) })));
+  await i.reply(toReply(renderImpact(article, { timezone: timezoneFor(ctx, i.guildId) })));
 }
 
 async function topics(i: ChatInputCommandInteraction, ctx: BotContext) {
@@ -128,17 +129,17 @@ async function topics(i: ChatInputCommandInteraction, ctx: BotContext) {
 }
 
 async function digest(i: ChatInputCommandInteraction, ctx: BotContext) {
-  const timezone = ctx.digests.timezoneFor(i.guildId);
+  const timezone = timezoneFor(ctx, i.guildId);
   const raw = i.options.getString('date')?.trim();
   if (raw && parseIsoDate(raw) === null) throw new UserError(`“${truncate(raw, 40)}” is not a date. Use YYYY-MM-DD, for example ${localDate(ctx.clock.now(), timezone)}.`);
   // Composing a large day can take a moment; defer so the 3-second deadline is never at risk.
   await i.deferReply({ flags: 64 });
   const date = raw ?? localDate(ctx.clock.now(), timezone);
   const { from, to } = calendarDay(date, timezone);
-  const topicsFilter = ctx.digests.topicsFor(i.guildId);
+  const topicsFilter = topicsFor(ctx, i.guildId);
   const payloads = renderDigest(composeDigest(ctx.store.query({ from, to }), { from, to, timezone, topics: topicsFilter }));
   const [first, ...rest] = payloads;
-  await i.editReply(toReply(first!));
+  await i.editReply(toEdit(first!));
   for (const p of rest) await i.followUp(toReply(p, { ephemeral: true }));
 }
 

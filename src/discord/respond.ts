@@ -1,4 +1,4 @@
-import { MessageFlags, type InteractionReplyOptions, type InteractionUpdateOptions } from 'discord.js';
+import { MessageFlags, type InteractionEditReplyOptions, type InteractionReplyOptions, type InteractionUpdateOptions } from 'discord.js';
 import type { MessagePayload } from '../payload/types.ts';
 
 /**
@@ -23,6 +23,16 @@ export function toUpdate(payload: MessagePayload): InteractionUpdateOptions {
     content: payload.content ?? '',
     embeds: (payload.embeds ?? []) as InteractionUpdateOptions['embeds'],
     components: (payload.components ?? []) as InteractionUpdateOptions['components'],
+    allowedMentions: { parse: [] },
+  };
+}
+
+/** The same translation for `editReply()` (a deferred reply being filled in; its ephemerality was set when deferring). */
+export function toEdit(payload: MessagePayload): InteractionEditReplyOptions {
+  return {
+    content: payload.content ?? '',
+    embeds: (payload.embeds ?? []) as InteractionEditReplyOptions['embeds'],
+    components: (payload.components ?? []) as InteractionEditReplyOptions['components'],
     allowedMentions: { parse: [] },
   };
 }

@@ -1,0 +1,192 @@
+import {
+  ChannelType,
+  InteractionContextType,
+  PermissionFlagsBits,
+  SlashCommandBuilder,
+  type AutocompleteInteraction,
+  type ChatInputCommandInteraction,
+} from 'discord.js';
+import { formatInZone, isValidTimeZone, parseClock, formatClock } from '../src/digest/period.ts';
+import type { BotContext } from '../src/discord/context.ts';
+import { toEdit, toReply } from '../src/discord/respond.ts';
+import { UserError } from '../src/errors.ts';
+import { DISCORD_LIMITS } from '../src/payload/limits.ts';
+import { NO_MENTIONS, type MessagePayload } from '../src/payload/types.ts';
+import { truncate } from '../src/render/markdown.ts';
+import type { Command } from './types.ts';
+
+/** Every IANA zone this runtime knows, for autocomplete and validation. */
+const TIME_ZONES: readonly string[] = ['UTC', ...Intl.supportedValuesOf('timeZone').filter((z) => z !== 'UTC')];
+
+const data = new SlashCommandBuilder()
+  .setName('digest')
+  .setDescription("Set up this server's daily news digest")
+  .setContexts(InteractionContextType.Guild)
+  .setDefaultMemberPermissions(PermissionFlagsBits.ManageGuild)
+  .addSubcommand((s) =>
+    s
+      .setName('set')
+      .setDescription('Post the digest every day in a channel, at a local time')
+      .addChannelOption((o) => o.setName('channel').setDescription('Where to post').setRequired(true).addChannelTypes(ChannelType.GuildText, ChannelType.GuildAnnouncement))
+      .addStringOption((o) => o.setName('time').setDescription('Local time, 24-hour HH:MM, e.g. 08:00').setRequired(true))
+      .addStringOption((o) => o.setName('timezone').setDescription('e.g. Europe/Paris').setRequired(true).setAutocomplete(true))
+      .addStringOption((o) => o.setName('topics').setDescription('Only these topics, comma-separated (default: all)').setAutocomplete(true)),
+  )
+  .addSubcommand((s) => s.setName('status').setDescription('Channel, next run, last delivery and last error'))
+  .addSubcommand((s) => s.setName('off').setDescription('Stop posting the digest'))
+  .addSubcommand((s) => s.setName('send-now').setDescription('Post the digest to the configured channel now'));
+
+const notice = (content: string): MessagePayload => ({ content: truncate(content, DISCORD_LIMITS.content), allowed_mentions: NO_MENTIONS });
+
+function requireAdmin(i: ChatInputCommandInteraction): string {
+  if (!i.inGuild()) throw new UserError('The digest is set per server: run this command in a server.');
+  // Discord hides the command from members without Manage Server, but server owners can override that; check again.
+  if (!i.memberPermissions?.has(PermissionFlagsBits.ManageGuild)) {
+    throw new UserError('Only members with the **Manage Server** permission can change the digest. Ask an admin, or use /news digest to preview it.');
+  }
+  return i.guildId;
+}
+
+function parseTopics(raw: string | null, ctx: BotContext): string[] | null {
+  if (!raw?.trim()) return null;
+  const known = new Map(ctx.store.topics().map((t) => [ctx.store.topicFilterKey(t.topic), t.topic]));
+  const wanted = raw.split(',').map((t) => t.trim()).filter(Boolean);
+  const unknown = wanted.filter((t) => !known.has(ctx.store.topicFilterKey(t)));
+  if (unknown.length > 0) {
+    throw new UserError(`Unknown topic${unknown.length === 1 ? '' : 's'}: ${unknown.map((t) => `“${truncate(t, 40)}”`).join(', ')}. Run /news topics to see them, or leave topics empty for all.`);
+  }
+  return [...new Set(wanted.map((t) => known.get(ctx.store.topicFilterKey(t))!))];
+}
+
+async function set(i: ChatInputCommandInteraction, ctx: BotContext) {
+  const guildId = requireAdmin(i);
+  const channel = i.options.getChannel('channel', true);
+  const timeRaw = i.options.getString('time', true);
+  const timezone = i.options.getString('timezone', true).trim();
+  const time = parseClock(timeRaw);
+  if (!time) throw new UserError(`“${truncate(timeRaw, 20)}” is not a time. Use 24-hour HH:MM, for example 08:00 or 18:30.`);
+  if (!isValidTimeZone(timezone)) throw new UserError(`“${truncate(timezone, 60)}” is not a time zone I know. Pick one from the list, for example Europe/Paris or America/New_York.`);
+  const topics = parseTopics(i.options.getString('topics'), ctx);
+  const check = ctx.checkChannel(guildId, channel.id);
+  if (!check.ok) throw new UserError(check.reason);
+  ctx.subscriptions.upsert({ guildId, channelId: channel.id, time: formatClock(time), timezone, topics }, ctx.clock.now());
+  ctx.scheduler.reschedule(guildId);
+  const next = ctx.scheduler.nextRun(guildId);
+  ctx.logger.info({ guildId, channelId: channel.id, time: formatClock(time), timezone, topics, userId: i.user.id }, 'digest subscription set');
+  await i.reply(
+    toReply(
+      notice(
+        `✅ The daily digest will be posted in <#${channel.id}> at **${formatClock(time)}** (${timezone})${topics ? ` for ${topics.join(', ')}` : ''}.\nNext: ${next ? formatInZone(next, timezone) : 'unknown'}. Use /digest send-now to post one right away.`,
+      ),
+      { ephemeral: true },
+    ),
+  );
+}
+
+async function status(i: ChatInputCommandInteraction, ctx: BotContext) {
+  const guildId = requireAdmin(i);
+  const sub = ctx.subscriptions.get(guildId);
+  if (!sub) throw new UserError('No digest is set up for this server yet. Run /digest set channel:#news time:08:00 timezone:Europe/Paris.');
+  const next = ctx.scheduler.nextRun(guildId);
+  const last = ctx.deliveries.latest(guildId);
+  const tz = sub.timezone;
+  const lastText = last
+    ? `${last.status === 'delivered' ? '✅' : last.status === 'pending' ? '⏳' : '⚠️'} **${last.status}** · ${last.reason} · ${formatInZone(last.updatedAt, tz)}\n${last.articleCount} article${last.articleCount === 1 ? '' : 's'} from ${formatInZone(last.periodFrom, tz)} to ${formatInZone(last.periodTo, tz)} · ${last.messageIds.filter(Boolean).length}/${last.payloads.length} messages`
+    : 'None yet.';
+  await i.reply(
+    toReply(
+      {
+        embeds: [
+          {
+            title: sub.enabled ? '📰 Daily digest: on' : '📰 Daily digest: off',
+            color: sub.blockedReason ? 0xe67e22 : sub.enabled ? 0x2ecc71 : 0x95a5a6,
+            fields: [
+              { name: 'Channel', value: `<#${sub.channelId}>`, inline: true },
+              { name: 'Time', value: `${sub.time} (${tz})`, inline: true },
+              { name: 'Topics', value: truncate(sub.topics?.join(', ') ?? 'All', 1000), inline: true },
+              { name: 'Next run', value: sub.enabled && next ? formatInZone(next, tz) : 'Not scheduled (turned off)', inline: false },
+              { name: 'Last delivery', value: truncate(lastText, 1024), inline: false },
+              { name: 'Last error', value: truncate(sub.lastError ? `${sub.lastError}${sub.lastErrorAt ? `\n(${formatInZone(sub.lastErrorAt, tz)})` : ''}` : 'None', 1024), inline: false },
+            ],
+          },
+        ],
+        allowed_mentions: NO_MENTIONS,
+      },
+      { ephemeral: true },
+    ),
+  );
+}
+
+async function off(i: ChatInputCommandInteraction, ctx: BotContext) {
+  const guildId = requireAdmin(i);
+  if (!ctx.subscriptions.disable(guildId, ctx.clock.now())) throw new UserError('The digest is already off for this server. /digest set turns it on.');
+  ctx.scheduler.reschedule(guildId);
+  ctx.logger.info({ guildId, userId: i.user.id }, 'digest turned off');
+  await i.reply(toReply(notice('🛑 The daily digest is off. /digest set turns it back on.'), { ephemeral: true }));
+}
+
+async function sendNow(i: ChatInputCommandInteraction, ctx: BotContext) {
+  const guildId = requireAdmin(i);
+  const sub = ctx.subscriptions.get(guildId);
+  if (!sub?.enabled) throw new UserError('No digest is set up for this server. Run /digest set first, so I know which channel to post in.');
+  // Posting several messages can take longer than Discord's 3-second answer window.
+  await i.deferReply({ flags: 64 });
+  const result = await ctx.delivery.deliver(guildId, 'manual');
+  const text =
+    result.status === 'delivered'
+      ? `✅ Posted the digest in <#${sub.channelId}>: ${result.articles} article${result.articles === 1 ? '' : 's'} in ${result.messageIds.length} message${result.messageIds.length === 1 ? '' : 's'}.`
+      : result.status === 'blocked'
+        ? `⚠️ ${result.error}`
+        : result.status === 'failed'
+          ? `⚠️ Discord did not accept the digest (${result.error}). Nothing is lost: it will be retried at the next scheduled run or restart.`
+          : `Nothing new since the last digest, so nothing was posted.`;
+  await i.editReply(toEdit(notice(text)));
+}
+
+async function autocomplete(i: AutocompleteInteraction, ctx: BotContext) {
+  const focused = i.options.getFocused(true);
+  const typed = String(focused.value ?? '').trim().toLowerCase();
+  if (focused.name === 'timezone') {
+    const starts = TIME_ZONES.filter((z) => z.toLowerCase().startsWith(typed));
+    const contains = TIME_ZONES.filter((z) => !z.toLowerCase().startsWith(typed) && z.toLowerCase().replace(/_/g, ' ').includes(typed.replace(/_/g, ' ')));
+    await i.respond([...starts, ...contains].slice(0, DISCORD_LIMITS.autocompleteChoices).map((z) => ({ name: z, value: z })));
+    return;
+  }
+  if (focused.name === 'topics') {
+    // Complete the last comma-separated entry, keeping the ones already typed.
+    const parts = String(focused.value ?? '').split(',');
+    const last = parts.pop()!.trim().toLowerCase();
+    const prefix = parts.map((p) => p.trim()).filter(Boolean).join(', ');
+    const choices = ctx.store
+      .topics()
+      .filter((t) => t.topic.toLowerCase().includes(last))
+      .slice(0, DISCORD_LIMITS.autocompleteChoices)
+      .map((t) => {
+        const value = prefix ? `${prefix}, ${t.topic}` : t.topic;
+        return { name: truncate(value, DISCORD_LIMITS.autocompleteChoiceText), value: truncate(value, DISCORD_LIMITS.autocompleteChoiceText) };
+      });
+    await i.respond(choices);
+    return;
+  }
+  await i.respond([]);
+}
+
+/** `/digest`: admins choose where and when the daily digest is posted. */
+export const digest = {
+  data,
+  async execute(i, ctx) {
+    switch (i.options.getSubcommand()) {
+      case 'set':
+        return set(i, ctx);
+      case 'status':
+        return status(i, ctx);
+      case 'off':
+        return off(i, ctx);
+      case 'send-now':
+        return sendNow(i, ctx);
+      default:
+        throw new UserError('That subcommand does not exist any more. Discord may still show an old list; try again in a minute.');
+    }
+  },
+  autocomplete,
+} satisfies Command;
