@@ -7,5 +7,7 @@ if (!dir) throw new Error('usage: memory.ts DIR');
 const store = new ArticleStore();
 await loadContentDir(dir, store);
 (globalThis as { gc?: () => void }).gc?.();
-const rssMb = Math.round(process.memoryUsage().rss / 1024 / 1024);
+const mu = process.memoryUsage();
+const rssMb = Math.round(mu.rss / 1024 / 1024);
+if (process.env.MEM_DETAIL) console.error(JSON.stringify(Object.fromEntries(Object.entries(mu).map(([k, v]) => [k, Math.round(v / 1048576)]))));
 console.log(JSON.stringify({ rssMb, articles: store.size }));

@@ -43,8 +43,8 @@ const newestFirst = (a: Article, b: Article) => time(b) - time(a) || (a.id < b.i
 export class ArticleStore implements ArticleSink {
   /** Every parsed article by file, duplicates included. */
   private readonly byFile = new Map<string, Article>();
-  /** Dedupe key → files carrying it. */
-  private readonly byKey = new Map<string, Set<string>>();
+  /** Dedupe key → the file carrying it, or the files when several do (rare: a Set per key would cost ~40 MB at 100k). */
+  private readonly byKey = new Map<string, string | Set<string>>();
   /** Visible (winning) articles by id. */
   private readonly visible = new Map<string, Article>();
   private readonly titles = new Map<string, string>();
@@ -73,9 +73,10 @@ export class ArticleStore implements ArticleSink {
     this.unlinkKeys(file);
     this.byFile.set(file, article);
     for (const key of dedupeKeys(article)) {
-      let files = this.byKey.get(key);
-      if (!files) this.byKey.set(key, (files = new Set()));
-      files.add(file);
+      const files = this.byKey.get(key);
+      if (files === undefined || files === file) this.byKey.set(key, file);
+      else if (typeof files === 'string') this.byKey.set(key, new Set([files, file]));
+      else files.add(file);
     }
     // Fast path: an article sharing no key with any other file is its own winner.
     if (before.size <= 1 && this.isAlone(file)) {
@@ -216,7 +217,7 @@ export class ArticleStore implements ArticleSink {
 
   private isAlone(file: string): boolean {
     const article = this.byFile.get(file)!;
-    for (const key of dedupeKeys(article)) if ((this.byKey.get(key)?.size ?? 0) > 1) return false;
+    for (const key of dedupeKeys(article)) if (typeof this.byKey.get(key) === 'object') return false;
     return true;
   }
 
@@ -225,8 +226,11 @@ export class ArticleStore implements ArticleSink {
     if (!old) return;
     for (const key of dedupeKeys(old)) {
       const files = this.byKey.get(key);
-      files?.delete(file);
-      if (files?.size === 0) this.byKey.delete(key);
+      if (files === file) this.byKey.delete(key);
+      else if (typeof files === 'object') {
+        files.delete(file);
+        if (files.size === 1) this.byKey.set(key, [...files][0]!);
+      }
     }
   }
 
@@ -239,7 +243,8 @@ export class ArticleStore implements ArticleSink {
       const a = this.byFile.get(f);
       if (!a) continue;
       for (const key of dedupeKeys(a)) {
-        for (const other of this.byKey.get(key) ?? []) {
+        const files = this.byKey.get(key);
+        for (const other of typeof files === 'string' ? [files] : (files ?? [])) {
           if (seen.has(other)) continue;
           const b = this.byFile.get(other);
           if (b && isDuplicate(a, b)) {

@@ -57,23 +57,33 @@ const PREFIX_WEIGHT = 0.6;
 const MAX_EXPANSIONS = 48;
 const MAX_QUERY_TERMS = 12;
 
+/** Boosts are stored as integers (tenths) so a posting's weight fits in 16 bits. */
+const WEIGHT_SCALE = 10;
+
 /** A growable posting list: documents that contain a term, with the term's boosted frequency in each. */
 class Postings {
   docs = new Int32Array(2);
-  weights = new Float32Array(2);
+  weights = new Uint16Array(2);
   length = 0;
 
   push(doc: number, weight: number) {
-    if (this.length === this.docs.length) {
-      const docs = new Int32Array(this.length * 2);
-      docs.set(this.docs);
-      this.docs = docs;
-      const weights = new Float32Array(this.length * 2);
-      weights.set(this.weights);
-      this.weights = weights;
-    }
+    if (this.length === this.docs.length) this.resize(Math.ceil(this.length * 1.5) + 2);
     this.docs[this.length] = doc;
-    this.weights[this.length++] = weight;
+    this.weights[this.length++] = Math.min(65_535, Math.round(weight * WEIGHT_SCALE));
+  }
+
+  /** Gives back spare capacity once a bulk load is over. */
+  trim() {
+    if (this.docs.length - this.length > 2) this.resize(this.length);
+  }
+
+  private resize(size: number) {
+    const docs = new Int32Array(size);
+    docs.set(this.docs.subarray(0, this.length));
+    this.docs = docs;
+    const weights = new Uint16Array(size);
+    weights.set(this.weights.subarray(0, this.length));
+    this.weights = weights;
   }
 }
 
@@ -91,6 +101,8 @@ export function createSearchIndex(options: { fields?: readonly IndexedField[] } 
   const terms: string[] = [];
   const postings: Postings[] = [];
   let sortedTerms: string[] | null = [];
+  /** Adds since the last search: the first search after a bulk load trims every posting list. */
+  let pendingAdds = 0;
   const docNumber = new Map<string, number>();
   let docIds: (string | null)[] = [];
   let docTime = new Float64Array(1024);
@@ -99,6 +111,9 @@ export function createSearchIndex(options: { fields?: readonly IndexedField[] } 
   let score = new Float64Array(1024);
   let seen = new Uint8Array(1024);
   let matched = new Uint8Array(1024);
+  let touchedBuf = new Int32Array(1024);
+  /** 1 for live documents: a typed array is read far faster in the scoring loop than `docIds`. */
+  let alive = new Uint8Array(1024);
 
   const grow = (n: number) => {
     if (n <= docTime.length) return;
@@ -109,6 +124,10 @@ export function createSearchIndex(options: { fields?: readonly IndexedField[] } 
     score = new Float64Array(size);
     seen = new Uint8Array(size);
     matched = new Uint8Array(size);
+    touchedBuf = new Int32Array(size);
+    const a = new Uint8Array(size);
+    a.set(alive);
+    alive = a;
   };
 
   const termId = (term: string): number => {
@@ -132,6 +151,7 @@ export function createSearchIndex(options: { fields?: readonly IndexedField[] } 
       if (id === null || id === undefined) continue;
       remap[d] = ids.length;
       docTime[ids.length] = docTime[d]!;
+      alive[ids.length] = 1;
       docNumber.set(id, ids.length);
       ids.push(id);
     }
@@ -145,15 +165,16 @@ export function createSearchIndex(options: { fields?: readonly IndexedField[] } 
       }
       p.length = w;
     }
+    alive.fill(0, ids.length);
     docIds = ids;
     dead = 0;
   };
 
-  const expansions = (token: string): Array<[number, number]> => {
+  const expansions = (token: string, prefix: boolean): Array<[number, number]> => {
     const out: Array<[number, number]> = [];
     const exact = termIds.get(token);
     if (exact !== undefined) out.push([exact, 1]);
-    if (token.length < 2) return out;
+    if (!prefix || token.length < 2) return out;
     if (!sortedTerms) sortedTerms = [...terms].sort();
     const list = sortedTerms;
     let lo = 0;
@@ -172,7 +193,7 @@ export function createSearchIndex(options: { fields?: readonly IndexedField[] } 
 
   const run = (tokens: Array<Array<[number, number]>>, requireAll: boolean, filter: ((id: string) => boolean) | undefined, k: number) => {
     const live = docIds.length - dead;
-    const touched: number[] = [];
+    let touchedCount = 0;
     tokens.forEach((exp, qi) => {
       const mark = qi + 1;
       for (const [tid, mult] of exp) {
@@ -181,9 +202,9 @@ export function createSearchIndex(options: { fields?: readonly IndexedField[] } 
         const factor = idf * mult * (K1 + 1);
         for (let i = 0; i < p.length; i++) {
           const d = p.docs[i]!;
-          if (docIds[d] === null) continue;
-          const w = p.weights[i]!;
-          if (seen[d] === 0) touched.push(d);
+          if (alive[d] === 0) continue;
+          const w = p.weights[i]! / WEIGHT_SCALE;
+          if (seen[d] === 0) touchedBuf[touchedCount++] = d;
           if (seen[d] !== mark) {
             seen[d] = mark;
             matched[d]!++;
@@ -217,6 +238,7 @@ export function createSearchIndex(options: { fields?: readonly IndexedField[] } 
       }
     };
     let total = 0;
+    const touched = touchedBuf.subarray(0, touchedCount);
     for (const d of touched) {
       if (matched[d]! >= need && (!filter || filter(docIds[d]!))) {
         total++;
@@ -249,6 +271,7 @@ export function createSearchIndex(options: { fields?: readonly IndexedField[] } 
       docIds.push(article.id);
       docNumber.set(article.id, d);
       docTime[d] = article.publishedAt.getTime();
+      alive[d] = 1;
       const weights = new Map<number, number>();
       for (const f of fields) {
         const boost = FIELD_BOOST[f];
@@ -258,19 +281,24 @@ export function createSearchIndex(options: { fields?: readonly IndexedField[] } 
         }
       }
       for (const [id, w] of weights) postings[id]!.push(d, w);
+      pendingAdds++;
     },
     remove(id) {
       const d = docNumber.get(id);
       if (d === undefined) return;
       docNumber.delete(id);
       docIds[d] = null;
+      alive[d] = 0;
       dead++;
       if (dead > 1000 && dead * 4 > docIds.length) compact();
     },
     search(text, opts = {}) {
+      if (pendingAdds > 1000) for (const p of postings) p.trim();
+      pendingAdds = 0;
       const unique = [...new Set(tokenize(text))].slice(0, MAX_QUERY_TERMS);
       if (unique.length === 0) return { total: 0, hits: [] };
-      const expanded = unique.map(expansions);
+      // Only the last word is still being typed: it alone is completed (`mus` → `musk`); the others must match whole.
+      const expanded = unique.map((t, i) => expansions(t, i === unique.length - 1));
       const k = (opts.offset ?? 0) + (opts.limit ?? 10);
       let result = expanded.every((e) => e.length > 0) ? run(expanded, true, opts.filter, k) : { total: 0, best: [] as SearchHit[] };
       // Every word must match first; if that finds nothing, any word may (one typo does not sink the rest).
