@@ -87,6 +87,8 @@ export interface Fault {
   /** Seconds, for 429. */
   retryAfter?: number;
   times?: number;
+  /** Carry the request out, then answer with the failure: Discord accepted it but the answer was lost. */
+  afterApplying?: boolean;
 }
 
 /** Events the browser sandbox and tests can follow. */
@@ -477,6 +479,13 @@ export async function startDiscordSandbox(options: SandboxOptions = {}) {
       return;
     }
     const fault = matchFault(method, route);
+    if (fault?.afterApplying) {
+      try {
+        await routeRequest(method, route, query, body);
+      } catch {
+        // The failure answer below is what the client sees either way.
+      }
+    }
     if (fault) {
       record(fault.status, fault.code);
       if (fault.status === 429) {
