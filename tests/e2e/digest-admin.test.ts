@@ -1,0 +1,106 @@
+import { PermissionFlagsBits } from 'discord.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { validateMessage } from '../../src/payload/validate.ts';
+import { startBotHarness, type BotHarness } from '../support/bot-harness.ts';
+
+let h: BotHarness | undefined;
+afterEach(async () => {
+  await h?.close();
+  h = undefined;
+});
+
+async function setDigest(x: BotHarness, options: Record<string, unknown> = {}) {
+  return x.sandbox
+    .runCommand({ name: 'digest', subcommand: 'set', user: x.sandbox.users.admin, options: { channel: x.channel('digest').id, time: '08:00', timezone: 'Europe/Paris', ...options } })
+    .reply();
+}
+
+describe('/digest for admins', () => {
+  it('GIVEN a member without Manage Server THEN every subcommand is refused, politely and privately', async () => {
+    h = await startBotHarness();
+    for (const subcommand of ['set', 'status', 'off', 'send-now']) {
+      const options = subcommand === 'set' ? { channel: h.channel('digest').id, time: '08:00', timezone: 'UTC' } : {};
+      const r = await h.sandbox.runCommand({ name: 'digest', subcommand, options, user: h.sandbox.users.member }).reply();
+      expect(r.interaction?.ephemeral).toBe(true);
+      expect(r.content).toMatch(/^Only members with the \*\*Manage Server\*\* permission can change the digest/);
+    }
+    expect(h.bot.ctx.subscriptions.get(h.guildId)).toBeUndefined();
+  });
+
+  it('set → status → send-now → off, with the digest posted in the channel', async () => {
+    h = await startBotHarness();
+    const set = await setDigest(h);
+    expect(set.interaction?.ephemeral).toBe(true);
+    expect(set.content).toBe(
+      `✅ The daily digest will be posted in <#${h.channel('digest').id}> at **08:00** (Europe/Paris).\nNext: Sun, 22 Nov 2026, 08:00 (Europe/Paris). Use /digest send-now to post one right away.`,
+    );
+    expect(h.cron.active().map((j) => [j.expression, j.timezone])).toEqual([['0 8 * * *', 'Europe/Paris']]);
+
+    const status = await h.sandbox.runCommand({ name: 'digest', subcommand: 'status', user: h.sandbox.users.admin }).reply();
+    const fields = Object.fromEntries((status.embeds[0] as { fields: Array<{ name: string; value: string }> }).fields.map((f) => [f.name, f.value]));
+    expect(fields).toMatchObject({ Channel: `<#${h.channel('digest').id}>`, Time: '08:00 (Europe/Paris)', 'Next run': 'Sun, 22 Nov 2026, 08:00 (Europe/Paris)', 'Last delivery': 'None yet.', 'Last error': 'None' });
+
+    const sent = h.sandbox.runCommand({ name: 'digest', subcommand: 'send-now', user: h.sandbox.users.admin });
+    const confirmation = await sent.reply();
+    expect(sent.responses[0]!.type).toBe(5);
+    const posted = h.sandbox.messages(h.channel('digest').id);
+    expect(confirmation.content).toBe(`✅ Posted the digest in <#${h.channel('digest').id}>: 4 articles in ${posted.length} message${posted.length === 1 ? '' : 's'}.`);
+    expect(posted[0]!.content).toMatch(/^📰 \*\*Daily digest — Friday 20 November 2026 – Saturday 21 November 2026\*\* \(Europe\/Paris\)\n\*\*4\*\* articles: 🟢 2 positive · 🔴 1 negative · ⚪ 1 neutral/);
+    for (const m of posted) {
+      expect(validateMessage(m.body)).toEqual([]);
+      expect(m.body.allowed_mentions).toEqual({ parse: [] });
+      expect(m.body).toMatchObject({ nonce: expect.stringMatching(/^dg\d+m\d+$/), enforce_nonce: true });
+    }
+    const embeds = posted[0]!.embeds as Array<{ title: string; color: number; fields: Array<{ name: string }> }>;
+    expect(embeds.map((e) => [e.title, e.color])).toEqual([
+      ['🟢 Positive · 2', 0x2ecc71],
+      ['🔴 Negative · 1', 0xe74c3c],
+      ['⚪ Neutral · 1', 0x95a5a6],
+    ]);
+    // The first digest covers the 24 hours before it: yesterday's 11:00 and 12:00 stories are out.
+    expect(embeds[0]!.fields.map((f) => f.name)).toEqual(['Ethereum (1)', 'Payments (1)']);
+
+    const status2 = await h.sandbox.runCommand({ name: 'digest', subcommand: 'status', user: h.sandbox.users.admin }).reply();
+    expect(JSON.stringify(status2.embeds)).toContain('**delivered** · manual');
+
+    const off = await h.sandbox.runCommand({ name: 'digest', subcommand: 'off', user: h.sandbox.users.admin }).reply();
+    expect(off.content).toBe('🛑 The daily digest is off. /digest set turns it back on.');
+    expect(h.cron.active()).toEqual([]);
+    const again = await h.sandbox.runCommand({ name: 'digest', subcommand: 'off', user: h.sandbox.users.admin }).reply();
+    expect(again.content).toBe('The digest is already off for this server. /digest set turns it on.');
+  });
+
+  it('GIVEN bad values THEN ephemeral explanations that say what to do, and nothing saved', async () => {
+    h = await startBotHarness();
+    expect((await setDigest(h, { time: '25:99' })).content).toBe('“25:99” is not a time. Use 24-hour HH:MM, for example 08:00 or 18:30.');
+    expect((await setDigest(h, { timezone: 'Mars/Olympus' })).content).toBe('“Mars/Olympus” is not a time zone I know. Pick one from the list, for example Europe/Paris or America/New_York.');
+    expect((await setDigest(h, { topics: 'AI, Gardening' })).content).toBe('Unknown topic: “Gardening”. Run /news topics to see them, or leave topics empty for all.');
+    const status = await h.sandbox.runCommand({ name: 'digest', subcommand: 'status', user: h.sandbox.users.admin }).reply();
+    expect(status.content).toMatch(/^No digest is set up for this server yet/);
+    const sendNow = await h.sandbox.runCommand({ name: 'digest', subcommand: 'send-now', user: h.sandbox.users.admin }).reply();
+    expect(sendNow.content).toMatch(/^No digest is set up for this server/);
+    expect(h.bot.ctx.subscriptions.get(h.guildId)).toBeUndefined();
+  });
+
+  it('GIVEN the bot cannot post embeds in the channel THEN set refuses and names the missing permission', async () => {
+    h = await startBotHarness();
+    h.sandbox.setChannelOverwrites(h.channel('digest').id, [{ id: h.guildId, type: 0, deny: PermissionFlagsBits.EmbedLinks }]);
+    await new Promise((r) => setTimeout(r, 50));
+    const r = await setDigest(h);
+    expect(r.content).toBe(`I am missing Embed Links in <#${h.channel('digest').id}>. Grant them in the channel's settings (Permissions), then run this again.`);
+  });
+
+  it('timezone and topics autocomplete', async () => {
+    h = await startBotHarness();
+    const tz = await h.sandbox
+      .autocomplete({ name: 'digest', subcommand: 'set', focused: 'timezone', user: h.sandbox.users.admin, options: { timezone: 'europe/pa' } })
+      .waitFor((x) => x.choices);
+    expect(tz).toEqual([{ name: 'Europe/Paris', value: 'Europe/Paris' }]);
+    const all = await h.sandbox.autocomplete({ name: 'digest', subcommand: 'set', focused: 'timezone', user: h.sandbox.users.admin, options: { timezone: '' } }).waitFor((x) => x.choices);
+    expect(all).toHaveLength(25);
+    const topics = await h.sandbox
+      .autocomplete({ name: 'digest', subcommand: 'set', focused: 'topics', user: h.sandbox.users.admin, options: { topics: 'AI, bit' } })
+      .waitFor((x) => x.choices);
+    expect(topics).toEqual([{ name: 'AI, Bitcoin', value: 'AI, Bitcoin' }]);
+  });
+});
