@@ -91,7 +91,6 @@ async function main() {
     let t = performance.now();
     await floor(dir);
     floorTimes.push(performance.now() - t);
-    store = undefined;
     log(`Round ${r + 1}/${rounds}: full load (read, validate, normalise, index)…`);
     t = performance.now();
     store = await full(dir);

@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { parseConfig } from '../src/config.ts';
+
+describe('parseConfig', () => {
+  it('GIVEN nothing THEN defaults (sandbox mode, UTC 08:00, ./content, ./data/news-bot.sqlite)', () => {
+    const r = parseConfig({});
+    expect(r).toEqual({
+      ok: true,
+      config: expect.objectContaining({ DIGEST_TIME: '08:00', DIGEST_TIMEZONE: 'UTC', CONTENT_DIR: './content', DATABASE_PATH: './data/news-bot.sqlite', LOG_LEVEL: 'info', SANDBOX_PORT: 3000, TOPIC_ALIASES: {} }),
+    });
+    if (r.ok) expect(r.config.DISCORD_TOKEN).toBeUndefined();
+  });
+
+  it('GIVEN several bad values THEN every problem is listed, without echoing the values', () => {
+    const r = parseConfig({ DISCORD_TOKEN: 'tiny-tok', DIGEST_TIME: '8am', DIGEST_TIMEZONE: 'Mars/Base', DISCORD_GUILD_ID: 'abc', LOG_LEVEL: 'loud', DISCORD_API_URL: 'ftp://x', TOPIC_ALIASES: 'ok=Fine,broken' });
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.problems).toEqual([
+      'DISCORD_TOKEN: looks too short to be a bot token',
+      'DISCORD_GUILD_ID: must be a Discord id (17–20 digits)',
+      'DISCORD_API_URL: must be an http(s) URL such as https://discord.com/api',
+      'DIGEST_TIME: must be a 24-hour time HH:MM, e.g. 08:00',
+      'DIGEST_TIMEZONE: must be an IANA time zone such as Europe/Paris or America/New_York',
+      expect.stringMatching(/^LOG_LEVEL: /),
+      'TOPIC_ALIASES: "broken" is not of the form alias=Label',
+    ]);
+    expect(r.problems.join('\n')).not.toContain('tiny-tok');
+  });
+
+  it('GIVEN topic aliases THEN they are parsed into a table', () => {
+    const r = parseConfig({ TOPIC_ALIASES: 'ml=AI, crypto currency = Crypto' });
+    expect(r.ok && r.config.TOPIC_ALIASES).toEqual({ ml: 'AI', 'crypto currency': 'Crypto' });
+  });
+});
