@@ -5,6 +5,8 @@ import type { Logger } from 'pino';
 import { commands } from '../commands/index.ts';
 import { parseConfig, type Config } from './config.ts';
 import { createLogger } from './logger.ts';
+import { startDiscordSandbox } from './discord-sandbox/server.ts';
+import { startSandboxWeb } from './sandbox/web.ts';
 import { ArticleStore } from './content/store.ts';
 import { createTopicCanonicaliser } from './content/topics.ts';
 import { openDatabase, type Db } from './db/database.ts';
@@ -153,8 +155,9 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv): Promise<void>
   let stop: () => Promise<void>;
   try {
     if (sandbox) {
-      const { startSandbox } = await import('./sandbox/start.ts');
-      stop = (await startSandbox({ config, logger, explicit: argv.includes('--sandbox') })).stop;
+      const running = await startSandboxMode({ config, logger });
+      stop = running.stop;
+      process.stdout.write(sandboxBanner(running.url, running.clockNote, !config.DISCORD_TOKEN));
     } else {
       stop = (await startBot({ config, logger })).stop;
     }
@@ -172,11 +175,98 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv): Promise<void>
   process.once('SIGTERM', shutdown);
 }
 
+/** A clock that can be moved forward or back while it keeps ticking. */
+function shiftableClock() {
+  let offset = 0;
+  return { now: () => new Date(Date.now() + offset), shiftTo: (instant: Date) => void (offset = instant.getTime() - Date.now()) };
+}
+
+/**
+ * Sandbox mode: the loopback Discord server, the real bot logged into it, and the web page that
+ * shows the channels. Only the Discord endpoint differs from production.
+ */
+export async function startSandboxMode(options: { config: Config; logger: Logger; port?: number; host?: string }) {
+  const { config, logger } = options;
+  const sandbox = await startDiscordSandbox({ guilds: [{ name: 'Sandbox', channels: ['news', 'digest'] }] });
+  const guildId = sandbox.guilds[0]!.id;
+  const clock = shiftableClock();
+  let bot: RunningBot | null = null;
+  let web: Awaited<ReturnType<typeof startSandboxWeb>> | null = null;
+  try {
+    web = await startSandboxWeb({
+      sandbox,
+      port: options.port ?? config.SANDBOX_PORT,
+      host: options.host,
+      async postDigest() {
+        if (!bot) return { status: 'failed', messages: 0, articles: 0, error: 'The bot is still starting.' };
+        const { subscriptions, scheduler, delivery } = bot.ctx;
+        if (!subscriptions.get(guildId)?.enabled) {
+          subscriptions.upsert({ guildId, channelId: sandbox.channel('digest').id, time: config.DIGEST_TIME, timezone: config.DIGEST_TIMEZONE, topics: null }, clock.now());
+          scheduler.reschedule(guildId);
+        }
+        // The same call the daily cron job makes.
+        const r = await delivery.deliver(guildId, 'scheduled');
+        return { status: r.status, messages: r.messageIds.length, articles: r.articles, ...(r.error ? { error: r.error } : {}) };
+      },
+    });
+    bot = await startBot({
+      config: { ...config, DISCORD_TOKEN: sandbox.token, DISCORD_API_URL: sandbox.apiUrl, DISCORD_GUILD_ID: guildId, DATABASE_PATH: ':memory:' },
+      logger,
+      clock,
+    });
+  } catch (err) {
+    await bot?.stop();
+    await web?.close();
+    await sandbox.close();
+    throw err;
+  }
+  // Sample articles have fixed dates: run the sandbox's clock from the morning after the newest one,
+  // so "today" and the first digest show them whatever the real date is.
+  const newest = bot.store.all()[0];
+  let clockNote = '';
+  if (newest && Date.now() - newest.publishedAt.getTime() > 60 * 60 * 1000) {
+    clock.shiftTo(new Date(newest.publishedAt.getTime() + 60 * 60 * 1000));
+    clockNote = `The sandbox clock starts at ${clock.now().toISOString().slice(0, 16).replace('T', ' ')} UTC, just after the newest article, so today's digest has news in it.`;
+  }
+  const running = bot;
+  const page = web;
+  return {
+    url: page.url,
+    sandbox,
+    bot: running,
+    clockNote,
+    async stop() {
+      await running.stop();
+      await page.close();
+      await sandbox.close();
+    },
+  };
+}
+
+/** What the console says when the sandbox is up. */
+export function sandboxBanner(url: string, clockNote: string, noToken: boolean): string {
+  return [
+    '',
+    '  News digest bot — local sandbox',
+    '',
+    `  ➜  Open ${url}`,
+    '',
+    '  This is a local sandbox: a Discord-like server on this machine with the real bot logged in.',
+    '  Nothing is sent to Discord. Try /news search musk, /news impact, /digest set, or "Post digest now".',
+    ...(clockNote ? [`  ${clockNote}`] : []),
+    noToken
+      ? '  To connect to real Discord, put DISCORD_TOKEN in .env (README: "Connecting to Discord") and run npm start again.'
+      : '  DISCORD_TOKEN is set: run npm start without --sandbox to connect to real Discord.',
+    '',
+    '',
+  ].join('\n');
+}
+
 /** One line an operator can act on, for the errors that stop startup. */
 export function describeStartupError(err: unknown): string {
   const e = err as { code?: string; message?: string };
   if (e?.code === 'TokenInvalid') return 'Discord rejected DISCORD_TOKEN. Reset the token in the Developer Portal (Bot → Reset Token) and update .env.';
-  if (e?.code === 'EADDRINUSE') return `${e.message}. Set SANDBOX_PORT to a free port.`;
+  if (e?.code === 'EADDRINUSE') return e.message ?? 'The port is already in use. Set SANDBOX_PORT to a free port.';
   if (e instanceof ContentDirError) return e.message;
   return `Startup failed: ${e?.message ?? String(err)}`;
 }

@@ -1,0 +1,114 @@
+import { mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseConfig } from '../../src/config.ts';
+import { createLogger } from '../../src/logger.ts';
+import { sandboxBanner, startSandboxMode } from '../../src/main.ts';
+import { BOT_ARTICLES, captureLogs } from '../support/bot-harness.ts';
+import { tempDir } from '../support/temp-dir.ts';
+
+const ARTIFACTS = fileURLToPath(new URL('../artifacts/', import.meta.url));
+const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'];
+
+let browser: Browser;
+let page: Page;
+let running: Awaited<ReturnType<typeof startSandboxMode>>;
+let dir: Awaited<ReturnType<typeof tempDir>>;
+
+beforeAll(async () => {
+  dir = await tempDir('news-bot-sandbox-');
+  for (const [file, text] of Object.entries(BOT_ARTICLES)) await dir.write(`content/${file}`, text);
+  const parsed = parseConfig({ CONTENT_DIR: `${dir.root}/content`, LOG_LEVEL: 'warn' });
+  if (!parsed.ok) throw new Error(parsed.problems.join('; '));
+  running = await startSandboxMode({ config: parsed.config, logger: createLogger({ level: 'warn', destination: captureLogs().destination }), port: 0 });
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_FLAGS });
+  page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  await page.goto(running.url);
+  await page.waitForSelector('body[data-ready=true]');
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await running?.stop();
+  await dir?.cleanup();
+});
+
+async function typeCommand(text: string) {
+  await page.fill('#composer', '');
+  await page.type('#composer', text);
+}
+
+describe('the sandbox page in a real browser', () => {
+  it('says it is a local sandbox and how to reach real Discord', () => {
+    const banner = sandboxBanner(running.url, '', true);
+    expect(banner).toContain(`Open ${running.url}`);
+    expect(banner).toContain('This is a local sandbox');
+    expect(banner).toContain('put DISCORD_TOKEN in .env');
+  });
+
+  it('/news search musk: picked from the command list, rendered as an embed, ▶ shows page 2', async () => {
+    await typeCommand('/news se');
+    await page.click('.picker-item:has-text("/news search")');
+    expect(await page.inputValue('#composer')).toBe('/news search ');
+    await page.type('#composer', 'query:musk');
+    await page.press('#composer', 'Enter');
+    const embed = page.locator('.message', { hasText: 'used /news' }).last().locator('.embed');
+    await expect.poll(() => embed.locator('.embed-title').textContent()).toBe('Results 1–5 of 7 for “musk”');
+    const description = await embed.locator('.embed-description').innerText();
+    expect(description).toContain('Musk talks AI safety on stage');
+    expect(description).toContain('Musk launches a payments app');
+    expect(await embed.locator('.md-link').first().getAttribute('href')).toMatch(/^https:\/\/example\.com\//);
+
+    await page.locator('.message', { hasText: 'used /news' }).last().locator('button:has-text("Next ▶")').click();
+    await expect.poll(() => embed.locator('.embed-title').textContent()).toBe('Results 6–7 of 7 for “musk”');
+    expect(await embed.locator('.embed-description').innerText()).toContain('Musk @\u200beveryone post draws attention');
+  });
+
+  it('/news impact: suggestions come from the bot, and the bullets render', async () => {
+    await typeCommand('/news impact article:ether');
+    await page.waitForSelector('.suggestion:has-text("Ethereum upgrade ships on time")');
+    await page.click('.suggestion:has-text("Ethereum upgrade ships on time")');
+    expect(await page.inputValue('#composer')).toBe('/news impact article:impact/eth ');
+    await page.press('#composer', 'Enter');
+    const embed = page.locator('.embed', { hasText: 'Impact on the crypto market' }).last();
+    await embed.waitFor();
+    expect(await embed.locator('.embed-description strong').textContent()).toBe('Impact on the crypto market');
+    expect(await embed.locator('.embed-description').innerText()).toContain('• Lower fees could attract users.\n• Staking demand may rise.');
+    expect(await embed.locator('.embed-field-name').allTextContents()).toEqual(['Source', 'Published', 'Sentiment', 'Topics']);
+  });
+
+  it('an error reply is shown only to the user who ran the command', async () => {
+    await typeCommand('/digest status');
+    await page.press('#composer', 'Enter');
+    const note = page.locator('.message.ephemeral', { hasText: 'Only members with the Manage Server permission' }).last();
+    await note.waitFor();
+    expect(await note.locator('.ephemeral-note').innerText()).toContain('Only you can see this');
+  });
+
+  it('"Post digest now" posts the grouped digest into #digest, and the inspector shows its payload', async () => {
+    await page.click('#digest-now');
+    await expect.poll(() => page.textContent('#digest-status')).toMatch(/^Posted \d+ articles? in 1 message to #digest\.$/);
+    expect(await page.textContent('#channel-name')).toBe('digest');
+    const digest = page.locator('.message').last();
+    expect(await digest.locator('.content').innerText()).toMatch(/^📰 Daily digest — /);
+    const titles = await digest.locator('.embed-title').allTextContents();
+    expect(titles.map((t) => t.replace(/ · \d+$/, ''))).toEqual(['🟢 Positive', '🔴 Negative', '⚪ Neutral']);
+    const colours = await digest.locator('.embed').evaluateAll((els) => els.map((e) => getComputedStyle(e).borderLeftColor));
+    expect(colours).toEqual(['rgb(46, 204, 113)', 'rgb(231, 76, 60)', 'rgb(149, 165, 166)']);
+    expect(await digest.locator('.embed-field-name').first().textContent()).toMatch(/^\S.* \(\d+\)$/);
+    await digest.click();
+    expect(await page.textContent('#inspector-status')).toBe('✓ Within every Discord limit');
+    expect(JSON.parse((await page.textContent('#inspector-json'))!)).toMatchObject({ allowed_mentions: { parse: [] }, enforce_nonce: true });
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: `${ARTIFACTS}sandbox-digest.png` });
+  });
+
+  it('a payload Discord would reject is shown as an error in the page', async () => {
+    const digestId = running.sandbox.channel('digest').id;
+    await running.bot.client.rest.post(`/channels/${digestId}/messages`, { body: { content: 'x'.repeat(2001) } }).catch(() => undefined);
+    const rejected = page.locator('.rejected').last();
+    await rejected.waitFor();
+    expect(await rejected.innerText()).toMatch(/^Discord would reject this message \(HTTP 400, code 50035: Invalid Form Body\)\ncontent: content must be 2000 or fewer in length \(got 2001\)\./);
+  });
+});
