@@ -94,7 +94,7 @@ describe('the sandbox page in a real browser', () => {
     expect(await digest.locator('.content').innerText()).toMatch(/^📰 Daily digest — /);
     const titles = await digest.locator('.embed-title').allTextContents();
     expect(titles.map((t) => t.replace(/ · \d+$/, ''))).toEqual(['🟢 Positive', '🔴 Negative', '⚪ Neutral']);
-    const colours = await digest.locator('.embed').evaluateAll((els) => els.map((e) => getComputedStyle(e).borderLeftColor));
+    const colours = await digest.locator('.embed').evaluateAll((els) => els.map((e) => (globalThis as unknown as { getComputedStyle(el: unknown): { borderLeftColor: string } }).getComputedStyle(e).borderLeftColor));
     expect(colours).toEqual(['rgb(46, 204, 113)', 'rgb(231, 76, 60)', 'rgb(149, 165, 166)']);
     expect(await digest.locator('.embed-field-name').first().textContent()).toMatch(/^\S.* \(\d+\)$/);
     await digest.click();
