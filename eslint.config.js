@@ -22,7 +22,7 @@ const IO_MODULES = [
 ];
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'data/**', 'dist/**', 'coverage/**', 'tests/artifacts/**', 'bench/.corpus/**', 'src/sandbox/public/**'] },
+  { ignores: ['node_modules/**', 'data/**', 'dist/**', 'coverage/**', 'tests/artifacts/**', 'src/sandbox/public/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { isValidTimeZone, parseClock } from './digest/period.ts';
+import { isValidCronExpression } from './scheduler/node-cron.ts';
+import { cronFromClock } from './scheduler/scheduler.ts';
 
 const snowflake = z.string().regex(/^\d{17,20}$/, 'must be a Discord id (17–20 digits)');
 const emptyToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
@@ -32,7 +34,8 @@ export const Config = z.object({
   DIGEST_CHANNEL_ID: optional(snowflake),
   DIGEST_TIME: z
     .preprocess(emptyToUndefined, z.string().default('08:00'))
-    .refine((v) => parseClock(v) !== null, 'must be a 24-hour time HH:MM, e.g. 08:00'),
+    // Checked against the cron library itself, so a bad time fails now rather than at 08:00.
+    .refine((v) => parseClock(v) !== null && isValidCronExpression(cronFromClock(v)), 'must be a 24-hour time HH:MM, e.g. 08:00'),
   DIGEST_TIMEZONE: z
     .preprocess(emptyToUndefined, z.string().default('UTC'))
     .refine(isValidTimeZone, 'must be an IANA time zone such as Europe/Paris or America/New_York'),

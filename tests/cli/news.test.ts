@@ -6,7 +6,7 @@ import { runCli } from '../../src/cli/news.ts';
 
 const GOOD = fileURLToPath(new URL('../fixtures/cli-content/good', import.meta.url));
 const BAD = fileURLToPath(new URL('../fixtures/cli-content/bad', import.meta.url));
-const BIN = fileURLToPath(new URL('../../bin/news.js', import.meta.url));
+const BIN = fileURLToPath(new URL('../../src/cli/bin.js', import.meta.url));
 
 async function run(...argv: string[]) {
   let stdout = '';

@@ -1,6 +1,6 @@
 /** Loads a content dir in a fresh process and prints its resident memory, for `bench/run.ts`. */
-import { ArticleStore } from '../src/content/store.ts';
-import { loadContentDir } from '../src/files/content-files.ts';
+import { ArticleStore } from '../content/store.ts';
+import { loadContentDir } from '../files/content-files.ts';
 
 const dir = process.argv[2];
 if (!dir) throw new Error('usage: memory.ts DIR');

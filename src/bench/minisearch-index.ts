@@ -1,7 +1,7 @@
 import MiniSearch from 'minisearch';
-import type { Article } from '../src/content/article.ts';
-import { foldText } from '../src/search/query.ts';
-import { FIELD_BOOST, type SearchIndex } from '../src/search/search-index.ts';
+import type { Article } from '../content/article.ts';
+import { foldText } from '../search/query.ts';
+import { FIELD_BOOST, type SearchIndex } from '../search/search-index.ts';
 
 /**
  * The same index contract built on MiniSearch, kept as the benchmark's baseline: the project's own
