@@ -109,6 +109,14 @@ export function parseArticle(input: ContentFile, options: ParseOptions = {}): Pa
   }
 }
 
+/** Checks both schemas share beyond zod: a known sentiment word, and a title that is not empty once repaired. */
+function checkCommon(file: string, sentiment: string | undefined, title: string): ParseResult | null {
+  if (sentiment !== undefined && sentiment !== '' && parseSentiment(sentiment) === null) {
+    return issue(file, 'sentiment', `sentiment: "${sentiment}" is not one of POSITIVE, NEGATIVE, NEUTRAL`);
+  }
+  return repairText(title) ? null : issue(file, 'title', 'title: is empty');
+}
+
 function sentimentOf(raw: unknown, title: string, summary: string) {
   const given = parseSentiment(raw);
   return given ? { sentiment: given, sentimentSource: 'frontmatter' as const } : { sentiment: inferSentiment(`${title}. ${summary}`), sentimentSource: 'inferred' as const };
@@ -119,11 +127,9 @@ function fromSchemaA(file: string, data: Record<string, unknown>, body: string, 
   if (!r.success) return zodIssue(file, r.error);
   const a = r.data;
   if (a.draft === true) return { kind: 'excluded', file, reason: 'draft: true' };
-  if (a.sentiment !== undefined && a.sentiment !== '' && parseSentiment(a.sentiment) === null) {
-    return issue(file, 'sentiment', `sentiment: "${a.sentiment}" is not one of POSITIVE, NEGATIVE, NEUTRAL`);
-  }
+  const invalid = checkCommon(file, a.sentiment, a.title);
+  if (invalid) return invalid;
   const title = repairText(a.title);
-  if (!title) return issue(file, 'title', 'title: is empty');
   const summary = repairText(a.description) || firstParagraph(body);
   const cover = a.coverImage;
   const article: Article = {
@@ -152,11 +158,9 @@ function fromSchemaB(file: string, data: Record<string, unknown>, body: string, 
   if (!r.success) return zodIssue(file, r.error);
   const b = r.data;
   if (b.published === false) return { kind: 'excluded', file, reason: 'published: false' };
-  if (b.sentiment !== undefined && b.sentiment !== '' && parseSentiment(b.sentiment) === null) {
-    return issue(file, 'sentiment', `sentiment: "${b.sentiment}" is not one of POSITIVE, NEGATIVE, NEUTRAL`);
-  }
+  const invalid = checkCommon(file, b.sentiment, b.title);
+  if (invalid) return invalid;
   const title = repairText(b.title);
-  if (!title) return issue(file, 'title', 'title: is empty');
   const summary = repairText(b.excerpt) || firstParagraph(body);
   const related: RelatedArticle[] = (b.related ?? [])
     .map((x) => ({

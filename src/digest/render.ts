@@ -108,6 +108,16 @@ function header(d: Digest, title: string | undefined, parts: number): string {
   return truncate(`${heading}\n${total}${parts > 1 ? `\n_Part 1 of ${parts}_` : ''}`, L.content);
 }
 
+/** The largest n in [lo, hi] for which `fits(n)` holds (fits is monotone), by bisection; lo if none does. */
+function largestFitting(lo: number, hi: number, fits: (n: number) => boolean): number {
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    if (fits(mid)) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
 function layout(d: Digest, limits: Limits): { embeds: Embed[] }[] {
   const packer = new Packer();
   const timestamp = d.from.toISOString();
@@ -135,27 +145,12 @@ export function renderDigest(d: Digest, options: { title?: string } = {}): Messa
   let limits: Limits = { perTopic: largest, topicsPerGroup: mostTopics };
   let messages = layout(d, limits);
   if (messages.length > MAX_DIGEST_MESSAGES) {
-    // Largest per-topic cap that fits, by bisection; then, if topics alone overflow, cap topics too.
-    let lo = 1;
-    let hi = largest;
-    while (lo < hi) {
-      const mid = Math.ceil((lo + hi) / 2);
-      if (layout(d, { perTopic: mid, topicsPerGroup: mostTopics }).length <= MAX_DIGEST_MESSAGES) lo = mid;
-      else hi = mid - 1;
-    }
-    limits = { perTopic: lo, topicsPerGroup: mostTopics };
+    const fits = (l: Limits) => layout(d, l).length <= MAX_DIGEST_MESSAGES;
+    // The largest per-topic cap that fits; then, if the topics alone overflow, cap the topics too.
+    const perTopic = largestFitting(1, largest, (n) => fits({ perTopic: n, topicsPerGroup: mostTopics }));
+    limits = { perTopic, topicsPerGroup: mostTopics };
+    if (!fits(limits)) limits = { perTopic, topicsPerGroup: largestFitting(1, mostTopics, (n) => fits({ perTopic, topicsPerGroup: n })) };
     messages = layout(d, limits);
-    if (messages.length > MAX_DIGEST_MESSAGES) {
-      let tlo = 1;
-      let thi = mostTopics;
-      while (tlo < thi) {
-        const mid = Math.ceil((tlo + thi) / 2);
-        if (layout(d, { perTopic: lo, topicsPerGroup: mid }).length <= MAX_DIGEST_MESSAGES) tlo = mid;
-        else thi = mid - 1;
-      }
-      limits = { perTopic: lo, topicsPerGroup: tlo };
-      messages = layout(d, limits);
-    }
   }
   return messages.map((m, i) => ({
     ...(i === 0 ? { content: header(d, options.title, messages.length) } : { content: `_Part ${i + 1} of ${messages.length}_` }),

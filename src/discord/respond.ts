@@ -17,8 +17,8 @@ export function toReply(payload: MessagePayload, options: { ephemeral?: boolean 
   } as InteractionReplyOptions & { flags?: number };
 }
 
-/** The same translation for `interaction.update()` (a component's message being replaced). */
-export function toUpdate(payload: MessagePayload): InteractionUpdateOptions {
+/** The body shared by updates and edits: everything but the flags, which only a first reply may set. */
+function messageBody(payload: MessagePayload) {
   return {
     content: payload.content ?? '',
     embeds: (payload.embeds ?? []) as InteractionUpdateOptions['embeds'],
@@ -27,12 +27,12 @@ export function toUpdate(payload: MessagePayload): InteractionUpdateOptions {
   };
 }
 
+/** The same translation for `interaction.update()` (a component's message being replaced). */
+export function toUpdate(payload: MessagePayload): InteractionUpdateOptions {
+  return messageBody(payload) as InteractionUpdateOptions;
+}
+
 /** The same translation for `editReply()` (a deferred reply being filled in; its ephemerality was set when deferring). */
 export function toEdit(payload: MessagePayload): InteractionEditReplyOptions {
-  return {
-    content: payload.content ?? '',
-    embeds: (payload.embeds ?? []) as InteractionEditReplyOptions['embeds'],
-    components: (payload.components ?? []) as InteractionEditReplyOptions['components'],
-    allowedMentions: { parse: [] },
-  };
+  return messageBody(payload) as InteractionEditReplyOptions;
 }
