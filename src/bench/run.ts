@@ -105,13 +105,19 @@ async function main() {
   const all = s.all();
   const reps = values.smoke ? 5 : 50;
   const gc = (globalThis as { gc?: () => void }).gc;
-  const heapOf = (build: () => SearchIndex) => {
+  // Twice: buffers freed by the first collection are only released after it.
+  const collect = () => {
     gc?.();
+    gc?.();
+  };
+  const heapOf = (build: () => SearchIndex) => {
     // Typed arrays live outside the JS heap: count both.
     const used = () => process.memoryUsage().heapUsed + process.memoryUsage().arrayBuffers;
+    collect();
     const before = used();
     const index = build();
-    gc?.();
+    index.search('warm up', { limit: 1 });
+    collect();
     return { index, heapMb: Math.round((used() - before) / 1024 / 1024) };
   };
   const latency = (index: SearchIndex) => {
