@@ -7,7 +7,9 @@
 /** Inline markers: they format anywhere in a line. */
 const INLINE = /[\\*_~`|[\]()<]/g;
 /** Block markers: they only format at the start of a line (text is kept on one line). */
-const BLOCK_START = /^(\s*)([#>-]|\d+\.)/;
+const BLOCK_START = /^(\s*)([#>-])/;
+/** An ordered-list marker (`1.`): Discord's escape goes before the dot. */
+const ORDERED_START = /^(\s*\d+)\./;
 
 /** Escapes every character Discord Markdown could interpret, and defuses @everyone/@here and <@id> mentions. */
 export function escapeMarkdown(text: string): string {
@@ -15,6 +17,7 @@ export function escapeMarkdown(text: string): string {
     .replace(/\s+/g, ' ')
     .replace(INLINE, (c) => `\\${c}`)
     .replace(BLOCK_START, (_m, space: string, marker: string) => `${space}\\${marker}`)
+    .replace(ORDERED_START, (_m, number: string) => `${number}\\.`)
     .replace(/@(everyone|here)/gi, '@\u200b$1')
     .replace(/@(?=[!&]?\d)/g, '@\u200b');
 }

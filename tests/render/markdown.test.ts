@@ -44,3 +44,10 @@ describe('link', () => {
     expect(link('T', `https://e.com/${'x'.repeat(600)}`)).toBe('T');
   });
 });
+
+describe('escapeMarkdown — ordered lists', () => {
+  it('escapes a leading "1." before the dot, as Discord expects', () => {
+    expect(escapeMarkdown('2026. A year in review')).toBe('2026\\. A year in review');
+    expect(escapeMarkdown('0.')).toBe('0\\.');
+  });
+});
