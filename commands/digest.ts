@@ -6,12 +6,13 @@ import {
   type AutocompleteInteraction,
   type ChatInputCommandInteraction,
 } from 'discord.js';
-import { formatInZone, isValidTimeZone, parseClock, formatClock } from '../src/digest/period.ts';
+import { formatClock, formatInZone, isValidTimeZone, parseClock } from '../src/digest/period.ts';
 import type { BotContext } from '../src/discord/context.ts';
 import { toEdit, toReply } from '../src/discord/respond.ts';
 import { UserError } from '../src/errors.ts';
 import { DISCORD_LIMITS } from '../src/payload/limits.ts';
-import { NO_MENTIONS, type MessagePayload } from '../src/payload/types.ts';
+import { renderDigestStatus } from '../src/render/admin.ts';
+import { renderNotice } from '../src/render/articles.ts';
 import { truncate } from '../src/render/markdown.ts';
 import type { Command } from './types.ts';
 
@@ -36,7 +37,7 @@ const data = new SlashCommandBuilder()
   .addSubcommand((s) => s.setName('off').setDescription('Stop posting the digest'))
   .addSubcommand((s) => s.setName('send-now').setDescription('Post the digest to the configured channel now'));
 
-const notice = (content: string): MessagePayload => ({ content: truncate(content, DISCORD_LIMITS.content), allowed_mentions: NO_MENTIONS });
+const notice = (content: string) => renderNotice(content);
 
 function requireAdmin(i: ChatInputCommandInteraction): string {
   if (!i.inGuild()) throw new UserError('The digest is set per server: run this command in a server.');
@@ -87,32 +88,31 @@ async function status(i: ChatInputCommandInteraction, ctx: BotContext) {
   const guildId = requireAdmin(i);
   const sub = ctx.subscriptions.get(guildId);
   if (!sub) throw new UserError('No digest is set up for this server yet. Run /digest set channel:#news time:08:00 timezone:Europe/Paris.');
-  const next = ctx.scheduler.nextRun(guildId);
   const last = ctx.deliveries.latest(guildId);
-  const tz = sub.timezone;
-  const lastText = last
-    ? `${last.status === 'delivered' ? '✅' : last.status === 'pending' ? '⏳' : '⚠️'} **${last.status}** · ${last.reason} · ${formatInZone(last.updatedAt, tz)}\n${last.articleCount} article${last.articleCount === 1 ? '' : 's'} from ${formatInZone(last.periodFrom, tz)} to ${formatInZone(last.periodTo, tz)} · ${last.messageIds.filter(Boolean).length}/${last.payloads.length} messages`
-    : 'None yet.';
   await i.reply(
     toReply(
-      {
-        embeds: [
-          {
-            title: sub.enabled ? '📰 Daily digest: on' : '📰 Daily digest: off',
-            color: sub.blockedReason ? 0xe67e22 : sub.enabled ? 0x2ecc71 : 0x95a5a6,
-            fields: [
-              { name: 'Channel', value: `<#${sub.channelId}>`, inline: true },
-              { name: 'Time', value: `${sub.time} (${tz})`, inline: true },
-              { name: 'Topics', value: truncate(sub.topics?.join(', ') ?? 'All', 1000), inline: true },
-              { name: 'Next run', value: sub.enabled && next ? formatInZone(next, tz) : 'Not scheduled (turned off)', inline: false },
-              { name: 'Last delivery', value: truncate(lastText, 1024), inline: false },
-              { name: 'Last error', value: truncate(sub.lastError ? `${sub.lastError}${sub.lastErrorAt ? `\n(${formatInZone(sub.lastErrorAt, tz)})` : ''}` : 'None', 1024), inline: false },
-            ],
-          },
-        ],
-        allowed_mentions: NO_MENTIONS,
-      },
-      { ephemeral: true },
+      renderDigestStatus({
+        enabled: sub.enabled,
+        channelId: sub.channelId,
+        time: sub.time,
+        timezone: sub.timezone,
+        topics: sub.topics,
+        nextRun: ctx.scheduler.nextRun(guildId),
+        blocked: sub.blockedReason !== null,
+        lastError: sub.lastError ? { message: sub.lastError, at: sub.lastErrorAt } : null,
+        lastDelivery: last
+          ? {
+              status: last.status,
+              reason: last.reason,
+              at: last.updatedAt,
+              articles: last.articleCount,
+              periodFrom: last.periodFrom,
+              periodTo: last.periodTo,
+              sent: last.messageIds.filter(Boolean).length,
+              messages: last.payloads.length,
+            }
+          : null,
+      }),
     ),
   );
 }

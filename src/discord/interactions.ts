@@ -2,7 +2,9 @@ import type { Interaction, RepliableInteraction } from 'discord.js';
 import type { Logger } from 'pino';
 import type { Command } from '../../commands/types.ts';
 import { UserError } from '../errors.ts';
+import { renderNotice } from '../render/articles.ts';
 import { QueryError } from '../search/query.ts';
+import { toReply } from './respond.ts';
 import type { BotContext } from './context.ts';
 
 /** What a user sees when something unexpected breaks: short, and no internals. */
@@ -30,7 +32,7 @@ function describe(interaction: Interaction) {
  * follow-up; otherwise an ephemeral reply. If even that fails (token expired), it is only logged.
  */
 async function tellUser(interaction: RepliableInteraction, text: string, logger: Logger) {
-  const body = { content: text, flags: 64, allowedMentions: { parse: [] } } as const;
+  const body = toReply(renderNotice(text, { ephemeral: true }));
   try {
     if (interaction.replied || interaction.deferred) await interaction.followUp(body);
     else await interaction.reply(body);
