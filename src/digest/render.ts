@@ -80,12 +80,15 @@ function fieldValues(lines: string[]): string[] {
   return values;
 }
 
-function groupFields(group: DigestGroup, limits: Limits): EmbedField[] {
+/** Lines are escaped once per render, not once per layout attempt. */
+type LineOf = (a: Article) => string;
+
+function groupFields(group: DigestGroup, limits: Limits, lineOf: LineOf): EmbedField[] {
   const fields: EmbedField[] = [];
   const shownTopics = group.topics.slice(0, limits.topicsPerGroup);
   for (const t of shownTopics) {
     const shown = t.articles.slice(0, limits.perTopic);
-    const lines = shown.map(digestLine);
+    const lines = shown.map(lineOf);
     if (t.articles.length > shown.length) lines.push(more(t.articles.length - shown.length));
     const name = safeText(t.topic, 200);
     fieldValues(lines).forEach((value, i) => fields.push({ name: i === 0 ? `${name} (${t.articles.length})` : `${name} (cont.)`, value }));
@@ -118,14 +121,14 @@ function largestFitting(lo: number, hi: number, fits: (n: number) => boolean): n
   return lo;
 }
 
-function layout(d: Digest, limits: Limits): { embeds: Embed[] }[] {
+function layout(d: Digest, limits: Limits, lineOf: LineOf): { embeds: Embed[] }[] {
   const packer = new Packer();
   const timestamp = d.from.toISOString();
   for (const group of d.groups) {
     const style = SENTIMENT_STYLE[group.sentiment];
     const inferred = group.topics.some((t) => t.articles.slice(0, limits.perTopic).some((a) => a.sentimentSource === 'inferred'));
     packer.startGroup(`${style.emoji} ${style.label} · ${group.count}`, style.color, inferred ? INFERRED_NOTE : undefined, timestamp);
-    for (const field of groupFields(group, limits)) packer.addField(field);
+    for (const field of groupFields(group, limits, lineOf)) packer.addField(field);
   }
   return packer.messages;
 }
@@ -140,17 +143,23 @@ export function renderDigest(d: Digest, options: { title?: string } = {}): Messa
   if (d.total === 0) {
     return [{ content: `📰 No new articles for ${formatLongDate(d.date)} (${safeText(d.timezone, 64)}).`, allowed_mentions: NO_MENTIONS }];
   }
+  const cache = new Map<Article, string>();
+  const lineOf: LineOf = (a) => {
+    let line = cache.get(a);
+    if (line === undefined) cache.set(a, (line = digestLine(a)));
+    return line;
+  };
   const largest = Math.max(...d.groups.flatMap((g) => g.topics.map((t) => t.articles.length)));
   const mostTopics = Math.max(...d.groups.map((g) => g.topics.length));
   let limits: Limits = { perTopic: largest, topicsPerGroup: mostTopics };
-  let messages = layout(d, limits);
+  let messages = layout(d, limits, lineOf);
   if (messages.length > MAX_DIGEST_MESSAGES) {
-    const fits = (l: Limits) => layout(d, l).length <= MAX_DIGEST_MESSAGES;
+    const fits = (l: Limits) => layout(d, l, lineOf).length <= MAX_DIGEST_MESSAGES;
     // The largest per-topic cap that fits; then, if the topics alone overflow, cap the topics too.
     const perTopic = largestFitting(1, largest, (n) => fits({ perTopic: n, topicsPerGroup: mostTopics }));
     limits = { perTopic, topicsPerGroup: mostTopics };
     if (!fits(limits)) limits = { perTopic, topicsPerGroup: largestFitting(1, mostTopics, (n) => fits({ perTopic, topicsPerGroup: n })) };
-    messages = layout(d, limits);
+    messages = layout(d, limits, lineOf);
   }
   return messages.map((m, i) => ({
     ...(i === 0 ? { content: header(d, options.title, messages.length) } : { content: `_Part ${i + 1} of ${messages.length}_` }),
