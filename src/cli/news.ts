@@ -1,6 +1,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { Article, ContentIssue, Sentiment } from '../content/article.ts';
 import { SENTIMENTS } from '../content/article.ts';
+import { parseConfig } from '../config.ts';
 import { ArticleStore } from '../content/store.ts';
 import { createTopicCanonicaliser } from '../content/topics.ts';
 import { composeDigest, type Digest } from '../digest/compose.ts';
@@ -147,7 +148,10 @@ type Ctx = {
 
 async function load(flag: string | undefined, env: CliIo['env'], err: (s: string) => void) {
   const dir = resolveContentDir(flag, env as NodeJS.ProcessEnv);
-  const topics = createTopicCanonicaliser(parseAliasEnv(env.TOPIC_ALIASES));
+  // The same alias table, with the same validation, as the bot.
+  const aliases = parseConfig({ TOPIC_ALIASES: env.TOPIC_ALIASES });
+  if (!aliases.ok) throw new UsageError(aliases.problems.join('; '));
+  const topics = createTopicCanonicaliser(aliases.config.TOPIC_ALIASES);
   const store = new ArticleStore({ topics });
   let lastShown = 0;
   const report = await loadContentDir(dir, store, {
@@ -162,15 +166,6 @@ async function load(flag: string | undefined, env: CliIo['env'], err: (s: string
   });
   err(summaryLine(dir, report, store));
   return { store, report };
-}
-
-function parseAliasEnv(raw: string | undefined): Record<string, string> {
-  const table: Record<string, string> = {};
-  for (const pair of (raw ?? '').split(',')) {
-    const [alias, label] = pair.split('=');
-    if (alias?.trim() && label?.trim()) table[alias.trim()] = label.trim();
-  }
-  return table;
 }
 
 function summaryLine(dir: string, r: LoadReport, store: ArticleStore): string {

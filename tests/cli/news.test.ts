@@ -9,12 +9,16 @@ const BAD = fileURLToPath(new URL('../fixtures/cli-content/bad', import.meta.url
 const BIN = fileURLToPath(new URL('../../src/cli/bin.js', import.meta.url));
 
 async function run(...argv: string[]) {
+  return runWith({}, ...argv);
+}
+
+async function runWith(env: Record<string, string>, ...argv: string[]) {
   let stdout = '';
   let stderr = '';
   const code = await runCli(argv, {
     stdout: { write: (s: string) => (stdout += s) },
     stderr: { write: (s: string) => (stderr += s) },
-    env: {},
+    env,
     now: () => new Date('2026-11-21T18:00:00Z'),
   });
   return { code, stdout, stderr };
@@ -99,6 +103,14 @@ describe('news CLI', () => {
     const missing = await run('validate', '--content', '/no/such/dir');
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/does not exist/);
+  });
+
+  it('GIVEN TOPIC_ALIASES THEN topics merge as in the bot; GIVEN a malformed table THEN exit 2', async () => {
+    const r = await runWith({ TOPIC_ALIASES: 'mining=Energy' }, 'latest', '--topic', 'energy', '--json', '--content', GOOD);
+    expect(JSON.parse(r.stdout)).toEqual([expect.objectContaining({ id: 'quiet-filing', topics: ['Energy'] })]);
+    const bad = await runWith({ TOPIC_ALIASES: 'nonsense' }, 'validate', '--content', GOOD);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('TOPIC_ALIASES: "nonsense" is not of the form alias=Label');
   });
 
   it('runs as the installed `news` bin, with real exit codes', async () => {
