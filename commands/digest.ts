@@ -14,7 +14,7 @@ import { DISCORD_LIMITS } from '../src/payload/limits.ts';
 import { renderDigestStatus } from '../src/render/admin.ts';
 import { renderNotice } from '../src/render/articles.ts';
 import { truncate } from '../src/render/markdown.ts';
-import type { Command } from './types.ts';
+import { bySubcommand, type Command } from './types.ts';
 
 /** Every IANA zone this runtime knows, for autocomplete and validation. */
 const TIME_ZONES: readonly string[] = ['UTC', ...Intl.supportedValuesOf('timeZone').filter((z) => z !== 'UTC')];
@@ -174,19 +174,6 @@ async function autocomplete(i: AutocompleteInteraction, ctx: BotContext) {
 /** `/digest`: admins choose where and when the daily digest is posted. */
 export const digest = {
   data,
-  async execute(i, ctx) {
-    switch (i.options.getSubcommand()) {
-      case 'set':
-        return set(i, ctx);
-      case 'status':
-        return status(i, ctx);
-      case 'off':
-        return off(i, ctx);
-      case 'send-now':
-        return sendNow(i, ctx);
-      default:
-        throw new UserError('That subcommand does not exist any more. Discord may still show an old list; try again in a minute.');
-    }
-  },
+  execute: bySubcommand({ set, status, off, 'send-now': sendNow }),
   autocomplete,
 } satisfies Command;

@@ -10,7 +10,7 @@ import { UserError } from '../src/errors.ts';
 import { DISCORD_LIMITS } from '../src/payload/limits.ts';
 import { renderArticleList, renderImpact, renderSearchPage, renderTopics } from '../src/render/articles.ts';
 import { truncate } from '../src/render/markdown.ts';
-import type { Command } from './types.ts';
+import { bySubcommand, type Command } from './types.ts';
 
 /** Results per search page: five embeds' worth of articles stays readable on a phone. */
 export const SEARCH_PAGE_SIZE = 5;
@@ -179,22 +179,7 @@ async function component(i: MessageComponentInteraction, ctx: BotContext) {
 /** `/news`: what every member uses to read and search. */
 export const news = {
   data,
-  async execute(i, ctx) {
-    switch (i.options.getSubcommand()) {
-      case 'latest':
-        return latest(i, ctx);
-      case 'search':
-        return search(i, ctx);
-      case 'impact':
-        return impact(i, ctx);
-      case 'topics':
-        return topics(i, ctx);
-      case 'digest':
-        return digest(i, ctx);
-      default:
-        throw new UserError('That subcommand does not exist any more. Discord may still show an old list; try again in a minute.');
-    }
-  },
+  execute: bySubcommand({ latest, search, impact, topics, digest }),
   autocomplete,
   component,
 } satisfies Command;
