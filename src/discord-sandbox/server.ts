@@ -531,7 +531,11 @@ export async function startDiscordSandbox(options: SandboxOptions = {}) {
 
   function interactionMessage(h: InteractionHandle, body: Json, ephemeral: boolean): StoredMessage {
     const channelId = String(h.payload.channel_id);
-    return newMessage(channelId, body, { interaction: { id: h.id, userId: h.user.id, ephemeral, commandName: ((h.payload.data as Json)?.name as string) ?? undefined } });
+    const data = (h.payload.data ?? {}) as Json;
+    const sub = Array.isArray(data.options) ? (data.options as Json[]).find((o) => o.type === 1) : undefined;
+    // Discord shows "used /news search" above a reply: the command and its subcommand.
+    const commandName = typeof data.name === 'string' ? `${data.name}${sub ? ` ${String(sub.name)}` : ''}` : undefined;
+    return newMessage(channelId, body, { interaction: { id: h.id, userId: h.user.id, ephemeral, commandName } });
   }
 
   async function routeRequest(method: string, route: string, query: Record<string, string>, body: unknown): Promise<[number, unknown]> {
