@@ -10,6 +10,7 @@ import { UserError } from '../src/errors.ts';
 import { DISCORD_LIMITS } from '../src/payload/limits.ts';
 import { renderArticleList, renderImpact, renderSearchPage, renderTopics } from '../src/render/articles.ts';
 import { truncate } from '../src/render/markdown.ts';
+import { prepareQuery } from '../src/search/query.ts';
 import { bySubcommand, type Command } from './types.ts';
 
 /** Results per search page: five embeds' worth of articles stays readable on a phone. */
@@ -110,8 +111,8 @@ async function search(i: ChatInputCommandInteraction, ctx: BotContext) {
   const query = i.options.getString('query', true);
   const topic = topicOption(i, ctx);
   const sentiment = sentimentOption(i);
-  // Validates the query (empty → QueryError) before a session is stored for it.
-  ctx.store.search(query, { topic, sentiment, limit: 1 });
+  // Rejects an empty query (QueryError) before a session is stored for it, without running the search twice.
+  prepareQuery(query);
   const session = ctx.searchSessions.create({ userId: i.user.id, query, topic, sentiment });
   await i.reply(toReply(searchPage(ctx, session.id, 0)!));
 }
