@@ -23,6 +23,18 @@ export const DISCORD_LIMITS = {
   selectOptionText: 100,
   autocompleteChoices: 25,
   autocompleteChoiceText: 100,
+  /** Application command names (1–32, lowercase for slash commands) and slash-command descriptions (1–100). */
+  commandName: 32,
+  commandDescription: 100,
+  /** Options (or subcommands) at one level of a command, and choices of one option. */
+  commandOptions: 25,
+  commandChoices: 25,
+  /** A command choice's name and string value, each 1–100 characters. */
+  commandChoiceText: 100,
+  /** Names, descriptions, choice names and values (localizations included) of one command together. */
+  commandTotal: 4000,
+  /** Slash commands one bulk overwrite may register, per scope (global, or one guild). */
+  commandsPerScope: 100,
   /** The first response to an interaction must arrive within this many milliseconds. */
   interactionDeadlineMs: 3000,
   /** Interaction tokens stay valid this long for edits and follow-ups. */

@@ -1,7 +1,8 @@
-import { Client, DiscordAPIError, GatewayIntentBits, PermissionFlagsBits, Routes, type ChatInputCommandInteraction, type Interaction } from 'discord.js';
+import { Client, DiscordAPIError, GatewayIntentBits, PermissionFlagsBits, Routes, type ChatInputCommandInteraction, type Interaction, type Channel } from 'discord.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startDiscordSandbox } from '../../src/discord-sandbox/server.ts';
 import { startSandboxWithClient } from '../support/discord-harness.ts';
+import { nextEvent, waitFor } from '../support/wait-for.ts';
 
 type Harness = Awaited<ReturnType<typeof startSandboxWithClient>>;
 let h: Harness | undefined;
@@ -92,10 +93,11 @@ describe('loopback Discord with the real discord.js client', () => {
   it('GIVEN the answer comes after the deadline THEN 10062 unknown interaction', async () => {
     h = await startSandboxWithClient({ interactionDeadlineMs: 100 });
     const err = onNext(h.client, async (i) => {
-      await new Promise((r) => setTimeout(r, 200));
+      // Answer only once the sandbox's own clock puts the interaction past its deadline.
+      await waitFor(() => Date.now() - handle.createdAt > 100, { what: 'the interaction deadline to pass' });
       return (i as ChatInputCommandInteraction).reply({ content: 'late' }).catch((e: unknown) => e);
     });
-    h.sandbox.runCommand({ name: 'news', subcommand: 'search', options: { query: 'x' } });
+    const handle = h.sandbox.runCommand({ name: 'news', subcommand: 'search', options: { query: 'x' } });
     const e = await err;
     expect(e).toBeInstanceOf(DiscordAPIError);
     expect(e).toMatchObject({ code: 10062 });
@@ -179,10 +181,11 @@ describe('loopback Discord with the real discord.js client', () => {
     h = await startSandboxWithClient();
     const channel = h.sandbox.channel('digest');
     const guild = h.client.guilds.cache.first()!;
+    const updated = nextEvent<[unknown, Channel]>(h.client, 'channelUpdate', (_old, c) => c.id === channel.id);
     h.sandbox.setChannelOverwrites(channel.id, [{ id: guild.id, type: 0, deny: PermissionFlagsBits.SendMessages }]);
     await expect(h.client.rest.post(Routes.channelMessages(channel.id), { body: { content: 'x' } })).rejects.toMatchObject({ status: 403, code: 50013 });
     // The CHANNEL_UPDATE reached the client's cache too.
-    await new Promise((r) => setTimeout(r, 50));
+    await updated;
     const cached = guild.channels.cache.get(channel.id)!;
     expect(cached.permissionsFor(guild.members.me!)!.has(PermissionFlagsBits.SendMessages)).toBe(false);
     h.sandbox.setChannelOverwrites(channel.id, [{ id: guild.id, type: 0, deny: PermissionFlagsBits.ViewChannel }]);

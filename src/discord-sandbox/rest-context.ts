@@ -1,0 +1,19 @@
+import type { createNonceStore } from './nonces.ts';
+import type { StoredMessage } from './types.ts';
+import type { World } from './world.ts';
+
+/** What every group of REST routes shares. */
+export interface RestContext {
+  world: World;
+  nonces: ReturnType<typeof createNonceStore>;
+  /** A stored message as Discord sends it. */
+  messageJson: (m: StoredMessage) => Record<string, unknown>;
+  /** The gateway URL clients connect to. */
+  gatewayUrl: () => string;
+}
+
+/**
+ * One group of routes: answers `[status, body]` for a request it owns, `null` for one it does not,
+ * or throws a `SandboxError` with Discord's refusal.
+ */
+export type RouteHandler = (method: string, route: string, query: Record<string, string>, body: unknown) => Promise<[number, unknown] | null>;
