@@ -7,7 +7,45 @@ import boundaries from 'eslint-plugin-boundaries';
  * The pure core turns text into articles, searches them and composes digests. It must stay free of
  * I/O and of Discord so it can be tested as plain functions and reused by the CLI, the bot and the sandbox.
  */
-const CORE = ['content', 'classify', 'search', 'digest', 'render', 'payload'];
+const CORE = ['content', 'classify', 'search', 'calendar', 'digest', 'render', 'payload'];
+
+/**
+ * The folders (and top-level files) of the project, and the ones each may import *values* from. The
+ * layers run one way — content → digest → render → payload, with calendar under digest and render —
+ * so anything not listed here is a back-edge and fails the lint. Type-only imports are free: they are
+ * erased before the code runs, so they cannot tie two modules' loading together.
+ */
+const LAYERS = {
+  // The pure core.
+  payload: [],
+  calendar: [],
+  classify: [],
+  search: [],
+  content: ['classify', 'search'],
+  digest: ['content', 'calendar'],
+  render: ['content', 'calendar', 'payload'],
+  // Shared leaves.
+  errors: [],
+  logger: [],
+  config: ['calendar'],
+  // Edges: files, SQLite, the schedule, Discord.
+  files: ['content', 'config'],
+  db: ['payload'],
+  scheduler: ['calendar', 'content', 'digest', 'render', 'payload', 'db'],
+  discord: ['errors', 'content', 'search', 'calendar', 'render', 'payload'],
+  commands: ['discord', 'errors', 'content', 'classify', 'search', 'calendar', 'digest', 'render', 'payload'],
+  // Front ends and tools.
+  cli: ['config', 'files', 'content', 'classify', 'search', 'calendar', 'digest', 'render', 'payload'],
+  'discord-sandbox': ['payload'],
+  sandbox: ['discord-sandbox', 'payload'],
+  bench: ['files', 'content', 'search', 'calendar', 'digest', 'render', 'payload'],
+  // Composition roots: the only places where the parts meet.
+  main: ['commands', 'config', 'logger', 'errors', 'files', 'db', 'scheduler', 'discord', 'sandbox', 'content', 'search', 'calendar', 'digest', 'render', 'payload'],
+  'deploy-commands': ['commands', 'config', 'discord', 'logger'],
+};
+const FILE_ELEMENTS = ['errors', 'logger', 'config', 'main', 'deploy-commands'];
+const unitPattern = (type) => (type === 'commands' ? 'commands/**' : FILE_ELEMENTS.includes(type) ? `src/${type}.ts` : `src/${type}/**`);
+
 const IO_MODULES = [
   'discord.js',
   '@discordjs/*',
@@ -22,7 +60,7 @@ const IO_MODULES = [
 ];
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'data/**', 'dist/**', 'coverage/**', 'tests/artifacts/**', 'src/sandbox/public/**'] },
+  { ignores: ['node_modules/**', 'data/**', 'dist/**', 'coverage/**', 'tests/artifacts/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -32,37 +70,44 @@ export default tseslint.config(
     },
   },
   {
+    // The sandbox page's scripts run in the browser, as served: only the browser globals they use.
+    files: ['src/sandbox/public/**/*.js'],
+    languageOptions: {
+      globals: { document: 'readonly', fetch: 'readonly', EventSource: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', process: 'off' },
+    },
+  },
+  {
     files: ['src/**/*.ts', 'commands/**/*.ts'],
     plugins: { boundaries },
     settings: {
       'boundaries/include': ['src/**/*', 'commands/**/*'],
-      'boundaries/elements': [
-        { type: 'core', pattern: `src/(${CORE.join('|')})/**`, partialMatch: false },
-        { type: 'files', pattern: 'src/files/**', partialMatch: false },
-        { type: 'discord', pattern: 'src/discord/**', partialMatch: false },
-        { type: 'scheduler', pattern: 'src/scheduler/**', partialMatch: false },
-        { type: 'other', pattern: '**', partialMatch: false },
-      ],
+      'boundaries/files': Object.keys(LAYERS).map((type) => ({ category: type, pattern: unitPattern(type) })),
     },
     rules: {
+      // A new folder must be given its place in LAYERS before it can hold code.
+      'boundaries/no-unknown-files': 'error',
       'boundaries/dependencies': [
         'error',
         {
           default: 'allow',
           checkAllOrigins: true,
           policies: [
+            // One policy per folder: a value import of any folder outside its LAYERS entry is a back-edge.
+            ...Object.entries(LAYERS).map(([type, allowed]) => ({
+              from: { file: { categories: type } },
+              disallow: {
+                to: { file: { categories: { anyOf: Object.keys(LAYERS).filter((t) => t !== type && !allowed.includes(t)) } } },
+                dependency: { kind: 'value' },
+              },
+              message: `${unitPattern(type)} may import values only from ${allowed.map(unitPattern).join(', ') || 'itself'} (layers run one way; see README, Layout).`,
+            })),
             {
-              from: { element: { type: 'core' } },
-              disallow: { to: { element: { types: { anyOf: ['files', 'discord', 'scheduler', 'other'] } } } },
-              message: 'The pure core may not import the file edge, the Discord adapter or the scheduler.',
-            },
-            {
-              from: { element: { type: 'core' } },
+              from: { file: { categories: { anyOf: CORE } } },
               disallow: { to: { module: { origin: 'external', source: IO_MODULES } } },
               message: 'The pure core may not do I/O or talk to Discord.',
             },
             {
-              from: { element: { type: 'core' } },
+              from: { file: { categories: { anyOf: CORE } } },
               disallow: { to: { module: { origin: 'core', source: ['node:fs', 'node:fs/promises', 'fs', 'fs/promises'] } } },
               message: 'The pure core may not read files.',
             },

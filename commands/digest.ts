@@ -1,12 +1,15 @@
 import {
   ChannelType,
   InteractionContextType,
+  MessageFlags,
   PermissionFlagsBits,
   SlashCommandBuilder,
   type AutocompleteInteraction,
   type ChatInputCommandInteraction,
 } from 'discord.js';
-import { formatClock, formatInZone, isValidTimeZone, parseClock } from '../src/digest/period.ts';
+import { formatClock, parseClock } from '../src/calendar/clock.ts';
+import { formatInZone, isValidTimeZone } from '../src/calendar/period.ts';
+import { bySubcommand, type Command } from '../src/discord/command.ts';
 import type { BotContext } from '../src/discord/context.ts';
 import { toEdit, toReply } from '../src/discord/respond.ts';
 import { UserError } from '../src/errors.ts';
@@ -14,7 +17,6 @@ import { DISCORD_LIMITS } from '../src/payload/limits.ts';
 import { renderDigestStatus } from '../src/render/admin.ts';
 import { renderNotice } from '../src/render/articles.ts';
 import { truncate } from '../src/render/markdown.ts';
-import { bySubcommand, type Command } from './types.ts';
 
 /** Every IANA zone this runtime knows, for autocomplete and validation. */
 const TIME_ZONES: readonly string[] = ['UTC', ...Intl.supportedValuesOf('timeZone').filter((z) => z !== 'UTC')];
@@ -50,13 +52,13 @@ function requireAdmin(i: ChatInputCommandInteraction): string {
 
 function parseTopics(raw: string | null, ctx: BotContext): string[] | null {
   if (!raw?.trim()) return null;
-  const known = new Map(ctx.store.topics().map((t) => [ctx.store.topicFilterKey(t.topic), t.topic]));
   const wanted = raw.split(',').map((t) => t.trim()).filter(Boolean);
-  const unknown = wanted.filter((t) => !known.has(ctx.store.topicFilterKey(t)));
+  const resolved = wanted.map((t) => ctx.store.resolveTopic(t));
+  const unknown = wanted.filter((_t, n) => resolved[n] === undefined);
   if (unknown.length > 0) {
     throw new UserError(`Unknown topic${unknown.length === 1 ? '' : 's'}: ${unknown.map((t) => `“${truncate(t, 40)}”`).join(', ')}. Run /news topics to see them, or leave topics empty for all.`);
   }
-  return [...new Set(wanted.map((t) => known.get(ctx.store.topicFilterKey(t))!))];
+  return [...new Set(resolved as string[])];
 }
 
 async function set(i: ChatInputCommandInteraction, ctx: BotContext) {
@@ -130,7 +132,7 @@ async function sendNow(i: ChatInputCommandInteraction, ctx: BotContext) {
   const sub = ctx.subscriptions.get(guildId);
   if (!sub?.enabled) throw new UserError('No digest is set up for this server. Run /digest set first, so I know which channel to post in.');
   // Posting several messages can take longer than Discord's 3-second answer window.
-  await i.deferReply({ flags: 64 });
+  await i.deferReply({ flags: MessageFlags.Ephemeral });
   const result = await ctx.delivery.deliver(guildId, 'manual');
   const text =
     result.status === 'delivered'

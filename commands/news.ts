@@ -1,17 +1,18 @@
-import { InteractionContextType, SlashCommandBuilder, type AutocompleteInteraction, type ChatInputCommandInteraction, type MessageComponentInteraction } from 'discord.js';
+import { InteractionContextType, MessageFlags, SlashCommandBuilder, type AutocompleteInteraction, type ChatInputCommandInteraction, type MessageComponentInteraction } from 'discord.js';
+import { localDate, parseIsoDate } from '../src/calendar/period.ts';
+import { parseSentiment } from '../src/classify/sentiment.ts';
 import { SENTIMENTS, type Sentiment } from '../src/content/article.ts';
-import { composeDigest } from '../src/digest/compose.ts';
-import { calendarDay, localDate, parseIsoDate } from '../src/digest/period.ts';
-import { renderDigest } from '../src/digest/render.ts';
+import { composeDayDigest } from '../src/digest/compose.ts';
+import { bySubcommand, type Command } from '../src/discord/command.ts';
 import { timezoneFor, topicsFor, type BotContext } from '../src/discord/context.ts';
 import { toEdit, toReply, toUpdate } from '../src/discord/respond.ts';
-import { pageButtonId, parsePageButtonId } from '../src/discord/search-sessions.ts';
 import { UserError } from '../src/errors.ts';
 import { DISCORD_LIMITS } from '../src/payload/limits.ts';
+import { renderDigest } from '../src/render/digest.ts';
 import { renderArticleList, renderImpact, renderSearchPage, renderTopics } from '../src/render/articles.ts';
 import { truncate } from '../src/render/markdown.ts';
 import { prepareQuery } from '../src/search/query.ts';
-import { bySubcommand, type Command } from './types.ts';
+import { pageButtonId, parsePageButtonId } from './news-page-button.ts';
 
 /** Results per search page: five embeds' worth of articles stays readable on a phone. */
 export const SEARCH_PAGE_SIZE = 5;
@@ -55,17 +56,17 @@ const data = new SlashCommandBuilder()
 function sentimentOption(i: ChatInputCommandInteraction): Sentiment | undefined {
   const raw = i.options.getString('sentiment');
   if (raw === null) return undefined;
-  if (!(SENTIMENTS as readonly string[]).includes(raw)) throw new UserError(`“${raw}” is not a sentiment. Pick positive, negative or neutral.`);
-  return raw as Sentiment;
+  const sentiment = parseSentiment(raw);
+  if (sentiment === null) throw new UserError(`“${truncate(raw, 40)}” is not a sentiment. Pick positive, negative or neutral.`);
+  return sentiment;
 }
 
 function topicOption(i: ChatInputCommandInteraction, ctx: BotContext): string | undefined {
   const raw = i.options.getString('topic')?.trim();
   if (!raw) return undefined;
-  const key = ctx.store.topicFilterKey(raw);
-  const known = ctx.store.topics().find((t) => ctx.store.topicFilterKey(t.topic) === key);
+  const known = ctx.store.resolveTopic(raw);
   if (!known) throw new UserError(`There is no topic called “${truncate(raw, 80)}”. Pick one from the suggestions, or run /news topics to see them all.`);
-  return known.topic;
+  return known;
 }
 
 async function latest(i: ChatInputCommandInteraction, ctx: BotContext) {
@@ -134,11 +135,9 @@ async function digest(i: ChatInputCommandInteraction, ctx: BotContext) {
   const raw = i.options.getString('date')?.trim();
   if (raw && parseIsoDate(raw) === null) throw new UserError(`“${truncate(raw, 40)}” is not a date. Use YYYY-MM-DD, for example ${localDate(ctx.clock.now(), timezone)}.`);
   // Composing a large day can take a moment; defer so the 3-second deadline is never at risk.
-  await i.deferReply({ flags: 64 });
+  await i.deferReply({ flags: MessageFlags.Ephemeral });
   const date = raw ?? localDate(ctx.clock.now(), timezone);
-  const { from, to } = calendarDay(date, timezone);
-  const topicsFilter = topicsFor(ctx, i.guildId);
-  const payloads = renderDigest(composeDigest(ctx.store.query({ from, to }), { from, to, timezone, topics: topicsFilter }));
+  const payloads = renderDigest(composeDayDigest(ctx.store, { date, timezone, topics: topicsFor(ctx, i.guildId) }));
   const [first, ...rest] = payloads;
   await i.editReply(toEdit(first!));
   for (const p of rest) await i.followUp(toReply(p, { ephemeral: true }));

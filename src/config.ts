@@ -1,7 +1,6 @@
 import { z } from 'zod';
-import { isValidTimeZone, parseClock } from './digest/period.ts';
-import { isValidCronExpression } from './scheduler/node-cron.ts';
-import { cronFromClock } from './scheduler/scheduler.ts';
+import { parseClock } from './calendar/clock.ts';
+import { isValidTimeZone } from './calendar/period.ts';
 
 const snowflake = z.string().regex(/^\d{17,20}$/, 'must be a Discord id (17–20 digits)');
 const emptyToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
@@ -26,26 +25,41 @@ function parseAliases(raw: string | undefined, ctx: z.RefinementCtx): Record<str
   return table;
 }
 
+/** Where articles are read from when neither `--content` nor `CONTENT_DIR` says otherwise. */
+export const DEFAULT_CONTENT_DIR = './content';
+
+/**
+ * Checks that need a library this module must not load: the `news` CLI reads the configuration too,
+ * and should not pull in the scheduler's cron library to do so.
+ */
+export interface ConfigChecks {
+  /** Whether the scheduler can fire a daily job at this `HH:MM`; `src/main.ts` passes the cron library's own check. */
+  digestTime?(time: string): boolean;
+}
+
 /** The process configuration, read once from the environment (and `.env`) at startup. */
-export const Config = z.object({
+const configSchema = (checks: ConfigChecks) => z.object({
   DISCORD_TOKEN: optional(z.string().min(20, 'looks too short to be a bot token')),
   DISCORD_GUILD_ID: optional(snowflake),
   DISCORD_API_URL: optional(z.url({ protocol: /^https?$/, message: 'must be an http(s) URL such as https://discord.com/api' })),
   DIGEST_CHANNEL_ID: optional(snowflake),
   DIGEST_TIME: z
     .preprocess(emptyToUndefined, z.string().default('08:00'))
-    // Checked against the cron library itself, so a bad time fails now rather than at 08:00.
-    .refine((v) => parseClock(v) !== null && isValidCronExpression(cronFromClock(v)), 'must be a 24-hour time HH:MM, e.g. 08:00'),
+    // Checked against the cron library itself when one is passed, so a bad time fails now rather than at 08:00.
+    .refine((v) => parseClock(v) !== null && (checks.digestTime?.(v) ?? true), 'must be a 24-hour time HH:MM, e.g. 08:00'),
   DIGEST_TIMEZONE: z
     .preprocess(emptyToUndefined, z.string().default('UTC'))
     .refine(isValidTimeZone, 'must be an IANA time zone such as Europe/Paris or America/New_York'),
-  CONTENT_DIR: z.preprocess(emptyToUndefined, z.string().default('./content')),
+  CONTENT_DIR: z.preprocess(emptyToUndefined, z.string().default(DEFAULT_CONTENT_DIR)),
   DATABASE_PATH: z.preprocess(emptyToUndefined, z.string().default('./data/news-bot.sqlite')),
   LOG_LEVEL: z.preprocess(emptyToUndefined, z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')),
+  // Unset: readable text in a terminal, JSON lines when piped or with NODE_ENV=production.
+  LOG_FORMAT: optional(z.enum(['json', 'pretty'])),
   TOPIC_ALIASES: z.preprocess(emptyToUndefined, z.string().optional()).transform(parseAliases),
   SANDBOX_PORT: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(65535).default(3000)),
 });
-export type Config = z.infer<typeof Config>;
+/** The parsed configuration. */
+export type Config = z.infer<ReturnType<typeof configSchema>>;
 
 /** The result of reading the configuration: either a config, or every problem found. */
 export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] };
@@ -54,9 +68,25 @@ export type ConfigResult = { ok: true; config: Config } | { ok: false; problems:
  * Validates the environment. Returns every problem at once (`NAME: reason`), so an operator fixes
  * them in one go instead of one restart per mistake. Values are never echoed, since one may be the token.
  */
-export function parseConfig(env: Record<string, string | undefined>): ConfigResult {
-  const result = Config.safeParse(env);
-  if (result.success) return { ok: true, config: result.data };
-  const problems = result.error.issues.map((issue) => `${issue.path.join('.') || 'environment'}: ${issue.message}`);
-  return { ok: false, problems };
+export function parseConfig(env: Record<string, string | undefined>, checks: ConfigChecks = {}): ConfigResult {
+  const result = configSchema(checks).safeParse(env);
+  return result.success ? { ok: true, config: result.data } : { ok: false, problems: problemsOf(result.error) };
+}
+
+/**
+ * Reads only `TOPIC_ALIASES`, with the same rules and messages as the bot: all the `news` CLI needs,
+ * so a variable meant for the bot alone (a token, a time) never stops an operator's command.
+ */
+export function parseTopicAliases(env: Record<string, string | undefined>): { ok: true; aliases: Record<string, string> } | { ok: false; problems: string[] } {
+  const result = configSchema({}).pick({ TOPIC_ALIASES: true }).safeParse(env);
+  return result.success ? { ok: true, aliases: result.data.TOPIC_ALIASES } : { ok: false, problems: problemsOf(result.error) };
+}
+
+function problemsOf(error: z.ZodError): string[] {
+  return error.issues.map((issue) => `${issue.path.join('.') || 'environment'}: ${issue.message}`);
+}
+
+/** The one message for a bad configuration, used by the bot, `deploy-commands` and the CLI. */
+export function formatConfigProblems(problems: readonly string[]): string {
+  return `Configuration problems (see .env.example):\n${problems.map((p) => `  - ${p}`).join('\n')}\n`;
 }

@@ -5,14 +5,14 @@
 import { REST, Routes } from 'discord.js';
 import dotenv from 'dotenv';
 import { commands } from '../commands/index.ts';
-import { parseConfig } from './config.ts';
+import { formatConfigProblems, parseConfig } from './config.ts';
 import { registerCommands } from './discord/client.ts';
 import { redactSecret } from './logger.ts';
 
 dotenv.config({ quiet: true });
 const parsed = parseConfig(process.env);
 if (!parsed.ok) {
-  process.stderr.write(`Configuration problems (see .env.example):\n${parsed.problems.map((p) => `  - ${p}`).join('\n')}\n`);
+  process.stderr.write(formatConfigProblems(parsed.problems));
   process.exit(1);
 }
 const { config } = parsed;

@@ -1,4 +1,5 @@
 import { pino, type Logger } from 'pino';
+import pretty from 'pino-pretty';
 
 /** Paths pino blanks out wherever they appear in a log record, so a token can never reach the logs. */
 export const REDACTED_PATHS = [
@@ -20,9 +21,45 @@ export function redactSecret(text: string, secret: string | undefined): string {
   return text.split(secret).join('[REDACTED]');
 }
 
-/** Creates the process logger: JSON lines on stdout, with the token redacted by path and by value. */
-export function createLogger(options: { level: string; secret?: string; destination?: NodeJS.WritableStream }): Logger {
+/** How log records are written: one JSON object per line, or aligned, coloured text for a person. */
+export type LogFormat = 'json' | 'pretty';
+
+/**
+ * Picks the log format: `LOG_FORMAT` when set; otherwise JSON in production or when stdout is piped
+ * (log collectors parse lines), and readable text when a person is watching a terminal.
+ */
+export function resolveLogFormat(options: { logFormat?: LogFormat | undefined; nodeEnv?: string | undefined; isTTY?: boolean | undefined }): LogFormat {
+  if (options.logFormat) return options.logFormat;
+  if (options.nodeEnv === 'production') return 'json';
+  return options.isTTY ? 'pretty' : 'json';
+}
+
+/**
+ * Creates the process logger, with the token redacted by path and by value. `format` defaults to JSON
+ * lines. The pretty printer runs in this thread on records pino has already redacted, so both formats
+ * show exactly the same (scrubbed) data.
+ */
+export function createLogger(options: {
+  level: string;
+  secret?: string | undefined;
+  destination?: NodeJS.WritableStream;
+  format?: LogFormat;
+  /** Pretty format only: ANSI colours; defaults to whether the terminal supports them. */
+  colorize?: boolean;
+}): Logger {
   const { secret } = options;
+  const destination = options.destination ?? process.stdout;
+  const stream =
+    options.format === 'pretty'
+      ? pretty({
+          destination,
+          ...(options.colorize === undefined ? {} : { colorize: options.colorize }),
+          translateTime: 'SYS:HH:MM:ss',
+          ignore: 'pid,hostname',
+          // One line per record keeps the startup summary readable; error stacks still get their own lines.
+          singleLine: true,
+        })
+      : destination;
   return pino(
     {
       level: options.level,
@@ -38,7 +75,7 @@ export function createLogger(options: { level: string; secret?: string; destinat
         : {},
       serializers: { err: pino.stdSerializers.err },
     },
-    (options.destination ?? process.stdout) as pino.DestinationStream,
+    stream as pino.DestinationStream,
   );
 }
 

@@ -3,10 +3,9 @@ import { pathToFileURL } from 'node:url';
 import type { Client } from 'discord.js';
 import type { Logger } from 'pino';
 import { commands } from '../commands/index.ts';
-import { parseConfig, type Config } from './config.ts';
-import { createLogger } from './logger.ts';
-import { startDiscordSandbox } from './discord-sandbox/server.ts';
-import { startSandboxWeb } from './sandbox/web.ts';
+import type { Clock } from './calendar/clock.ts';
+import { formatConfigProblems, parseConfig, type Config } from './config.ts';
+import { createLogger, resolveLogFormat } from './logger.ts';
 import { ArticleStore } from './content/store.ts';
 import { createTopicCanonicaliser } from './content/topics.ts';
 import { openDatabase, type Db } from './db/database.ts';
@@ -16,10 +15,10 @@ import { checkDigestChannel, createChannelSender, createDiscordClient, registerC
 import type { BotContext } from './discord/context.ts';
 import { createInteractionRouter } from './discord/interactions.ts';
 import { SearchSessions } from './discord/search-sessions.ts';
-import { ContentDirError, loadContentDir, resolveContentDir, watchContentDir, type LoadReport } from './files/content-files.ts';
-import { formatIssue } from './cli/news.ts';
-import { createDigestDelivery, type Clock, type DigestDelivery } from './scheduler/delivery.ts';
-import { nodeCron } from './scheduler/node-cron.ts';
+import { ContentDirError, formatIssue, loadContentDir, resolveContentDir, watchContentDir, type LoadReport } from './files/content-files.ts';
+import { sandboxBanner, startSandboxMode } from './sandbox/mode.ts';
+import { createDigestDelivery, type DigestDelivery } from './scheduler/delivery.ts';
+import { isSchedulableTime, nodeCron } from './scheduler/node-cron.ts';
 import { createDigestScheduler, type CronLike, type DigestScheduler } from './scheduler/scheduler.ts';
 
 /** What can be swapped when the bot is started: tests pass a controllable clock, cron and short backoffs. */
@@ -142,20 +141,21 @@ export async function startBot(deps: BotDeps): Promise<RunningBot> {
 
 /** Starts the process: reads the configuration, connects (or opens the sandbox), and stops cleanly on SIGINT/SIGTERM. */
 export async function run(argv: string[], env: NodeJS.ProcessEnv): Promise<void> {
-  const parsed = parseConfig(env);
+  const parsed = parseConfig(env, { digestTime: isSchedulableTime });
   if (!parsed.ok) {
-    process.stderr.write(`Configuration problems (see .env.example):\n${parsed.problems.map((p) => `  - ${p}`).join('\n')}\n`);
+    process.stderr.write(formatConfigProblems(parsed.problems));
     process.exitCode = 1;
     return;
   }
   const config = parsed.config;
-  const logger = createLogger({ level: config.LOG_LEVEL, secret: config.DISCORD_TOKEN });
+  const format = resolveLogFormat({ logFormat: config.LOG_FORMAT, nodeEnv: env.NODE_ENV, isTTY: process.stdout.isTTY });
+  const logger = createLogger({ level: config.LOG_LEVEL, secret: config.DISCORD_TOKEN, format });
   process.on('unhandledRejection', (err) => logger.error({ err }, 'unhandled rejection'));
   const sandbox = argv.includes('--sandbox') || !config.DISCORD_TOKEN;
   let stop: () => Promise<void>;
   try {
     if (sandbox) {
-      const running = await startSandboxMode({ config, logger });
+      const running = await startSandboxMode({ config, logger, startBot });
       stop = running.stop;
       process.stdout.write(sandboxBanner(running.url, running.clockNote, !config.DISCORD_TOKEN));
     } else {
@@ -173,93 +173,6 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv): Promise<void>
   };
   process.once('SIGINT', shutdown);
   process.once('SIGTERM', shutdown);
-}
-
-/** A clock that can be moved forward or back while it keeps ticking. */
-function shiftableClock() {
-  let offset = 0;
-  return { now: () => new Date(Date.now() + offset), shiftTo: (instant: Date) => void (offset = instant.getTime() - Date.now()) };
-}
-
-/**
- * Sandbox mode: the loopback Discord server, the real bot logged into it, and the web page that
- * shows the channels. Only the Discord endpoint differs from production.
- */
-export async function startSandboxMode(options: { config: Config; logger: Logger; port?: number; host?: string }) {
-  const { config, logger } = options;
-  const sandbox = await startDiscordSandbox({ guilds: [{ name: 'Sandbox', channels: ['news', 'digest'] }] });
-  const guildId = sandbox.guilds[0]!.id;
-  const clock = shiftableClock();
-  let bot: RunningBot | null = null;
-  let web: Awaited<ReturnType<typeof startSandboxWeb>> | null = null;
-  try {
-    web = await startSandboxWeb({
-      sandbox,
-      port: options.port ?? config.SANDBOX_PORT,
-      host: options.host,
-      async postDigest() {
-        if (!bot) return { status: 'failed', messages: 0, articles: 0, error: 'The bot is still starting.' };
-        const { subscriptions, scheduler, delivery } = bot.ctx;
-        if (!subscriptions.get(guildId)?.enabled) {
-          subscriptions.upsert({ guildId, channelId: sandbox.channel('digest').id, time: config.DIGEST_TIME, timezone: config.DIGEST_TIMEZONE, topics: null }, clock.now());
-          scheduler.reschedule(guildId);
-        }
-        // The same call the daily cron job makes.
-        const r = await delivery.deliver(guildId, 'scheduled');
-        return { status: r.status, messages: r.messageIds.length, articles: r.articles, ...(r.error ? { error: r.error } : {}) };
-      },
-    });
-    bot = await startBot({
-      config: { ...config, DISCORD_TOKEN: sandbox.token, DISCORD_API_URL: sandbox.apiUrl, DISCORD_GUILD_ID: guildId, DATABASE_PATH: ':memory:' },
-      logger,
-      clock,
-    });
-  } catch (err) {
-    await bot?.stop();
-    await web?.close();
-    await sandbox.close();
-    throw err;
-  }
-  // Sample articles have fixed dates: run the sandbox's clock from the morning after the newest one,
-  // so "today" and the first digest show them whatever the real date is.
-  const newest = bot.store.all()[0];
-  let clockNote = '';
-  if (newest && Date.now() - newest.publishedAt.getTime() > 60 * 60 * 1000) {
-    clock.shiftTo(new Date(newest.publishedAt.getTime() + 60 * 60 * 1000));
-    clockNote = `The sandbox clock starts at ${clock.now().toISOString().slice(0, 16).replace('T', ' ')} UTC, just after the newest article, so today's digest has news in it.`;
-  }
-  const running = bot;
-  const page = web;
-  return {
-    url: page.url,
-    sandbox,
-    bot: running,
-    clockNote,
-    async stop() {
-      await running.stop();
-      await page.close();
-      await sandbox.close();
-    },
-  };
-}
-
-/** What the console says when the sandbox is up. */
-export function sandboxBanner(url: string, clockNote: string, noToken: boolean): string {
-  return [
-    '',
-    '  News digest bot — local sandbox',
-    '',
-    `  ➜  Open ${url}`,
-    '',
-    '  This is a local sandbox: a Discord-like server on this machine with the real bot logged in.',
-    '  Nothing is sent to Discord. Try /news search musk, /news impact, /digest set, or "Post digest now".',
-    ...(clockNote ? [`  ${clockNote}`] : []),
-    noToken
-      ? '  To connect to real Discord, put DISCORD_TOKEN in .env (README: "Connecting to Discord") and run npm start again.'
-      : '  DISCORD_TOKEN is set: run npm start without --sandbox to connect to real Discord.',
-    '',
-    '',
-  ].join('\n');
 }
 
 /** One line an operator can act on, for the errors that stop startup. */

@@ -27,6 +27,13 @@ describe('parseConfig', () => {
     expect(r.problems.join('\n')).not.toContain('tiny-tok');
   });
 
+  it('GIVEN LOG_FORMAT THEN json or pretty is accepted, empty means automatic, anything else is a problem', () => {
+    expect(parseConfig({ LOG_FORMAT: 'pretty' })).toMatchObject({ ok: true, config: { LOG_FORMAT: 'pretty' } });
+    expect(parseConfig({ LOG_FORMAT: '' })).toMatchObject({ ok: true, config: { LOG_FORMAT: undefined } });
+    const r = parseConfig({ LOG_FORMAT: 'xml' });
+    expect(r.ok === false && r.problems).toEqual([expect.stringMatching(/^LOG_FORMAT: .*"json".*"pretty"/)]);
+  });
+
   it('GIVEN topic aliases THEN they are parsed into a table', () => {
     const r = parseConfig({ TOPIC_ALIASES: 'ml=AI, crypto currency = Crypto' });
     expect(r.ok && r.config.TOPIC_ALIASES).toEqual({ ml: 'AI', 'crypto currency': 'Crypto' });

@@ -13,7 +13,7 @@ import { parseArgs } from 'node:util';
 import matter from 'gray-matter';
 import { ArticleStore } from '../content/store.ts';
 import { composeDigest } from '../digest/compose.ts';
-import { renderDigest } from '../digest/render.ts';
+import { renderDigest } from '../render/digest.ts';
 import { loadContentDir } from '../files/content-files.ts';
 import { writeCorpus } from './corpus.ts';
 import { createMiniSearchIndex } from './minisearch-index.ts';

@@ -1,13 +1,14 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import type { Article, ContentIssue, Sentiment } from '../content/article.ts';
+import type { Article, Sentiment } from '../content/article.ts';
 import { SENTIMENTS } from '../content/article.ts';
-import { parseConfig } from '../config.ts';
+import { isValidTimeZone, localDate, parseIsoDate } from '../calendar/period.ts';
+import { parseSentiment } from '../classify/sentiment.ts';
+import { formatConfigProblems, parseTopicAliases } from '../config.ts';
 import { ArticleStore } from '../content/store.ts';
 import { createTopicCanonicaliser } from '../content/topics.ts';
-import { composeDigest, type Digest } from '../digest/compose.ts';
-import { calendarDay, isValidTimeZone, localDate, parseIsoDate } from '../digest/period.ts';
-import { renderDigest } from '../digest/render.ts';
-import { ContentDirError, loadContentDir, resolveContentDir, type LoadReport } from '../files/content-files.ts';
+import { composeDayDigest, type Digest } from '../digest/compose.ts';
+import { renderDigest } from '../render/digest.ts';
+import { ContentDirError, formatIssue, loadContentDir, resolveContentDir, type LoadReport } from '../files/content-files.ts';
 import { QueryError } from '../search/query.ts';
 
 /** Where the CLI writes, and what it reads from the environment: passed in so tests run it in-process. */
@@ -61,6 +62,9 @@ const ALLOWED: Record<string, ReadonlyArray<keyof typeof OPTIONS>> = {
 };
 
 class UsageError extends Error {}
+
+/** A bad environment variable: reported like the bot reports it, without the usage. */
+class ConfigError extends Error {}
 
 /** The article fields the CLI prints as JSON, with dates as ISO strings. */
 export function articleJson(a: Article) {
@@ -126,6 +130,10 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       err(USAGE);
       return EXIT.usage;
     }
+    if (e instanceof ConfigError) {
+      err(e.message.trimEnd());
+      return EXIT.usage;
+    }
     if (e instanceof ContentDirError) {
       err(`news: ${e.message}`);
       return EXIT.usage;
@@ -149,9 +157,9 @@ type Ctx = {
 async function load(flag: string | undefined, env: CliIo['env'], err: (s: string) => void) {
   const dir = resolveContentDir(flag, env as NodeJS.ProcessEnv);
   // The same alias table, with the same validation, as the bot.
-  const aliases = parseConfig({ TOPIC_ALIASES: env.TOPIC_ALIASES });
-  if (!aliases.ok) throw new UsageError(aliases.problems.join('; '));
-  const topics = createTopicCanonicaliser(aliases.config.TOPIC_ALIASES);
+  const aliases = parseTopicAliases(env);
+  if (!aliases.ok) throw new ConfigError(formatConfigProblems(aliases.problems));
+  const topics = createTopicCanonicaliser(aliases.aliases);
   const store = new ArticleStore({ topics });
   let lastShown = 0;
   const report = await loadContentDir(dir, store, {
@@ -186,11 +194,6 @@ function validate(report: LoadReport, { values, out }: Ctx): number {
   return report.skipped.length > 0 ? EXIT.problems : EXIT.ok;
 }
 
-/** `file: field: reason`, the one-line form an operator can act on. */
-export function formatIssue(issue: ContentIssue): string {
-  return issue.path ? `${issue.file}: ${issue.path}: ${issue.message}` : `${issue.file}: ${issue.message}`;
-}
-
 function positiveInt(raw: string | undefined, name: string, fallback: number, max: number): number {
   if (raw === undefined) return fallback;
   const n = Number(raw);
@@ -200,9 +203,9 @@ function positiveInt(raw: string | undefined, name: string, fallback: number, ma
 
 function sentimentOption(raw: string | undefined): Sentiment | undefined {
   if (raw === undefined) return undefined;
-  const s = raw.toLowerCase();
-  if (!(SENTIMENTS as readonly string[]).includes(s)) throw new UsageError(`--sentiment must be one of ${SENTIMENTS.join(', ')} (got "${raw}")`);
-  return s as Sentiment;
+  const s = parseSentiment(raw);
+  if (s === null) throw new UsageError(`--sentiment must be one of ${SENTIMENTS.join(', ')} (got "${raw}")`);
+  return s;
 }
 
 function latest(store: ArticleStore, { values, out }: Ctx): number {
@@ -263,8 +266,7 @@ function digest(store: ArticleStore, { values, out, now }: Ctx): number {
   if (!isValidTimeZone(tz)) throw new UsageError(`--tz must be an IANA time zone such as Europe/Paris (got "${tz}")`);
   const date = values.date ?? localDate(now(), tz);
   if (parseIsoDate(date) === null) throw new UsageError(`--date must be a real calendar date YYYY-MM-DD (got "${date}")`);
-  const { from, to } = calendarDay(date, tz);
-  const d = composeDigest(store.query({ from, to }), { from, to, timezone: tz });
+  const d = composeDayDigest(store, { date, timezone: tz });
   const messages = renderDigest(d);
   if (values.json) {
     out(JSON.stringify({ date, timezone: tz, total: d.total, groups: groupIds(d), messages }, null, 2));

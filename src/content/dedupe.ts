@@ -1,4 +1,5 @@
 import type { Article } from './article.ts';
+import { foldText } from '../search/query.ts';
 import { canonicalUrl } from './normalise.ts';
 
 /** Two stories with the same normalised title are the same story only if published this close. */
@@ -6,10 +7,7 @@ export const TITLE_WINDOW_MS = 48 * 60 * 60 * 1000;
 
 /** A title reduced to its words: case, accents and punctuation folded. */
 export function normaliseTitle(title: string): string {
-  return title
-    .normalize('NFD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .toLowerCase()
+  return foldText(title)
     .replace(/[^\p{L}\p{N}]+/gu, ' ')
     .trim();
 }
@@ -43,4 +41,90 @@ export function richness(a: Article): number {
     a.impact.length * 0.1 +
     a.related.length * 0.1
   );
+}
+
+/**
+ * Which files hold the same story. Files are linked by the keys they share (URL, upstream id, title)
+ * and joined into a cluster when `isDuplicate` agrees; the richest copy of each cluster wins. Every
+ * change is incremental: adding or removing a file only visits the files sharing one of its keys.
+ */
+export class DuplicateClusters {
+  /** Dedupe key → the file carrying it, or the files when several do (rare: a Set per key would cost ~40 MB at 100k). */
+  private readonly byKey = new Map<string, string | Set<string>>();
+
+  /** `articleOf` reads the article currently stored for a file; the store owns that map. */
+  constructor(private readonly articleOf: (file: string) => Article | undefined) {}
+
+  /** Records the keys of `article`, which `file` now holds. */
+  link(file: string, article: Article): void {
+    for (const key of dedupeKeys(article)) {
+      const files = this.byKey.get(key);
+      if (files === undefined || files === file) this.byKey.set(key, file);
+      else if (typeof files === 'string') this.byKey.set(key, new Set([files, file]));
+      else files.add(file);
+    }
+  }
+
+  /** Forgets the keys of `article`, which `file` held until now. */
+  unlink(file: string, article: Article): void {
+    for (const key of dedupeKeys(article)) {
+      const files = this.byKey.get(key);
+      if (files === file) this.byKey.delete(key);
+      else if (typeof files === 'object') {
+        files.delete(file);
+        if (files.size === 1) this.byKey.set(key, [...files][0]!);
+      }
+    }
+  }
+
+  /** True when no other file shares a key with `article`: it is its own winner, with no cluster to walk. */
+  isAlone(article: Article): boolean {
+    for (const key of dedupeKeys(article)) if (typeof this.byKey.get(key) === 'object') return false;
+    return true;
+  }
+
+  /** The files connected to `file` by duplicate edges (sharing a key and passing `isDuplicate`), `file` included. */
+  cluster(file: string): Set<string> {
+    const seen = new Set<string>([file]);
+    const queue = [file];
+    while (queue.length > 0) {
+      const f = queue.pop()!;
+      const a = this.articleOf(f);
+      if (!a) continue;
+      for (const key of dedupeKeys(a)) {
+        const files = this.byKey.get(key);
+        for (const other of typeof files === 'string' ? [files] : (files ?? [])) {
+          if (seen.has(other)) continue;
+          const b = this.articleOf(other);
+          if (b && isDuplicate(a, b)) {
+            seen.add(other);
+            queue.push(other);
+          }
+        }
+      }
+    }
+    return seen;
+  }
+
+  /** Every cluster touching `files`, once each, with its winner: the richest copy, ties to the first path. */
+  clustersOf(files: Iterable<string>): { members: Set<string>; winner: string }[] {
+    const done = new Set<string>();
+    const out: { members: Set<string>; winner: string }[] = [];
+    for (const f of files) {
+      if (done.has(f) || !this.articleOf(f)) continue;
+      const members = this.cluster(f);
+      let winner: string | undefined;
+      let best = -Infinity;
+      for (const m of members) {
+        done.add(m);
+        const r = richness(this.articleOf(m)!);
+        if (winner === undefined || r > best || (r === best && m < winner)) {
+          winner = m;
+          best = r;
+        }
+      }
+      out.push({ members, winner: winner! });
+    }
+    return out;
+  }
 }

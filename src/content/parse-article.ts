@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import matter from 'gray-matter';
 import type { z } from 'zod';
 import { inferSentiment, parseSentiment } from '../classify/sentiment.ts';
+import { foldText } from '../search/query.ts';
 import type { Article, ContentIssue, RelatedArticle } from './article.ts';
 import { extractImpact, firstParagraph } from './impact.ts';
 import { repairText, safeUrl } from './normalise.ts';
@@ -44,12 +45,7 @@ export const MAX_ID_LENGTH = 100;
 
 /** The stable id of a file: its relative path without `.md`, slugified, at most 100 characters. */
 export function articleId(file: string): string {
-  const slug = file
-    .replace(/\\/g, '/')
-    .replace(/\.md$/i, '')
-    .normalize('NFD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .toLowerCase()
+  const slug = foldText(file.replace(/\\/g, '/').replace(/\.md$/i, ''))
     .replace(/[^a-z0-9/_-]+/g, '-')
     .replace(/-{2,}/g, '-')
     .replace(/(^|\/)-+|-+(?=\/|$)/g, '$1')

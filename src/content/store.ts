@@ -1,7 +1,7 @@
 import { createSearchIndex, type SearchIndex } from '../search/search-index.ts';
 import { foldText, prepareQuery } from '../search/query.ts';
 import type { Article, Sentiment } from './article.ts';
-import { dedupeKeys, isDuplicate, richness } from './dedupe.ts';
+import { DuplicateClusters } from './dedupe.ts';
 import { createTopicCanonicaliser, topicKey, type TopicCanonicaliser } from './topics.ts';
 
 /** Where parsed articles go: the file edge calls these as files appear, change and disappear. */
@@ -43,8 +43,8 @@ const newestFirst = (a: Article, b: Article) => time(b) - time(a) || (a.id < b.i
 export class ArticleStore implements ArticleSink {
   /** Every parsed article by file, duplicates included. */
   private readonly byFile = new Map<string, Article>();
-  /** Dedupe key → the file carrying it, or the files when several do (rare: a Set per key would cost ~40 MB at 100k). */
-  private readonly byKey = new Map<string, string | Set<string>>();
+  /** Which files hold the same story; the store only shows each cluster's winner. */
+  private readonly duplicateClusters = new DuplicateClusters((file) => this.byFile.get(file));
   /** Visible (winning) articles by id. */
   private readonly visible = new Map<string, Article>();
   private readonly titles = new Map<string, string>();
@@ -67,24 +67,29 @@ export class ArticleStore implements ArticleSink {
     return topicKey(this.topicNames.canonical(raw) ?? raw);
   }
 
+  /**
+   * The label of the loaded topic a person typed, through the alias table and ignoring case
+   * (`artificial intelligence` → `AI`), or undefined when no loaded article has that topic.
+   */
+  resolveTopic(raw: string): string | undefined {
+    const key = this.topicFilterKey(raw.trim());
+    return this.topics().find((t) => this.topicFilterKey(t.topic) === key)?.topic;
+  }
+
   /** Adds or replaces the article that comes from `file`. */
   set(file: string, article: Article): void {
-    const before = this.byFile.has(file) ? this.cluster(file) : new Set<string>();
-    this.unlinkKeys(file);
+    const old = this.byFile.get(file);
+    const before = old ? this.duplicateClusters.cluster(file) : new Set<string>();
+    if (old) this.duplicateClusters.unlink(file, old);
     this.byFile.set(file, article);
-    for (const key of dedupeKeys(article)) {
-      const files = this.byKey.get(key);
-      if (files === undefined || files === file) this.byKey.set(key, file);
-      else if (typeof files === 'string') this.byKey.set(key, new Set([files, file]));
-      else files.add(file);
-    }
+    this.duplicateClusters.link(file, article);
     // Fast path: an article sharing no key with any other file is its own winner.
-    if (before.size <= 1 && this.isAlone(file)) {
+    if (before.size <= 1 && this.duplicateClusters.isAlone(article)) {
       this.show(article);
       this.emit({ type: 'set', id: article.id });
       return;
     }
-    this.refresh(new Set([...before, ...this.cluster(file)]));
+    this.refresh(new Set([...before, ...this.duplicateClusters.cluster(file)]));
     this.emit({ type: 'set', id: article.id });
   }
 
@@ -92,8 +97,8 @@ export class ArticleStore implements ArticleSink {
   delete(file: string): void {
     const article = this.byFile.get(file);
     if (!article) return;
-    const before = this.cluster(file);
-    this.unlinkKeys(file);
+    const before = this.duplicateClusters.cluster(file);
+    this.duplicateClusters.unlink(file, article);
     this.byFile.delete(file);
     this.hide(article);
     before.delete(file);
@@ -215,66 +220,9 @@ export class ArticleStore implements ArticleSink {
     for (const l of this.listeners) l(e);
   }
 
-  private isAlone(file: string): boolean {
-    const article = this.byFile.get(file)!;
-    for (const key of dedupeKeys(article)) if (typeof this.byKey.get(key) === 'object') return false;
-    return true;
-  }
-
-  private unlinkKeys(file: string) {
-    const old = this.byFile.get(file);
-    if (!old) return;
-    for (const key of dedupeKeys(old)) {
-      const files = this.byKey.get(key);
-      if (files === file) this.byKey.delete(key);
-      else if (typeof files === 'object') {
-        files.delete(file);
-        if (files.size === 1) this.byKey.set(key, [...files][0]!);
-      }
-    }
-  }
-
-  /** The files connected to `file` by duplicate edges (sharing a key and passing `isDuplicate`). */
-  private cluster(file: string): Set<string> {
-    const seen = new Set<string>([file]);
-    const queue = [file];
-    while (queue.length > 0) {
-      const f = queue.pop()!;
-      const a = this.byFile.get(f);
-      if (!a) continue;
-      for (const key of dedupeKeys(a)) {
-        const files = this.byKey.get(key);
-        for (const other of typeof files === 'string' ? [files] : (files ?? [])) {
-          if (seen.has(other)) continue;
-          const b = this.byFile.get(other);
-          if (b && isDuplicate(a, b)) {
-            seen.add(other);
-            queue.push(other);
-          }
-        }
-      }
-    }
-    return seen;
-  }
-
-  /** Recomputes the winner of every cluster touching `files`; only winners are visible and indexed. */
+  /** Shows the winner of every cluster touching `files` and hides the rest; only winners are visible and indexed. */
   private refresh(files: Set<string>) {
-    const done = new Set<string>();
-    for (const f of files) {
-      if (done.has(f) || !this.byFile.has(f)) continue;
-      const members = this.cluster(f);
-      let winner: string | undefined;
-      for (const m of members) {
-        done.add(m);
-        if (winner === undefined) winner = m;
-        else {
-          const a = this.byFile.get(m)!;
-          const w = this.byFile.get(winner)!;
-          const ra = richness(a);
-          const rw = richness(w);
-          if (ra > rw || (ra === rw && m < winner)) winner = m;
-        }
-      }
+    for (const { members, winner } of this.duplicateClusters.clustersOf(files)) {
       for (const m of members) {
         const a = this.byFile.get(m)!;
         if (m === winner) this.show(a);

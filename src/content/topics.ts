@@ -2,6 +2,7 @@
  * Topic canonicalisation. Feeds spell one topic many ways (`ARTIFICIAL INTELLIGENCE`, `Artificial
  * Intelligence`, `AI`); members filter and read digests by topic, so they must be one.
  */
+import { foldText } from '../search/query.ts';
 
 /** Default aliases, keyed by `topicKey` of the alias. Operators extend or override them with `TOPIC_ALIASES`. */
 export const DEFAULT_TOPIC_ALIASES: Readonly<Record<string, string>> = {
@@ -54,10 +55,7 @@ export const GENERAL_TOPIC = 'General';
 
 /** The comparison key of a topic: case, accents, punctuation and spacing folded. */
 export function topicKey(label: string): string {
-  return label
-    .normalize('NFD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .toLowerCase()
+  return foldText(label)
     .replace(/[^a-z0-9]+/g, ' ')
     .trim();
 }

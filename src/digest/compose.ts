@@ -1,6 +1,6 @@
 import { SENTIMENTS, type Article, type Sentiment } from '../content/article.ts';
 import { topicKey } from '../content/topics.ts';
-import { localDate } from './period.ts';
+import { calendarDay, localDate } from '../calendar/period.ts';
 
 /** What a digest covers. `from` is inclusive, `to` exclusive. */
 export interface DigestOptions {
@@ -82,4 +82,19 @@ export function composeDigest(articles: readonly Article[], options: DigestOptio
     counts,
     groups,
   };
+}
+
+/** Where a digest reads its articles from; `ArticleStore` fits. `from` is inclusive, `to` exclusive. */
+export interface ArticleSource {
+  query(q: { from: Date; to: Date }): Article[];
+}
+
+/**
+ * The digest of one local calendar day (`YYYY-MM-DD`, midnight to midnight in `timezone`): the one
+ * definition behind both `/news digest` and `news digest`, so the preview and the CLI never disagree.
+ * Throws `RangeError` for a date that does not exist; callers validate the user's input first.
+ */
+export function composeDayDigest(source: ArticleSource, day: { date: string; timezone: string; topics?: readonly string[] | null }): Digest {
+  const { from, to } = calendarDay(day.date, day.timezone);
+  return composeDigest(source.query({ from, to }), { from, to, timezone: day.timezone, topics: day.topics });
 }

@@ -1,5 +1,5 @@
 import { Client, GatewayIntentBits, PermissionFlagsBits, Routes, type REST } from 'discord.js';
-import type { Command } from '../../commands/types.ts';
+import type { Command } from './command.ts';
 import type { MessagePayload } from '../payload/types.ts';
 
 /**

@@ -4,13 +4,13 @@ import type {
   MessageComponentInteraction,
   RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from 'discord.js';
-import type { BotContext } from '../src/discord/context.ts';
-import { UserError } from '../src/errors.ts';
+import { UserError } from '../errors.ts';
+import type { BotContext } from './context.ts';
 
 /**
- * A slash command as a plain object: its definition (deployed as-is) and its handlers. The one list
- * in `commands/index.ts` is used both to register commands and to dispatch interactions, so the two
- * cannot drift apart.
+ * A slash command as a plain object: its definition (deployed as-is) and its handlers. The adapter owns
+ * this shape because it registers and routes commands; the one list in `commands/index.ts` is used
+ * both to register commands and to dispatch interactions, so the two cannot drift apart.
  */
 export interface Command {
   data: { name: string; toJSON(): RESTPostAPIChatInputApplicationCommandsJSONBody };

@@ -1,8 +1,9 @@
 import type { Logger } from 'pino';
+import type { Clock } from '../calendar/clock.ts';
 import type { ArticleStore } from '../content/store.ts';
 import type { DeliveryRepo } from '../db/deliveries.ts';
 import type { SubscriptionRepo } from '../db/subscriptions.ts';
-import type { Clock, DigestDelivery } from '../scheduler/delivery.ts';
+import type { DigestDelivery } from '../scheduler/delivery.ts';
 import type { DigestScheduler } from '../scheduler/scheduler.ts';
 import type { SearchSessions } from './search-sessions.ts';
 

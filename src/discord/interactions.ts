@@ -1,11 +1,11 @@
 import type { Interaction, RepliableInteraction } from 'discord.js';
 import type { Logger } from 'pino';
-import type { Command } from '../../commands/types.ts';
 import { UserError } from '../errors.ts';
 import { renderNotice } from '../render/articles.ts';
 import { QueryError } from '../search/query.ts';
-import { toReply } from './respond.ts';
+import type { Command } from './command.ts';
 import type { BotContext } from './context.ts';
+import { toReply } from './respond.ts';
 
 /** What a user sees when something unexpected breaks: short, and no internals. */
 export const GENERIC_ERROR = 'Sorry, something went wrong on our side. It has been logged; please try again in a moment.';

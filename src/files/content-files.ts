@@ -1,8 +1,10 @@
 import { lstat, readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { watch } from 'chokidar';
-import type { Article, ContentIssue } from '../content/article.ts';
+import { DEFAULT_CONTENT_DIR } from '../config.ts';
+import type { ContentIssue } from '../content/article.ts';
 import { parseArticle, type ParseResult } from '../content/parse-article.ts';
+import type { ArticleSink } from '../content/store.ts';
 import type { TopicCanonicaliser } from '../content/topics.ts';
 
 /**
@@ -12,12 +14,6 @@ import type { TopicCanonicaliser } from '../content/topics.ts';
 
 /** Files above this size are skipped unread: no article needs 2 MB, and a huge file would stall a load. */
 export const MAX_FILE_BYTES = 2 * 1024 * 1024;
-
-/** Where parsed articles go; `ArticleStore` implements it. */
-export interface ArticleSink {
-  set(file: string, article: Article): void;
-  delete(file: string): void;
-}
 
 /** The content folder itself is missing or unreadable: an operator problem, reported once at startup. */
 export class ContentDirError extends Error {
@@ -36,9 +32,14 @@ export interface LoadReport {
   excluded: { file: string; reason: string }[];
 }
 
+/** `file: field: reason`, the one-line form an operator can act on (the CLI prints it, the bot logs it). */
+export function formatIssue(issue: ContentIssue): string {
+  return issue.path ? `${issue.file}: ${issue.path}: ${issue.message}` : `${issue.file}: ${issue.message}`;
+}
+
 /** The content folder: `--content DIR`, else `CONTENT_DIR`, else `./content`. */
 export function resolveContentDir(flag?: string, env: Record<string, string | undefined> = process.env): string {
-  return resolve(flag?.trim() || env.CONTENT_DIR?.trim() || './content');
+  return resolve(flag?.trim() || env.CONTENT_DIR?.trim() || DEFAULT_CONTENT_DIR);
 }
 
 const toPosix = (p: string) => p.split(sep).join('/');

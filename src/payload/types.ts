@@ -3,6 +3,13 @@
  * the pure core build these; the Discord adapter passes them to discord.js unchanged.
  */
 
+/**
+ * Discord's message flag EPHEMERAL (`MESSAGE_FLAGS` bit 6, `1 << 6` = 64): only the person who ran the
+ * command sees the reply. The core may not import discord.js, so the payload layer names the bit
+ * itself; the adapter (`src/discord/respond.ts`) maps it to `MessageFlags.Ephemeral`.
+ */
+export const EPHEMERAL_FLAG = 1 << 6;
+
 /** `allowed_mentions` that lets nothing ping: article text is untrusted. */
 export const NO_MENTIONS = { parse: [] as never[] } as const;
 
@@ -63,6 +70,6 @@ export interface MessagePayload {
   embeds?: Embed[];
   components?: ActionRow[];
   allowed_mentions: typeof NO_MENTIONS;
-  /** 64 = ephemeral. */
+  /** Message flags; `EPHEMERAL_FLAG` is the only one the bot sets. */
   flags?: number;
 }

@@ -1,6 +1,6 @@
-import { formatInZone } from '../digest/period.ts';
+import { formatInZone } from '../calendar/period.ts';
 import { DISCORD_LIMITS as L } from '../payload/limits.ts';
-import { NO_MENTIONS, type MessagePayload } from '../payload/types.ts';
+import { EPHEMERAL_FLAG, NO_MENTIONS, type MessagePayload } from '../payload/types.ts';
 import { truncate } from './markdown.ts';
 
 /** What `/digest status` reports about one server. */
@@ -51,6 +51,6 @@ export function renderDigestStatus(s: DigestStatusInput): MessagePayload {
       },
     ],
     allowed_mentions: NO_MENTIONS,
-    flags: 64,
+    flags: EPHEMERAL_FLAG,
   };
 }

@@ -1,7 +1,7 @@
 import type { Article } from '../content/article.ts';
-import { formatInZone } from '../digest/period.ts';
+import { formatInZone } from '../calendar/period.ts';
 import { DISCORD_LIMITS as L } from '../payload/limits.ts';
-import { NO_MENTIONS, type ActionRow, type Embed, type MessagePayload } from '../payload/types.ts';
+import { EPHEMERAL_FLAG, NO_MENTIONS, type ActionRow, type Embed, type MessagePayload } from '../payload/types.ts';
 import { link, safeText, truncate } from './markdown.ts';
 import { INFERRED_MARK, SENTIMENT_STYLE, sentimentText } from './style.ts';
 
@@ -146,5 +146,5 @@ export function renderTopics(list: readonly { topic: string; count: number }[]):
 
 /** A plain notice, ephemeral when asked. */
 export function renderNotice(text: string, options: { ephemeral?: boolean } = {}): MessagePayload {
-  return { content: truncate(text, L.content), allowed_mentions: NO_MENTIONS, ...(options.ephemeral ? { flags: 64 } : {}) };
+  return { content: truncate(text, L.content), allowed_mentions: NO_MENTIONS, ...(options.ephemeral ? { flags: EPHEMERAL_FLAG } : {}) };
 }

@@ -1,10 +1,10 @@
 import type { Article } from '../content/article.ts';
 import { DISCORD_LIMITS as L } from '../payload/limits.ts';
 import { NO_MENTIONS, type Embed, type EmbedField, type MessagePayload } from '../payload/types.ts';
-import { link, safeText, truncate } from '../render/markdown.ts';
-import { INFERRED_MARK, INFERRED_NOTE, SENTIMENT_STYLE } from '../render/style.ts';
-import type { Digest, DigestGroup } from './compose.ts';
-import { formatLongDate, localDate } from './period.ts';
+import { link, safeText, truncate } from './markdown.ts';
+import { INFERRED_MARK, INFERRED_NOTE, SENTIMENT_STYLE } from './style.ts';
+import type { Digest, DigestGroup } from '../digest/compose.ts';
+import { formatLongDate, localDate } from '../calendar/period.ts';
 
 /**
  * A digest never takes more than this many messages: a day with thousands of articles is shown

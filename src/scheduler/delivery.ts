@@ -1,23 +1,13 @@
-import type { Article } from '../content/article.ts';
+import type { Clock } from '../calendar/clock.ts';
 import type { DeliveryReason, DeliveryRepo, Delivery } from '../db/deliveries.ts';
 import type { SubscriptionRepo } from '../db/subscriptions.ts';
-import { composeDigest } from '../digest/compose.ts';
-import { renderDigest } from '../digest/render.ts';
+import { composeDigest, type ArticleSource } from '../digest/compose.ts';
+import { renderDigest } from '../render/digest.ts';
 import type { MessagePayload } from '../payload/types.ts';
-
-/** The current time, passed in so tests control it. */
-export interface Clock {
-  now(): Date;
-}
 
 /** Posts one message to a channel. Discord drops a repeated `nonce` when `enforce_nonce` is set. */
 export interface DigestSender {
   send(channelId: string, payload: MessagePayload & { nonce: string; enforce_nonce: true }): Promise<{ id: string }>;
-}
-
-/** Where the delivery reads articles from. */
-export interface ArticleSource {
-  query(q: { from: Date; to: Date }): Article[];
 }
 
 /** The logging the delivery needs (a pino logger fits). */

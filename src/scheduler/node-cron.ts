@@ -1,5 +1,6 @@
 import cron from 'node-cron';
-import type { CronLike } from './scheduler.ts';
+import { parseClock } from '../calendar/clock.ts';
+import { cronFromClock, type CronLike } from './scheduler.ts';
 
 /** node-cron behind the scheduler's small interface; it evaluates the expression in the given IANA zone, DST included. */
 export const nodeCron: CronLike = {
@@ -12,4 +13,13 @@ export const nodeCron: CronLike = {
 /** True when node-cron accepts the expression. */
 export function isValidCronExpression(expression: string): boolean {
   return cron.validate(expression);
+}
+
+/**
+ * True when `HH:MM` is a time node-cron can fire a daily job at. `src/main.ts` hands this to
+ * `parseConfig`, so a bad DIGEST_TIME stops the bot at startup rather than at 08:00, while the
+ * configuration module itself never loads the cron library.
+ */
+export function isSchedulableTime(time: string): boolean {
+  return parseClock(time) !== null && isValidCronExpression(cronFromClock(time));
 }

@@ -1,7 +1,8 @@
+import type { Clock } from '../calendar/clock.ts';
 import type { DeliveryRepo } from '../db/deliveries.ts';
 import type { Subscription, SubscriptionRepo } from '../db/subscriptions.ts';
-import { nextRunAt, parseClock, previousRunAt } from '../digest/period.ts';
-import type { Clock, DeliveryLogger, DeliveryOutcome, DigestDelivery } from './delivery.ts';
+import { nextRunAt, parseClock, previousRunAt } from '../calendar/clock.ts';
+import type { DeliveryLogger, DeliveryOutcome, DigestDelivery } from './delivery.ts';
 
 /** What the scheduler needs from a cron library; node-cron in production, a hand-fired fake in tests. */
 export interface CronLike {

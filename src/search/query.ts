@@ -21,7 +21,10 @@ export function prepareQuery(raw: string): PreparedQuery {
   return { text: chars.slice(0, MAX_QUERY_LENGTH).join('').trim(), truncated: true };
 }
 
-/** Case and diacritics folding, shared by indexing and querying so `Müsk` finds `musk`. */
+/**
+ * Case and diacritics folding, the one definition: indexing and querying share it so `Müsk` finds `musk`,
+ * and topic keys, duplicate titles and article ids start from it.
+ */
 export function foldText(s: string): string {
   return s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
 }

@@ -73,9 +73,20 @@ describe('parseArticle — schema B (aggregator entry)', () => {
     expect(quoted.publishedAt.getTime()).toBe(b.publishedAt.getTime());
   });
 
-  it('GIVEN no sentiment THEN one is inferred from the text and marked inferred', () => {
+  it('GIVEN no sentiment THEN one is inferred from the title and excerpt and marked inferred', () => {
+    // "dismissed the threat" scores negative in the lexicon.
     expect(b.sentimentSource).toBe('inferred');
-    expect(['positive', 'negative', 'neutral']).toContain(b.sentiment);
+    expect(b.sentiment).toBe('negative');
+    // Same file, upbeat wording: the inference follows the text, it is not a constant.
+    const upbeat = article(
+      parseArticle({
+        file: 'upbeat.md',
+        text: fixture('schema-b.md')
+          .replace(`title: "Chip Maker Shrugs Off Rival's New Accelerator"`, 'title: "Chip Maker Celebrates Record Growth"')
+          .replace(/^excerpt: .*$/m, 'excerpt: "Investors praised the excellent results and the strong, successful launch."'),
+      }),
+    );
+    expect(upbeat).toMatchObject({ sentiment: 'positive', sentimentSource: 'inferred' });
   });
 
   it('maps url, source, score, related stories', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { calendarDay, formatLongDate, isValidTimeZone, localDate, nextRunAt, parseClock, parseIsoDate, previousRunAt } from '../../src/digest/period.ts';
+import { nextRunAt, parseClock, previousRunAt } from '../../src/calendar/clock.ts';
+import { calendarDay, formatLongDate, isValidTimeZone, localDate, parseIsoDate } from '../../src/calendar/period.ts';
 
 const hours = (r: { from: Date; to: Date }) => (r.to.getTime() - r.from.getTime()) / 3_600_000;
 

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Article } from '../../src/content/article.ts';
 import { composeDigest } from '../../src/digest/compose.ts';
-import { MAX_DIGEST_MESSAGES, renderDigest } from '../../src/digest/render.ts';
+import { MAX_DIGEST_MESSAGES, renderDigest } from '../../src/render/digest.ts';
 import { validateMessage } from '../../src/payload/validate.ts';
 import { makeArticle } from '../support/article-factory.ts';
 

@@ -1,6 +1,6 @@
 import { SlashCommandBuilder } from 'discord.js';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Command } from '../../commands/types.ts';
+import type { Command } from '../../src/discord/command.ts';
 import type { BotContext } from '../../src/discord/context.ts';
 import { GENERIC_ERROR, createInteractionRouter } from '../../src/discord/interactions.ts';
 import { UserError } from '../../src/errors.ts';

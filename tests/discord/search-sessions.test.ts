@@ -1,11 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { SearchSessions, pageButtonId, parsePageButtonId } from '../../src/discord/search-sessions.ts';
+import { pageButtonId, parsePageButtonId } from '../../commands/news-page-button.ts';
+import { SearchSessions } from '../../src/discord/search-sessions.ts';
 
 describe('search sessions', () => {
-  it('page button ids round-trip and stay under 100 characters', () => {
+  it('page button ids round-trip, and an id past the 100-character custom_id cap is refused', () => {
     const id = pageButtonId('abcdef123456', 3, 'next');
-    expect(id.length).toBeLessThanOrEqual(100);
+    expect(id).toBe('news:page:abcdef123456:3:next');
     expect(parsePageButtonId(id)).toEqual({ sessionId: 'abcdef123456', page: 3 });
+    expect(pageButtonId('s'.repeat(83), 1, 'prev')).toHaveLength(100);
+    expect(() => pageButtonId('s'.repeat(84), 1, 'prev')).toThrow('custom_id too long: 101');
     expect(parsePageButtonId('news:page:../../x:1:next')).toBeNull();
     expect(parsePageButtonId('other')).toBeNull();
   });

@@ -1,6 +1,7 @@
 import { PermissionFlagsBits } from 'discord.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startBotHarness, type BotHarness } from '../support/bot-harness.ts';
+import { waitFor } from '../support/wait-for.ts';
 
 let h: BotHarness | undefined;
 afterEach(async () => {
@@ -15,16 +16,15 @@ function subscribe(x: BotHarness, time = '08:00', timezone = 'UTC') {
 }
 
 const digestPosts = (x: BotHarness) => x.sandbox.messages(x.channel('digest').id);
-const settle = async (x: BotHarness, count: number) => {
-  // Deliveries run in the background after a cron fire; wait for the count-th one to finish.
-  for (let i = 0; i < 100; i++) {
-    const all = x.bot.ctx.deliveries.all(x.guildId);
-    const last = all[count - 1];
-    if (last && last.status !== 'pending') return last;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error('delivery did not settle');
-};
+/** Deliveries run in the background after a cron fire; waits for the count-th one to finish. */
+const settle = (x: BotHarness, count: number) =>
+  waitFor(
+    () => {
+      const nth = x.bot.ctx.deliveries.all(x.guildId)[count - 1];
+      return nth && nth.status !== 'pending' ? nth : undefined;
+    },
+    { what: `delivery ${count} to settle` },
+  );
 
 describe('scheduled delivery', () => {
   it('GIVEN the cron fires THEN one digest covering the last 24 h is posted, and the next covers only what came after', async () => {
@@ -140,10 +140,18 @@ describe('scheduled delivery', () => {
     expect(await settle(h, 1)).toMatchObject({ status: 'blocked', error: expect.stringMatching(/HTTP 403.*code 50013/) });
     h.clock.set('2026-11-23T08:00:00Z');
     h.cron.fireAll();
-    await new Promise((r) => setTimeout(r, 100));
-    const posts = h.sandbox.requests.filter((x) => x.method === 'POST' && x.path.endsWith('/messages'));
+    const messagePosts = (x: BotHarness) => x.sandbox.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/messages'));
+    // The second run retries the blocked delivery itself: wait until its POST is recorded and the run has finished with it.
+    const retried = await waitFor(
+      () => {
+        const d = h!.bot.ctx.deliveries.all(h!.guildId)[0];
+        return messagePosts(h!).length >= 2 && d?.updatedAt.getTime() === new Date('2026-11-23T08:00:00Z').getTime() ? d : undefined;
+      },
+      { what: 'the second scheduled run to finish' },
+    );
     // One attempt per scheduled run, no retry storm.
-    expect(posts.map((p) => p.status)).toEqual([403, 403]);
+    expect(messagePosts(h).map((p) => p.status)).toEqual([403, 403]);
+    expect(retried).toMatchObject({ status: 'blocked', attempts: 2 });
     const warnings = h.logs.lines.filter((l) => l.level === 40 && l.msg === 'digest channel refuses the bot; waiting for an admin');
     expect(warnings).toHaveLength(1);
     const status = await h.sandbox.runCommand({ name: 'digest', subcommand: 'status', user: h.sandbox.users.admin }).reply();

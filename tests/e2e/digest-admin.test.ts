@@ -1,7 +1,8 @@
-import { PermissionFlagsBits } from 'discord.js';
+import { PermissionFlagsBits, type Channel } from 'discord.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { validateMessage } from '../../src/payload/validate.ts';
 import { startBotHarness, type BotHarness } from '../support/bot-harness.ts';
+import { nextEvent } from '../support/wait-for.ts';
 
 let h: BotHarness | undefined;
 afterEach(async () => {
@@ -18,6 +19,8 @@ async function setDigest(x: BotHarness, options: Record<string, unknown> = {}) {
 describe('/digest for admins', () => {
   it('GIVEN a member without Manage Server THEN every subcommand is refused, politely and privately', async () => {
     h = await startBotHarness();
+    // Discord hides /digest from members (default_member_permissions); a server admin can open it to @everyone in Integrations.
+    h.sandbox.setCommandPermissions(h.guildId, 'digest', [{ id: h.guildId, type: 1, permission: true }]);
     for (const subcommand of ['set', 'status', 'off', 'send-now']) {
       const options = subcommand === 'set' ? { channel: h.channel('digest').id, time: '08:00', timezone: 'UTC' } : {};
       const r = await h.sandbox.runCommand({ name: 'digest', subcommand, options, user: h.sandbox.users.member }).reply();
@@ -84,8 +87,11 @@ describe('/digest for admins', () => {
 
   it('GIVEN the bot cannot post embeds in the channel THEN set refuses and names the missing permission', async () => {
     h = await startBotHarness();
-    h.sandbox.setChannelOverwrites(h.channel('digest').id, [{ id: h.guildId, type: 0, deny: PermissionFlagsBits.EmbedLinks }]);
-    await new Promise((r) => setTimeout(r, 50));
+    const digestId = h.channel('digest').id;
+    // The bot checks permissions against its discord.js cache, so wait until the CHANNEL_UPDATE has reached it.
+    const updated = nextEvent<[unknown, Channel]>(h.bot.client, 'channelUpdate', (_old, channel) => channel.id === digestId);
+    h.sandbox.setChannelOverwrites(digestId, [{ id: h.guildId, type: 0, deny: PermissionFlagsBits.EmbedLinks }]);
+    await updated;
     const r = await setDigest(h);
     expect(r.content).toBe(`I am missing Embed Links in <#${h.channel('digest').id}>. Grant them in the channel's settings (Permissions), then run this again.`);
   });

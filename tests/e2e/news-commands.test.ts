@@ -1,16 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { composeDigest } from '../../src/digest/compose.ts';
-import { calendarDay } from '../../src/digest/period.ts';
-import { renderDigest } from '../../src/digest/render.ts';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { validateMessage } from '../../src/payload/validate.ts';
 import { startBotHarness, type BotHarness } from '../support/bot-harness.ts';
-import { aggregatorArticle, eventually } from '../support/temp-dir.ts';
+import { aggregatorArticle } from '../support/temp-dir.ts';
+import { waitFor } from '../support/wait-for.ts';
 
+// A fresh bot, content folder and loopback Discord per test, so no test sees another's files, clock or commands.
 let h: BotHarness;
-beforeAll(async () => {
+beforeEach(async () => {
   h = await startBotHarness({ watch: true });
 });
-afterAll(async () => h?.close());
+afterEach(async () => h?.close());
 
 const within = (m: { body: Record<string, unknown> }) => expect(validateMessage(m.body)).toEqual([]);
 
@@ -80,7 +79,6 @@ describe('the bot on a loopback Discord', () => {
     h.clock.advance(16 * 60 * 1000);
     const expired = await h.sandbox.clickComponent({ channelId: page1.channel_id, messageId: page1.id, customId: next }).reply();
     expect(expired.content).toBe('These results have expired. Run /news search again to get fresh pages.');
-    h.clock.advance(-16 * 60 * 1000);
   });
 
   it('/news search with an empty query gets an ephemeral explanation', async () => {
@@ -124,15 +122,40 @@ describe('the bot on a loopback Discord', () => {
     expect(e.description.split('\n')[0]).toBe('**Payments** · 2');
   });
 
-  it('/news digest: an ephemeral preview with exactly the payloads the scheduler would post', async () => {
+  it('/news digest: an ephemeral preview of that day, grouped by sentiment then topic', async () => {
     const handle = h.sandbox.runCommand({ name: 'news', subcommand: 'digest', options: { date: '2026-11-21' } });
     const first = await handle.reply();
     expect(handle.responses[0]!.type).toBe(5);
     expect(first.interaction?.ephemeral).toBe(true);
-    const { from, to } = calendarDay('2026-11-21', 'UTC');
-    const expected = renderDigest(composeDigest(h.bot.store.query({ from, to }), { from, to, timezone: 'UTC' }));
-    expect({ content: first.content, embeds: first.embeds }).toEqual({ content: expected[0]!.content, embeds: expected[0]!.embeds });
-    expect(first.content).toContain('**4** articles: 🟢 2 positive · 🔴 1 negative · ⚪ 1 neutral');
+    within(first);
+    // The four stories of Saturday 21 November (UTC); Friday's and Thursday's are left out.
+    const timestamp = '2026-11-21T00:00:00.000Z';
+    expect({ content: first.content, embeds: first.embeds }).toEqual({
+      content: '📰 **Daily digest — Saturday 21 November 2026** (UTC)\n**4** articles: 🟢 2 positive · 🔴 1 negative · ⚪ 1 neutral',
+      embeds: [
+        {
+          title: '🟢 Positive · 2',
+          color: 0x2ecc71,
+          fields: [
+            { name: 'Ethereum (1)', value: '• Ethereum upgrade ships on time — Ledger Wire' },
+            { name: 'Payments (1)', value: '• [Musk launches a payments app](https://example.com/musk-launches-a-payments-app) — Test Source' },
+          ],
+          timestamp,
+        },
+        {
+          title: '🔴 Negative · 1',
+          color: 0xe74c3c,
+          fields: [{ name: 'Legal (1)', value: '• [Musk sued over token promotion](https://example.com/musk-sued-over-token-promotion) — Test Source' }],
+          timestamp,
+        },
+        {
+          title: '⚪ Neutral · 1',
+          color: 0x95a5a6,
+          fields: [{ name: 'AI (1)', value: '• [Musk talks AI safety on stage](https://example.com/musk-talks-ai-safety-on-stage) — Test Source' }],
+          timestamp,
+        },
+      ],
+    });
 
     const bad = await h.sandbox.runCommand({ name: 'news', subcommand: 'digest', options: { date: '2026-13-45' } }).reply();
     expect(bad.content).toBe('“2026-13-45” is not a date. Use YYYY-MM-DD, for example 2026-11-21.');
@@ -140,13 +163,17 @@ describe('the bot on a loopback Discord', () => {
 
   it('GIVEN a new article file lands THEN search finds it within seconds, without a restart', async () => {
     await h.dir.write('content/late/new.md', aggregatorArticle({ title: 'Freshly landed zebracoin story', date: '2026-11-21T17:00:00Z' }));
-    await eventually(() => h.bot.store.search('zebracoin').total === 1, 5000);
+    await waitFor(() => h.bot.store.search('zebracoin').total === 1, { what: 'the new article to be indexed' });
     const r = await h.sandbox.runCommand({ name: 'news', subcommand: 'search', options: { query: 'zebracoin' } }).reply();
     expect((r.embeds[0] as { title: string }).title).toBe('Results 1–1 of 1 for “zebracoin”');
   });
 
-  it('never logs the token', () => {
-    expect(h.logs.raw.join('\n')).not.toContain(h.sandbox.token);
+  it('never logs the token', async () => {
+    // Login, command registration and a few commands: the paths that handle the token or log requests.
+    await h.sandbox.runCommand({ name: 'news', subcommand: 'search', options: { query: 'musk' } }).reply();
+    await h.sandbox.runCommand({ name: 'news', subcommand: 'latest' }).reply();
+    await h.sandbox.runCommand({ name: 'digest', subcommand: 'status', user: h.sandbox.users.admin }).reply();
     expect(h.logs.lines.length).toBeGreaterThan(0);
+    expect(h.logs.raw.join('\n')).not.toContain(h.sandbox.token);
   });
 });

@@ -4,7 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startDiscordSandbox, type DiscordSandbox } from '../../src/discord-sandbox/server.ts';
 import { BOT_ARTICLES } from '../support/bot-harness.ts';
-import { eventually, tempDir } from '../support/temp-dir.ts';
+import { tempDir } from '../support/temp-dir.ts';
+import { waitFor } from '../support/wait-for.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /** The TypeScript loader `npm start` uses, resolved from the project so the temp folder needs no node_modules. */
@@ -55,8 +56,8 @@ describe('the bot process', () => {
       CONTENT_DIR: `${dir.root}/content`,
       DATABASE_PATH: `${dir.root}/data/bot.sqlite`,
     });
-    await eventually(() => sandbox.commands(sandbox.guilds[0]!.id).length === 2, 15_000, 50);
-    await eventually(() => p.out().includes('digests scheduled'), 5000, 50);
+    await waitFor(() => sandbox.commands(sandbox.guilds[0]!.id).length === 2, { timeout: 15_000, interval: 50 });
+    await waitFor(() => p.out().includes('digests scheduled'), { timeout: 5000, interval: 50 });
     const lines = p.out().trim().split('\n').map((l) => JSON.parse(l) as { msg: string });
     expect(lines.map((l) => l.msg)).toEqual(expect.arrayContaining(['articles loaded', 'logged in to Discord', 'slash commands registered', 'digests scheduled']));
     expect(p.out()).not.toContain(sandbox.token);
@@ -85,7 +86,7 @@ describe('the bot process', () => {
     expect(taken.err()).toContain(`Port ${port} on 127.0.0.1 is already in use. Set SANDBOX_PORT to a free port, e.g. SANDBOX_PORT=3001 npm start`);
 
     const free = run('src/main.ts', { CWD: dir.root, CONTENT_DIR: `${dir.root}/content`, SANDBOX_PORT: '0', LOG_LEVEL: 'silent' });
-    await eventually(() => /Open http:\/\/127\.0\.0\.1:\d+/.test(free.out()), 15_000, 50);
+    await waitFor(() => /Open http:\/\/127\.0\.0\.1:\d+/.test(free.out()), { timeout: 15_000, interval: 50 });
     const url = /Open (http:\/\/127\.0\.0\.1:\d+)/.exec(free.out())![1]!;
     expect(free.out()).toContain('This is a local sandbox');
     const state = (await (await fetch(`${url}/api/state`)).json()) as { channels: Array<{ name: string }>; commands: Array<{ name: string }> };

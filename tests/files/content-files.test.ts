@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ArticleStore } from '../../src/content/store.ts';
 import { ContentDirError, MAX_FILE_BYTES, loadContentDir, resolveContentDir, watchContentDir, type WatchEvent } from '../../src/files/content-files.ts';
-import { aggregatorArticle, eventually, tempDir } from '../support/temp-dir.ts';
+import { aggregatorArticle, tempDir } from '../support/temp-dir.ts';
+import { waitFor } from '../support/wait-for.ts';
 
 const dirs: Array<{ cleanup(): Promise<void> }> = [];
 afterEach(async () => {
@@ -87,20 +88,20 @@ describe('watchContentDir', () => {
     const watcher = await watchContentDir(d.root, store, { onEvent: (e) => events.push(e), stabilityMs: 50 });
     try {
       await d.write('live.md', aggregatorArticle({ title: 'Fresh musk story' }));
-      await eventually(() => store.search('musk').total === 1);
+      await waitFor(() => store.search('musk').total === 1);
 
       await writeFile(join(d.root, 'live.md'), aggregatorArticle({ title: 'Updated bitcoin story' }));
-      await eventually(() => store.search('bitcoin').total === 1);
+      await waitFor(() => store.search('bitcoin').total === 1);
       expect(store.search('musk').total).toBe(0);
 
       await writeFile(join(d.root, 'live.md'), aggregatorArticle({ title: 'Broken', date: 'never' }));
-      await eventually(() => store.size === 0);
+      await waitFor(() => store.size === 0);
       expect(events.some((e) => e.type === 'skipped' && e.issue.path === 'publishedDateTime')).toBe(true);
 
       await writeFile(join(d.root, 'live.md'), aggregatorArticle({ title: 'Back again' }));
-      await eventually(() => store.size === 1);
+      await waitFor(() => store.size === 1);
       await unlink(join(d.root, 'live.md'));
-      await eventually(() => store.size === 0);
+      await waitFor(() => store.size === 0);
       expect(events.at(-1)).toEqual({ type: 'removed', file: 'live.md' });
     } finally {
       await watcher.close();

@@ -1,15 +1,51 @@
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config.ts';
 import { createLogger } from '../../src/logger.ts';
-import { sandboxBanner, startSandboxMode } from '../../src/main.ts';
+import { startBot } from '../../src/main.ts';
+import { sandboxBanner, startSandboxMode } from '../../src/sandbox/mode.ts';
 import { BOT_ARTICLES, captureLogs } from '../support/bot-harness.ts';
+import { findChromium } from '../support/chromium.ts';
 import { tempDir } from '../support/temp-dir.ts';
 
 const ARTIFACTS = fileURLToPath(new URL('../artifacts/', import.meta.url));
 const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'];
+
+/** The few canvas calls {@link colouredEmoji} makes in the page (the tests are type-checked without DOM types). */
+interface PageCanvas {
+  document: { createElement(tag: 'canvas'): { width: number; height: number; getContext(kind: '2d'): CanvasContext } };
+  getComputedStyle(element: unknown): { fontFamily: string };
+}
+interface CanvasContext {
+  font: string;
+  fillStyle: string;
+  textBaseline: string;
+  fillText(text: string, x: number, y: number): void;
+  getImageData(x: number, y: number, width: number, height: number): { data: Uint8ClampedArray };
+}
+
+/** Runs in the page: draws each emoji in black with the element's font and says whether colour pixels came out. */
+function colouredEmoji(element: unknown, emoji: string[]) {
+  const w = globalThis as unknown as PageCanvas;
+  return emoji.map((e) => {
+    const canvas = w.document.createElement('canvas');
+    canvas.width = canvas.height = 64;
+    const ctx = canvas.getContext('2d');
+    ctx.font = `48px ${w.getComputedStyle(element).fontFamily}`;
+    ctx.fillStyle = '#000';
+    ctx.textBaseline = 'top';
+    ctx.fillText(e, 4, 4);
+    const px = ctx.getImageData(0, 0, 64, 64).data;
+    let saturated = 0;
+    for (let i = 0; i < px.length; i += 4) {
+      const [r = 0, g = 0, b = 0, a = 0] = [px[i], px[i + 1], px[i + 2], px[i + 3]];
+      if (a > 128 && Math.max(r, g, b) - Math.min(r, g, b) > 80) saturated++;
+    }
+    return { emoji: e, coloured: saturated > 200 };
+  });
+}
 
 let browser: Browser;
 let page: Page;
@@ -21,9 +57,13 @@ beforeAll(async () => {
   for (const [file, text] of Object.entries(BOT_ARTICLES)) await dir.write(`content/${file}`, text);
   const parsed = parseConfig({ CONTENT_DIR: `${dir.root}/content`, LOG_LEVEL: 'warn' });
   if (!parsed.ok) throw new Error(parsed.problems.join('; '));
-  running = await startSandboxMode({ config: parsed.config, logger: createLogger({ level: 'warn', destination: captureLogs().destination }), port: 0 });
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_FLAGS });
+  running = await startSandboxMode({ config: parsed.config, logger: createLogger({ level: 'warn', destination: captureLogs().destination }), startBot, port: 0 });
+  browser = await chromium.launch({ executablePath: findChromium(), args: CHROMIUM_FLAGS });
   page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+});
+
+// Each test starts from a freshly loaded page on the first channel, so none depends on where another left it.
+beforeEach(async () => {
   await page.goto(running.url);
   await page.waitForSelector('body[data-ready=true]');
 });
@@ -40,11 +80,24 @@ async function typeCommand(text: string) {
 }
 
 describe('the sandbox page in a real browser', () => {
-  it('says it is a local sandbox and how to reach real Discord', () => {
-    const banner = sandboxBanner(running.url, '', true);
-    expect(banner).toContain(`Open ${running.url}`);
-    expect(banner).toContain('This is a local sandbox');
-    expect(banner).toContain('put DISCORD_TOKEN in .env');
+  it('says it is a local sandbox and how to reach real Discord, in the terminal and on the page', async () => {
+    expect(sandboxBanner('http://127.0.0.1:3000', '', true).split('\n')).toEqual([
+      '',
+      '  News digest bot — local sandbox',
+      '',
+      '  ➜  Open http://127.0.0.1:3000',
+      '',
+      '  This is a local sandbox: a Discord-like server on this machine with the real bot logged in.',
+      '  Nothing is sent to Discord. Try /news search musk, /news impact, /digest set, or "Post digest now".',
+      '  To connect to real Discord, put DISCORD_TOKEN in .env (README: "Connecting to Discord") and run npm start again.',
+      '',
+      '',
+    ]);
+    expect(sandboxBanner('http://127.0.0.1:3000', 'Clock: 2026-11-21 18:00 UTC', false).split('\n').slice(7, 9)).toEqual([
+      '  Clock: 2026-11-21 18:00 UTC',
+      '  DISCORD_TOKEN is set: run npm start without --sandbox to connect to real Discord.',
+    ]);
+    expect(await page.textContent('.sandbox-badge')).toBe('Local sandbox · not connected to Discord');
   });
 
   it('/news search musk: picked from the command list, rendered as an embed, ▶ shows page 2', async () => {
@@ -79,9 +132,9 @@ describe('the sandbox page in a real browser', () => {
   });
 
   it('an error reply is shown only to the user who ran the command', async () => {
-    await typeCommand('/digest status');
+    await typeCommand('/news latest topic:Gardening');
     await page.press('#composer', 'Enter');
-    const note = page.locator('.message.ephemeral', { hasText: 'Only members with the Manage Server permission' }).last();
+    const note = page.locator('.message.ephemeral', { hasText: 'There is no topic called “Gardening”' }).last();
     await note.waitFor();
     expect(await note.locator('.ephemeral-note').innerText()).toContain('Only you can see this');
   });
@@ -100,12 +153,21 @@ describe('the sandbox page in a real browser', () => {
     await digest.click();
     expect(await page.textContent('#inspector-status')).toBe('✓ Within every Discord limit');
     expect(JSON.parse((await page.textContent('#inspector-json'))!)).toMatchObject({ allowed_mentions: { parse: [] }, enforce_nonce: true });
+    // Without a colour emoji font (.ci/run installs Debian's) the screenshot shows empty boxes. Drawn in
+    // black with the title's font, only a colour glyph leaves saturated pixels (⚪ and 📰 are grey by design).
+    const emoji = titles.slice(0, 2).map((t) => [...t][0] ?? '');
+    expect(await digest.locator('.embed-title').first().evaluate(colouredEmoji, emoji)).toEqual([
+      { emoji: '🟢', coloured: true },
+      { emoji: '🔴', coloured: true },
+    ]);
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: `${ARTIFACTS}sandbox-digest.png` });
   });
 
   it('a payload Discord would reject is shown as an error in the page', async () => {
     const digestId = running.sandbox.channel('digest').id;
+    await page.click(`#channels [data-channel="${digestId}"]`);
+    expect(await page.textContent('#channel-name')).toBe('digest');
     await running.bot.client.rest.post(`/channels/${digestId}/messages`, { body: { content: 'x'.repeat(2001) } }).catch(() => undefined);
     const rejected = page.locator('.rejected').last();
     await rejected.waitFor();

@@ -35,12 +35,3 @@ export function aggregatorArticle(fields: { title: string; date?: string; url?: 
   ].join('\n');
 }
 
-/** Polls `check` until it returns true, failing after `timeoutMs`. */
-export async function eventually(check: () => boolean | Promise<boolean>, timeoutMs = 5000, stepMs = 25): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, stepMs));
-  }
-  throw new Error(`condition not met within ${timeoutMs} ms`);
-}

@@ -1,27 +1,88 @@
+// @ts-check
 // The sandbox page: a Discord-like channel view driven by the loopback Discord server's API.
 // Messages arrive over server-sent events; commands, autocomplete and clicks are sent as real
 // interactions, so what you see is what the bot does on Discord.
 import { escapeHtml, renderInline, renderMarkdown } from './discord-markdown.js';
 
-const $ = (sel) => document.querySelector(sel);
+// What the page receives from src/sandbox/web.ts (`/api/state` and the event stream): Discord's own
+// JSON for users, commands, embeds and components, plus the sandbox's view of each message.
+/** @typedef {{ id: string, username: string, global_name?: string }} User */
+/** @typedef {{ id: string, name: string }} Channel */
+/** @typedef {{ name: string, value: string | number }} Choice */
+/**
+ * @typedef {{ type: number, name: string, description: string, required?: boolean, autocomplete?: boolean,
+ *   choices?: Choice[], options?: CommandOption[] }} CommandOption
+ */
+/** @typedef {{ name: string, description: string, options?: CommandOption[] }} Command */
+/** @typedef {{ path: string, message: string }} Violation */
+/**
+ * @typedef {{ title?: string, url?: string, description?: string, color?: number, timestamp?: string,
+ *   author?: { name?: string }, footer?: { text?: string }, image?: { url?: string }, thumbnail?: { url?: string },
+ *   fields?: { name: string, value: string, inline?: boolean }[] }} Embed
+ */
+/**
+ * @typedef {{ type: number, style?: number, custom_id?: string, url?: string, label?: string, disabled?: boolean,
+ *   emoji?: { name?: string }, placeholder?: string, options?: { value: string, label: string, default?: boolean }[] }} Component
+ */
+/** @typedef {{ components?: Component[] }} ActionRow */
+/**
+ * @typedef {{ id: string, channelId: string, content: string, embeds: Embed[], components: ActionRow[], timestamp: string,
+ *   edited: boolean, ephemeral: boolean, forUser: string | null, commandName: string | null, body: unknown,
+ *   violations: Violation[], dismissed?: boolean }} Message
+ */
+/** @typedef {{ path: string, body: unknown, status: number, code: number, message: string, violations: Violation[] }} Rejection */
+/** @typedef {Rejection & { n: number }} ShownRejection */
+/** @typedef {{ name: string, sub: string | null, description: string, options: CommandOption[] }} CommandEntry */
+
+/**
+ * The page's fixed elements (index.html), by id: a missing one is a broken page, not a case to handle.
+ * @template {HTMLElement} [T=HTMLElement]
+ * @param {string} sel
+ * @returns {T}
+ */
+const $ = (sel) => /** @type {T} */ (document.querySelector(sel));
+/**
+ * @type {{ guild: { id: string, name: string } | null, channels: Channel[], users: Record<string, User>, bot: User | null,
+ *   commands: Command[], messages: Record<string, Message[]>, rejected: Record<string, ShownRejection[]>,
+ *   channelId: string | null, selected: string | null, unread: Record<string, number> }}
+ */
 const state = { guild: null, channels: [], users: {}, bot: null, commands: [], messages: {}, rejected: {}, channelId: null, selected: null, unread: {} };
 
-const user = () => document.querySelector('input[name=user]:checked').value;
+const user = () => /** @type {HTMLInputElement} */ (document.querySelector('input[name=user]:checked')).value;
+/**
+ * The element an event happened on, or its nearest ancestor, matching `sel`.
+ * @template {HTMLElement} [T=HTMLElement]
+ * @param {Event} e
+ * @param {string} sel
+ * @returns {T | null}
+ */
+const closest = (e, sel) => /** @type {Element} */ (e.target).closest(sel);
 const userId = () => state.users[user()]?.id;
+/** @type {{ channelName: (id: string) => string | undefined, userName: (id: string) => string | undefined }} */
 const ctx = {
   channelName: (id) => state.channels.find((c) => c.id === id)?.name,
   userName: (id) => Object.values(state.users).find((u) => u.id === id)?.global_name,
 };
 
+/**
+ * Calls the sandbox page's JSON API: a GET without a body, a POST with one.
+ * @template T
+ * @param {string} path
+ * @param {unknown} [body]
+ * @returns {Promise<T>}
+ */
 async function api(path, body) {
   const res = await fetch(path, body === undefined ? {} : { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
   return res.json();
 }
 
 // ---- rendering --------------------------------------------------------------------------------
+/** @param {number | undefined} n */
 const hex = (n) => `#${(n ?? 0x1e1f22).toString(16).padStart(6, '0')}`;
+/** @param {string} iso */
 const time = (iso) => new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
 
+/** @param {Embed} e */
 function renderEmbed(e) {
   const parts = [];
   if (e.author?.name) parts.push(`<div class="embed-author">${escapeHtml(e.author.name)}</div>`);
@@ -44,6 +105,7 @@ function renderEmbed(e) {
   return `<div class="embed" style="border-left-color:${hex(e.color)}"><div class="embed-main">${parts.join('')}</div>${thumb}</div>`;
 }
 
+/** @param {Message} m */
 function renderComponents(m) {
   if (!m.components?.length) return '';
   const rows = m.components.map((row) => {
@@ -64,8 +126,9 @@ function renderComponents(m) {
   return `<div class="components">${rows.join('')}</div>`;
 }
 
+/** @param {Message} m */
 function renderMessage(m) {
-  const used = m.commandName ? `<div class="used-command">${escapeHtml(state.users[Object.keys(state.users).find((k) => state.users[k].id === m.forUser)]?.global_name ?? 'Someone')} used <b>/${escapeHtml(m.commandName)}</b></div>` : '';
+  const used = m.commandName ? `<div class="used-command">${escapeHtml(Object.values(state.users).find((u) => u.id === m.forUser)?.global_name ?? 'Someone')} used <b>/${escapeHtml(m.commandName)}</b></div>` : '';
   const deferred = !m.content && !m.embeds.length && !m.components.length ? `<div class="content"><em>${escapeHtml(state.bot?.global_name ?? 'Bot')} is thinking…</em></div>` : '';
   const note = m.ephemeral ? `<div class="ephemeral-note">👁 Only you can see this · <a data-dismiss="${m.id}">Dismiss message</a></div>` : '';
   return `<div class="message${m.ephemeral ? ' ephemeral' : ''}${state.selected === m.id ? ' selected' : ''}" data-id="${m.id}">
@@ -79,13 +142,14 @@ function renderMessage(m) {
     </div></div>`;
 }
 
+/** @param {Message} m */
 function visible(m) {
   return !m.ephemeral || m.forUser === userId();
 }
 
 function render() {
-  const list = (state.messages[state.channelId] ?? []).filter((m) => visible(m) && !m.dismissed);
-  const rejected = (state.rejected[state.channelId] ?? []).map(
+  const list = (state.messages[state.channelId ?? ''] ?? []).filter((m) => visible(m) && !m.dismissed);
+  const rejected = (state.rejected[state.channelId ?? ''] ?? []).map(
     (r) => `<div class="rejected" data-rejected="${r.n}"><b>Discord would reject this message</b> (HTTP ${r.status}, code ${r.code}: ${escapeHtml(r.message)})<br>${r.violations.map((v) => `${escapeHtml(v.path)}: ${escapeHtml(v.message)}`).join('<br>')}</div>`,
   );
   const box = $('#messages');
@@ -98,6 +162,7 @@ function render() {
   $('#channel-name').textContent = state.channels.find((c) => c.id === state.channelId)?.name ?? '';
 }
 
+/** @param {Message} m */
 function inspect(m) {
   state.selected = m.id;
   $('#inspector-json').textContent = JSON.stringify(m.body, null, 2);
@@ -106,6 +171,7 @@ function inspect(m) {
   s.textContent = m.violations.length ? `✗ Over Discord's limits: ${m.violations.map((v) => `${v.path}: ${v.message}`).join('; ')}` : '✓ Within every Discord limit';
 }
 
+/** @param {Rejection} r */
 function inspectRejected(r) {
   $('#inspector-json').textContent = JSON.stringify(r.body, null, 2);
   const s = $('#inspector-status');
@@ -115,6 +181,7 @@ function inspectRejected(r) {
 
 // ---- commands -----------------------------------------------------------------------------------
 function commandEntries() {
+  /** @type {CommandEntry[]} */
   const out = [];
   for (const c of state.commands) {
     const subs = (c.options ?? []).filter((o) => o.type === 1);
@@ -124,13 +191,17 @@ function commandEntries() {
   return out;
 }
 
-/** Parses `/news search query:musk topic:AI` against the registered commands. */
+/**
+ * Parses `/news search query:musk topic:AI` against the registered commands.
+ * @param {string} text
+ */
 function parseInput(text) {
   const m = /^\/(\S+)(?:\s+(\S+))?/.exec(text);
   if (!m) return null;
   const entry = commandEntries().find((e) => e.name === m[1] && (e.sub === null || e.sub === m[2]));
   if (!entry) return null;
   const rest = entry.sub ? text.slice(m[0].length) : text.slice(m[1].length + 1);
+  /** @type {Record<string, string>} */
   const options = {};
   const names = entry.options.map((o) => o.name);
   const re = new RegExp(`(?:^|\\s)(${names.map((n) => n.replace(/[-]/g, '\\-')).join('|')}):`, 'g');
@@ -140,7 +211,13 @@ function parseInput(text) {
   return { entry, options, focused: last && text.endsWith(rest.slice(last.start)) ? last.name : null };
 }
 
+/**
+ * Converts the typed option texts to the JSON types the command declares.
+ * @param {CommandEntry} entry
+ * @param {Record<string, string>} options
+ */
 function typed(entry, options) {
+  /** @type {Record<string, unknown>} */
   const out = {};
   for (const [k, v] of Object.entries(options)) {
     const def = entry.options.find((o) => o.name === k);
@@ -153,10 +230,11 @@ function typed(entry, options) {
   return out;
 }
 
-let acTimer = null;
+/** @type {ReturnType<typeof setTimeout> | undefined} */
+let acTimer;
 let acSeq = 0;
 function updatePopups() {
-  const text = $('#composer').value;
+  const text = /** @type {HTMLInputElement} */ ($('#composer')).value;
   const picker = $('#picker');
   const sugg = $('#suggestions');
   const parsed = parseInput(text);
@@ -164,7 +242,7 @@ function updatePopups() {
     const q = text.slice(1).toLowerCase().replace(/\s+/g, ' ');
     const items = commandEntries().filter((e) => `${e.name} ${e.sub ?? ''}`.startsWith(q) || e.name.startsWith(q.split(' ')[0]) && !q.includes(' '));
     picker.innerHTML = `<div class="popup-title">Commands</div>${items
-      .map((e, i) => `<div class="picker-item" data-fill="/${e.name}${e.sub ? ` ${e.sub}` : ''} "><b>/${e.name}${e.sub ? ` ${e.sub}` : ''}</b><small>${escapeHtml(e.description)}</small></div>`)
+      .map((e) => `<div class="picker-item" data-fill="/${e.name}${e.sub ? ` ${e.sub}` : ''} "><b>/${e.name}${e.sub ? ` ${e.sub}` : ''}</b><small>${escapeHtml(e.description)}</small></div>`)
       .join('')}`;
     picker.hidden = items.length === 0;
     sugg.hidden = true;
@@ -184,6 +262,7 @@ function updatePopups() {
     clearTimeout(acTimer);
     const seq = ++acSeq;
     acTimer = setTimeout(async () => {
+      /** @type {{ choices: Choice[] }} */
       const { choices } = await api('/api/autocomplete', { name: entry.name, subcommand: entry.sub, focused, options: typed(entry, options), channelId: state.channelId, user: user() });
       if (seq !== acSeq) return;
       sugg.innerHTML = `<div class="popup-title">${escapeHtml(focused)}</div>${choices
@@ -199,7 +278,12 @@ function updatePopups() {
   }
 }
 
+/**
+ * @param {string} option
+ * @param {string} value
+ */
 function pickSuggestion(option, value) {
+  /** @type {HTMLInputElement} */
   const input = $('#composer');
   const idx = input.value.lastIndexOf(`${option}:`);
   input.value = `${input.value.slice(0, idx)}${option}:${value} `;
@@ -210,6 +294,7 @@ function pickSuggestion(option, value) {
 }
 
 async function send() {
+  /** @type {HTMLInputElement} */
   const input = $('#composer');
   const parsed = parseInput(input.value.trim());
   if (!parsed) {
@@ -226,6 +311,7 @@ async function send() {
 }
 
 // ---- events --------------------------------------------------------------------------------------
+/** @param {{ kind: string, message: Message }} event */
 function onMessage({ kind, message }) {
   const list = (state.messages[message.channelId] ??= []);
   const i = list.findIndex((m) => m.id === message.id);
@@ -240,14 +326,16 @@ function onMessage({ kind, message }) {
 }
 
 let rejectedN = 0;
+/** @param {Rejection} r */
 function onRejected(r) {
   const m = /\/channels\/(\d+)\//.exec(r.path);
-  const channelId = m ? m[1] : state.channelId;
+  const channelId = m?.[1] ?? state.channelId ?? '';
   (state.rejected[channelId] ??= []).push({ ...r, n: ++rejectedN });
   render();
 }
 
 async function load() {
+  /** @type {{ guild: { id: string, name: string }, channels: Channel[], users: Record<string, User>, bot: User, commands: Command[], messages: Record<string, Message[]> }} */
   const s = await api('/api/state');
   Object.assign(state, { guild: s.guild, channels: s.channels, users: s.users, bot: s.bot, commands: s.commands, messages: s.messages });
   state.channelId ??= s.channels[0]?.id;
@@ -257,36 +345,39 @@ async function load() {
 
 function wire() {
   $('#channels').addEventListener('click', (e) => {
-    const li = e.target.closest('[data-channel]');
+    const li = closest(e, '[data-channel]');
     if (!li) return;
-    state.channelId = li.dataset.channel;
-    state.unread[state.channelId] = 0;
+    const channelId = /** @type {string} */ (li.dataset.channel);
+    state.channelId = channelId;
+    state.unread[channelId] = 0;
     render();
   });
   $('#messages').addEventListener('click', async (e) => {
-    const dismiss = e.target.closest('[data-dismiss]');
+    const dismiss = closest(e, '[data-dismiss]');
     if (dismiss) {
-      const m = state.messages[state.channelId].find((x) => x.id === dismiss.dataset.dismiss);
+      const m = state.messages[state.channelId ?? '']?.find((x) => x.id === dismiss.dataset.dismiss);
       if (m) m.dismissed = true;
       render();
       return;
     }
-    const spoiler = e.target.closest('.md-spoiler');
+    const spoiler = closest(e, '.md-spoiler');
     if (spoiler) spoiler.classList.add('revealed');
-    const button = e.target.closest('button[data-custom-id]');
+    /** @type {HTMLButtonElement | null} */
+    const button = closest(e, 'button[data-custom-id]');
     if (button) {
       button.disabled = true;
       await api('/api/component', { channelId: state.channelId, messageId: button.dataset.message, customId: button.dataset.customId, user: user() });
       return;
     }
-    const rejected = e.target.closest('[data-rejected]');
+    const rejected = closest(e, '[data-rejected]');
     if (rejected) {
-      inspectRejected(state.rejected[state.channelId].find((r) => r.n === Number(rejected.dataset.rejected)));
+      const r = state.rejected[state.channelId ?? '']?.find((x) => x.n === Number(rejected.dataset.rejected));
+      if (r) inspectRejected(r);
       return;
     }
-    const el = e.target.closest('.message');
-    if (el && !e.target.closest('a, select')) {
-      const m = state.messages[state.channelId].find((x) => x.id === el.dataset.id);
+    const el = closest(e, '.message');
+    if (el && !closest(e, 'a, select')) {
+      const m = state.messages[state.channelId ?? '']?.find((x) => x.id === el.dataset.id);
       if (m) {
         inspect(m);
         render();
@@ -294,19 +385,20 @@ function wire() {
     }
   });
   $('#messages').addEventListener('change', async (e) => {
-    const select = e.target.closest('select[data-custom-id]');
+    /** @type {HTMLSelectElement | null} */
+    const select = closest(e, 'select[data-custom-id]');
     if (select) await api('/api/component', { channelId: state.channelId, messageId: select.dataset.message, customId: select.dataset.customId, values: [select.value], user: user() });
   });
   $('#picker').addEventListener('click', (e) => {
-    const item = e.target.closest('[data-fill]');
+    const item = closest(e, '[data-fill]');
     if (!item) return;
-    $('#composer').value = item.dataset.fill;
+    /** @type {HTMLInputElement} */ ($('#composer')).value = item.dataset.fill ?? '';
     $('#composer').focus();
     updatePopups();
   });
   $('#suggestions').addEventListener('click', (e) => {
-    const item = e.target.closest('[data-value]');
-    if (item) pickSuggestion(item.dataset.option, item.dataset.value);
+    const item = closest(e, '[data-value]');
+    if (item) pickSuggestion(item.dataset.option ?? '', item.dataset.value ?? '');
   });
   $('#composer').addEventListener('input', updatePopups);
   $('#composer').addEventListener('keydown', (e) => {
@@ -320,6 +412,7 @@ function wire() {
   });
   document.querySelectorAll('input[name=user]').forEach((r) => r.addEventListener('change', render));
   $('#digest-now').addEventListener('click', async () => {
+    /** @type {HTMLButtonElement} */
     const button = $('#digest-now');
     button.disabled = true;
     $('#digest-status').textContent = 'Posting…';

@@ -1,3 +1,4 @@
+// @ts-check
 // Discord-flavoured Markdown to HTML, for the sandbox page. It follows what Discord renders in
 // messages and embeds: bold, italics, underline, strikethrough, spoilers, inline code and code blocks,
 // masked links (http and https only), headings, lists, block quotes, subtext, mentions, and
@@ -5,17 +6,33 @@
 
 const ESCAPABLE = /[\\*_~`|[\]()<>#\-.:!+={}@/]/;
 
-/** HTML-escapes text. */
+/** @type {Record<string, string>} */
+const HTML_ESCAPES = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+/**
+ * HTML-escapes text.
+ * @param {unknown} text
+ * @returns {string}
+ */
 export function escapeHtml(text) {
-  return String(text).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
+  return String(text).replace(/[&<>"']/g, (c) => HTML_ESCAPES[c] ?? c);
 }
 
+/**
+ * @param {string} text
+ * @param {number} index
+ */
 function isEscaped(text, index) {
   let n = 0;
   for (let i = index - 1; i >= 0 && text[i] === '\\'; i--) n++;
   return n % 2 === 1;
 }
 
+/**
+ * @param {string} text
+ * @param {string} delimiter
+ * @param {number} from
+ */
 function findClosing(text, delimiter, from) {
   for (let j = text.indexOf(delimiter, from); j !== -1; j = text.indexOf(delimiter, j + 1)) {
     if (!isEscaped(text, j)) return j;
@@ -23,6 +40,7 @@ function findClosing(text, delimiter, from) {
   return -1;
 }
 
+/** @type {Array<[delimiter: string, wrap: (inner: string) => string]>} */
 const SPANS = [
   ['||', (inner) => `<span class="md-spoiler">${inner}</span>`],
   ['**', (inner) => `<strong>${inner}</strong>`],
@@ -32,6 +50,7 @@ const SPANS = [
   ['_', (inner) => `<em>${inner}</em>`],
 ];
 
+/** @param {string} url */
 function safeHref(url) {
   return /^https?:\/\//i.test(url) ? escapeHtml(url) : null;
 }
@@ -114,8 +133,11 @@ export function renderInline(text, ctx = {}) {
  */
 export function renderMarkdown(text, ctx = {}) {
   const lines = String(text ?? '').split('\n');
+  /** @type {string[]} */
   const out = [];
+  /** @type {string[] | null} */
   let list = null;
+  /** @type {string[] | null} */
   let quote = null;
   const flush = () => {
     if (list) out.push(`<ul class="md-list">${list.map((l) => `<li>${l}</li>`).join('')}</ul>`);
@@ -127,6 +149,7 @@ export function renderMarkdown(text, ctx = {}) {
     const line = lines[n];
     if (line.startsWith('```')) {
       flush();
+      /** @type {string[]} */
       const body = [];
       let end = n + 1;
       while (end < lines.length && !lines[end].startsWith('```')) body.push(lines[end++]);

@@ -1,0 +1,96 @@
+import type { Logger } from 'pino';
+import type { Config } from '../config.ts';
+import { startDiscordSandbox } from '../discord-sandbox/server.ts';
+import type { BotDeps, RunningBot } from '../main.ts';
+import { startSandboxWeb } from './web.ts';
+
+/** How the sandbox starts the real bot: `startBot` from `src/main.ts`. */
+export type StartBot = (deps: BotDeps) => Promise<RunningBot>;
+
+/** A clock that can be moved forward or back while it keeps ticking. */
+function shiftableClock() {
+  let offset = 0;
+  return { now: () => new Date(Date.now() + offset), shiftTo: (instant: Date) => void (offset = instant.getTime() - Date.now()) };
+}
+
+/**
+ * Sandbox mode: the loopback Discord server, the real bot logged into it, and the web page that
+ * shows the channels. Only the Discord endpoint differs from production. The bot is started with
+ * `startBot` from `src/main.ts`, passed in so the composition root stays the one place that wires it.
+ */
+export async function startSandboxMode(options: { config: Config; logger: Logger; startBot: StartBot; port?: number; host?: string }) {
+  const { config, logger, startBot } = options;
+  const sandbox = await startDiscordSandbox({ guilds: [{ name: 'Sandbox', channels: ['news', 'digest'] }] });
+  const guildId = sandbox.guilds[0]!.id;
+  const clock = shiftableClock();
+  let bot: RunningBot | null = null;
+  let web: Awaited<ReturnType<typeof startSandboxWeb>> | null = null;
+  try {
+    web = await startSandboxWeb({
+      sandbox,
+      port: options.port ?? config.SANDBOX_PORT,
+      host: options.host,
+      async postDigest() {
+        if (!bot) return { status: 'failed', messages: 0, articles: 0, error: 'The bot is still starting.' };
+        const { subscriptions, scheduler, delivery } = bot.ctx;
+        if (!subscriptions.get(guildId)?.enabled) {
+          subscriptions.upsert({ guildId, channelId: sandbox.channel('digest').id, time: config.DIGEST_TIME, timezone: config.DIGEST_TIMEZONE, topics: null }, clock.now());
+          scheduler.reschedule(guildId);
+        }
+        // The same call the daily cron job makes.
+        const r = await delivery.deliver(guildId, 'scheduled');
+        return { status: r.status, messages: r.messageIds.length, articles: r.articles, ...(r.error ? { error: r.error } : {}) };
+      },
+    });
+    bot = await startBot({
+      config: { ...config, DISCORD_TOKEN: sandbox.token, DISCORD_API_URL: sandbox.apiUrl, DISCORD_GUILD_ID: guildId, DATABASE_PATH: ':memory:' },
+      logger,
+      clock,
+    });
+  } catch (err) {
+    await bot?.stop();
+    await web?.close();
+    await sandbox.close();
+    throw err;
+  }
+  // Sample articles have fixed dates: run the sandbox's clock from the morning after the newest one,
+  // so "today" and the first digest show them whatever the real date is.
+  const newest = bot.store.all()[0];
+  let clockNote = '';
+  if (newest && Date.now() - newest.publishedAt.getTime() > 60 * 60 * 1000) {
+    clock.shiftTo(new Date(newest.publishedAt.getTime() + 60 * 60 * 1000));
+    clockNote = `The sandbox clock starts at ${clock.now().toISOString().slice(0, 16).replace('T', ' ')} UTC, just after the newest article, so today's digest has news in it.`;
+  }
+  const running = bot;
+  const page = web;
+  return {
+    url: page.url,
+    sandbox,
+    bot: running,
+    clockNote,
+    async stop() {
+      await running.stop();
+      await page.close();
+      await sandbox.close();
+    },
+  };
+}
+
+/** What the console says when the sandbox is up. */
+export function sandboxBanner(url: string, clockNote: string, noToken: boolean): string {
+  return [
+    '',
+    '  News digest bot — local sandbox',
+    '',
+    `  ➜  Open ${url}`,
+    '',
+    '  This is a local sandbox: a Discord-like server on this machine with the real bot logged in.',
+    '  Nothing is sent to Discord. Try /news search musk, /news impact, /digest set, or "Post digest now".',
+    ...(clockNote ? [`  ${clockNote}`] : []),
+    noToken
+      ? '  To connect to real Discord, put DISCORD_TOKEN in .env (README: "Connecting to Discord") and run npm start again.'
+      : '  DISCORD_TOKEN is set: run npm start without --sandbox to connect to real Discord.',
+    '',
+    '',
+  ].join('\n');
+}
