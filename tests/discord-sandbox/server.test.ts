@@ -1,4 +1,4 @@
-import { Client, DiscordAPIError, GatewayIntentBits, PermissionFlagsBits, Routes, type ChatInputCommandInteraction, type Interaction, type Channel } from 'discord.js';
+import { Client, DiscordAPIError, GatewayIntentBits, PermissionFlagsBits, Routes, type Channel, type ChatInputCommandInteraction, type Interaction } from 'discord.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startDiscordSandbox } from '../../src/discord-sandbox/server.ts';
 import { startSandboxWithClient } from '../support/discord-harness.ts';
