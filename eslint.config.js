@@ -27,6 +27,7 @@ const LAYERS = {
   // Shared leaves.
   errors: [],
   logger: [],
+  health: [],
   config: ['calendar'],
   // Edges: files, SQLite, the schedule, Discord.
   files: ['content', 'config'],
@@ -38,12 +39,12 @@ const LAYERS = {
   cli: ['config', 'files', 'content', 'classify', 'search', 'calendar', 'digest', 'render', 'payload'],
   'discord-sandbox': ['payload'],
   sandbox: ['discord-sandbox', 'payload'],
-  bench: ['files', 'content', 'search', 'calendar', 'digest', 'render', 'payload'],
+  bench: ['files', 'content', 'search', 'calendar', 'digest', 'render', 'payload', 'db', 'discord-sandbox'],
   // Composition roots: the only places where the parts meet.
-  main: ['commands', 'config', 'logger', 'errors', 'files', 'db', 'scheduler', 'discord', 'sandbox', 'content', 'search', 'calendar', 'digest', 'render', 'payload'],
+  main: ['commands', 'config', 'logger', 'health', 'errors', 'files', 'db', 'scheduler', 'discord', 'sandbox', 'content', 'search', 'calendar', 'digest', 'render', 'payload'],
   'deploy-commands': ['commands', 'config', 'discord', 'logger'],
 };
-const FILE_ELEMENTS = ['errors', 'logger', 'config', 'main', 'deploy-commands'];
+const FILE_ELEMENTS = ['errors', 'logger', 'health', 'config', 'main', 'deploy-commands'];
 const unitPattern = (type) => (type === 'commands' ? 'commands/**' : FILE_ELEMENTS.includes(type) ? `src/${type}.ts` : `src/${type}/**`);
 
 const IO_MODULES = [

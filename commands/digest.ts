@@ -1,4 +1,5 @@
 import {
+  ApplicationIntegrationType,
   ChannelType,
   InteractionContextType,
   MessageFlags,
@@ -24,6 +25,8 @@ const TIME_ZONES: readonly string[] = ['UTC', ...Intl.supportedValuesOf('timeZon
 const data = new SlashCommandBuilder()
   .setName('digest')
   .setDescription("Set up this server's daily news digest")
+  // Server install, in servers only (see /news): user install must not change where it appears.
+  .setIntegrationTypes(ApplicationIntegrationType.GuildInstall)
   .setContexts(InteractionContextType.Guild)
   .setDefaultMemberPermissions(PermissionFlagsBits.ManageGuild)
   .addSubcommand((s) =>
@@ -72,9 +75,11 @@ async function set(i: ChatInputCommandInteraction, ctx: BotContext) {
   const topics = parseTopics(i.options.getString('topics'), ctx);
   const check = ctx.checkChannel(guildId, channel.id);
   if (!check.ok) throw new UserError(check.reason);
-  ctx.subscriptions.upsert({ guildId, channelId: channel.id, time: formatClock(time), timezone, topics }, ctx.clock.now());
-  ctx.scheduler.reschedule(guildId);
-  const next = ctx.scheduler.nextRun(guildId);
+  const before = await ctx.digests.subscription(guildId);
+  // Setting the digest again also resumes a paused one: the admin has seen the reason and fixed it.
+  const sub = await ctx.digests.setSubscription({ guildId, channelId: channel.id, time: formatClock(time), timezone, topics });
+  const next = sub.nextDueAt;
+  if (before?.pausedReason) ctx.logger.info({ guildId, pausedReason: before.pausedReason, userId: i.user.id }, 'digest resumed');
   ctx.logger.info({ guildId, channelId: channel.id, time: formatClock(time), timezone, topics, userId: i.user.id }, 'digest subscription set');
   await i.reply(
     toReply(
@@ -88,9 +93,9 @@ async function set(i: ChatInputCommandInteraction, ctx: BotContext) {
 
 async function status(i: ChatInputCommandInteraction, ctx: BotContext) {
   const guildId = requireAdmin(i);
-  const sub = ctx.subscriptions.get(guildId);
+  const sub = await ctx.digests.subscription(guildId);
   if (!sub) throw new UserError('No digest is set up for this server yet. Run /digest set channel:#news time:08:00 timezone:Europe/Paris.');
-  const last = ctx.deliveries.latest(guildId);
+  const last = await ctx.digests.latestDelivery(guildId);
   await i.reply(
     toReply(
       renderDigestStatus({
@@ -99,19 +104,19 @@ async function status(i: ChatInputCommandInteraction, ctx: BotContext) {
         time: sub.time,
         timezone: sub.timezone,
         topics: sub.topics,
-        nextRun: ctx.scheduler.nextRun(guildId),
-        blocked: sub.blockedReason !== null,
-        lastError: sub.lastError ? { message: sub.lastError, at: sub.lastErrorAt } : null,
+        nextRun: sub.nextDueAt,
+        pausedReason: sub.pausedReason,
         lastDelivery: last
           ? {
               status: last.status,
+              error: last.error,
               reason: last.reason,
               at: last.updatedAt,
               articles: last.articleCount,
               periodFrom: last.periodFrom,
               periodTo: last.periodTo,
               sent: last.messageIds.filter(Boolean).length,
-              messages: last.payloads.length,
+              messages: last.payloads?.length ?? 0,
             }
           : null,
       }),
@@ -121,28 +126,40 @@ async function status(i: ChatInputCommandInteraction, ctx: BotContext) {
 
 async function off(i: ChatInputCommandInteraction, ctx: BotContext) {
   const guildId = requireAdmin(i);
-  if (!ctx.subscriptions.disable(guildId, ctx.clock.now())) throw new UserError('The digest is already off for this server. /digest set turns it on.');
-  ctx.scheduler.reschedule(guildId);
+  if (!(await ctx.digests.disable(guildId))) throw new UserError('The digest is already off for this server. /digest set turns it on.');
   ctx.logger.info({ guildId, userId: i.user.id }, 'digest turned off');
   await i.reply(toReply(notice('🛑 The daily digest is off. /digest set turns it back on.'), { ephemeral: true }));
 }
 
 async function sendNow(i: ChatInputCommandInteraction, ctx: BotContext) {
   const guildId = requireAdmin(i);
-  const sub = ctx.subscriptions.get(guildId);
+  const sub = await ctx.digests.subscription(guildId);
   if (!sub?.enabled) throw new UserError('No digest is set up for this server. Run /digest set first, so I know which channel to post in.');
+  if (sub.pausedReason) throw new UserError(`⏸️ The digest is paused: ${sub.pausedReason}. Fix it, then run /digest set to resume it.`);
   // Posting several messages can take longer than Discord's 3-second answer window.
   await i.deferReply({ flags: MessageFlags.Ephemeral });
-  const result = await ctx.delivery.deliver(guildId, 'manual');
-  const text =
-    result.status === 'delivered'
-      ? `✅ Posted the digest in <#${sub.channelId}>: ${result.articles} article${result.articles === 1 ? '' : 's'} in ${result.messageIds.length} message${result.messageIds.length === 1 ? '' : 's'}.`
-      : result.status === 'blocked'
-        ? `⚠️ ${result.error}`
-        : result.status === 'failed'
-          ? `⚠️ Discord did not accept the digest (${result.error}). Nothing is lost: it will be retried at the next scheduled run or restart.`
-          : `Nothing new since the last digest, so nothing was posted.`;
-  await i.editReply(toEdit(notice(text)));
+  const result = await ctx.digests.sendNow(guildId);
+  await i.editReply(toEdit(notice(sendNowText(result, sub.channelId))));
+}
+
+/** What the admin is told after /digest send-now, in words. */
+function sendNowText(result: Awaited<ReturnType<BotContext['digests']['sendNow']>>, channelId: string): string {
+  if (!result) return '⚠️ A digest for this moment is already being posted.';
+  const n = result.messageIds.length;
+  switch (result.status) {
+    case 'delivered':
+      return `✅ Posted the digest in <#${channelId}>: ${result.articles} article${result.articles === 1 ? '' : 's'} in ${n} message${n === 1 ? '' : 's'}.`;
+    case 'paused':
+      return `⚠️ ${result.error}. The digest is paused: fix it, then run /digest set to resume it.`;
+    case 'rejected':
+      return `⚠️ Discord did not accept the digest (${result.error}). It will not be sent again; the next digest covers the same articles.`;
+    case 'retrying':
+      return `⚠️ Discord did not answer (${result.error}). Nothing is lost: I keep trying in the background.`;
+    case 'skipped':
+      return 'Nothing new since the last digest, so nothing was posted.';
+    default:
+      return `⚠️ The digest could not be posted (${result.error ?? result.status}). It is retried automatically.`;
+  }
 }
 
 async function autocomplete(i: AutocompleteInteraction, ctx: BotContext) {

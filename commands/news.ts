@@ -1,4 +1,4 @@
-import { InteractionContextType, MessageFlags, SlashCommandBuilder, type AutocompleteInteraction, type ChatInputCommandInteraction, type MessageComponentInteraction } from 'discord.js';
+import { ApplicationIntegrationType, InteractionContextType, MessageFlags, SlashCommandBuilder, type AutocompleteInteraction, type ChatInputCommandInteraction, type MessageComponentInteraction } from 'discord.js';
 import { localDate, parseIsoDate } from '../src/calendar/period.ts';
 import { parseSentiment } from '../src/classify/sentiment.ts';
 import { SENTIMENTS, type Sentiment } from '../src/content/article.ts';
@@ -22,6 +22,9 @@ const sentimentChoices = SENTIMENTS.map((s) => ({ name: s, value: s }));
 const data = new SlashCommandBuilder()
   .setName('news')
   .setDescription('Read and search the news')
+  // Server install, in servers only, stated rather than defaulted: enabling user install in the
+  // Developer Portal must not make the commands appear in DMs or other servers.
+  .setIntegrationTypes(ApplicationIntegrationType.GuildInstall)
   .setContexts(InteractionContextType.Guild)
   .addSubcommand((s) =>
     s
@@ -123,7 +126,7 @@ async function impact(i: ChatInputCommandInteraction, ctx: BotContext) {
   if (!value) throw new UserError('Type a few words of a title and pick an article from the list.');
   const article = ctx.store.get(value) ?? ctx.store.resolve(value);
   if (!article) throw new UserError(`No article matches “${truncate(value, 80)}”. Start typing a title and pick one of the suggestions.`);
-  await i.reply(toReply(renderImpact(article, { timezone: timezoneFor(ctx, i.guildId) })));
+  await i.reply(toReply(renderImpact(article, { timezone: await timezoneFor(ctx, i.guildId) })));
 }
 
 async function topics(i: ChatInputCommandInteraction, ctx: BotContext) {
@@ -131,13 +134,13 @@ async function topics(i: ChatInputCommandInteraction, ctx: BotContext) {
 }
 
 async function digest(i: ChatInputCommandInteraction, ctx: BotContext) {
-  const timezone = timezoneFor(ctx, i.guildId);
+  const timezone = await timezoneFor(ctx, i.guildId);
   const raw = i.options.getString('date')?.trim();
   if (raw && parseIsoDate(raw) === null) throw new UserError(`“${truncate(raw, 40)}” is not a date. Use YYYY-MM-DD, for example ${localDate(ctx.clock.now(), timezone)}.`);
   // Composing a large day can take a moment; defer so the 3-second deadline is never at risk.
   await i.deferReply({ flags: MessageFlags.Ephemeral });
   const date = raw ?? localDate(ctx.clock.now(), timezone);
-  const payloads = renderDigest(composeDayDigest(ctx.store, { date, timezone, topics: topicsFor(ctx, i.guildId) }));
+  const payloads = renderDigest(composeDayDigest(ctx.store, { date, timezone, topics: await topicsFor(ctx, i.guildId) }));
   const [first, ...rest] = payloads;
   await i.editReply(toEdit(first!));
   for (const p of rest) await i.followUp(toReply(p, { ephemeral: true }));

@@ -51,12 +51,23 @@ const configSchema = (checks: ConfigChecks) => z.object({
     .preprocess(emptyToUndefined, z.string().default('UTC'))
     .refine(isValidTimeZone, 'must be an IANA time zone such as Europe/Paris or America/New_York'),
   CONTENT_DIR: z.preprocess(emptyToUndefined, z.string().default(DEFAULT_CONTENT_DIR)),
+  // Where an article's timestamp written without a zone (`2026-11-21 10:00`) is local time.
+  CONTENT_TIMEZONE: z
+    .preprocess(emptyToUndefined, z.string().default('UTC'))
+    .refine(isValidTimeZone, 'must be an IANA time zone such as UTC, Europe/Paris or America/New_York'),
   DATABASE_PATH: z.preprocess(emptyToUndefined, z.string().default('./data/news-bot.sqlite')),
   LOG_LEVEL: z.preprocess(emptyToUndefined, z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')),
   // Unset: readable text in a terminal, JSON lines when piped or with NODE_ENV=production.
   LOG_FORMAT: optional(z.enum(['json', 'pretty'])),
   TOPIC_ALIASES: z.preprocess(emptyToUndefined, z.string().optional()).transform(parseAliases),
   SANDBOX_PORT: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(65535).default(3000)),
+  // Waits between start-up attempts (command registration), comma-separated ms; one retry per value.
+  STARTUP_RETRY_DELAYS_MS: z
+    .preprocess(emptyToUndefined, z.string().default('1000,2000,4000'))
+    .refine((v) => v.split(',').every((x) => /^\s*\d{1,6}\s*$/.test(x)), 'must be comma-separated milliseconds, e.g. 1000,2000,4000')
+    .transform((v) => v.split(',').map((x) => Number(x.trim()))),
+  // How often the process logs its health (event-loop delay, memory), in ms; 0 (the default) logs none.
+  METRICS_INTERVAL_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(3_600_000).default(0)),
 });
 /** The parsed configuration. */
 export type Config = z.infer<ReturnType<typeof configSchema>>;
@@ -80,6 +91,15 @@ export function parseConfig(env: Record<string, string | undefined>, checks: Con
 export function parseTopicAliases(env: Record<string, string | undefined>): { ok: true; aliases: Record<string, string> } | { ok: false; problems: string[] } {
   const result = configSchema({}).pick({ TOPIC_ALIASES: true }).safeParse(env);
   return result.success ? { ok: true, aliases: result.data.TOPIC_ALIASES } : { ok: false, problems: problemsOf(result.error) };
+}
+
+/**
+ * Reads only `CONTENT_TIMEZONE`, with the bot's rules and messages: the `news` CLI must read article
+ * dates exactly as the bot does, whatever the server's own zone.
+ */
+export function parseContentTimeZone(env: Record<string, string | undefined>): { ok: true; timeZone: string } | { ok: false; problems: string[] } {
+  const result = configSchema({}).pick({ CONTENT_TIMEZONE: true }).safeParse(env);
+  return result.success ? { ok: true, timeZone: result.data.CONTENT_TIMEZONE } : { ok: false, problems: problemsOf(result.error) };
 }
 
 function problemsOf(error: z.ZodError): string[] {

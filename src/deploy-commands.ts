@@ -6,7 +6,7 @@ import { REST, Routes } from 'discord.js';
 import dotenv from 'dotenv';
 import { commands } from '../commands/index.ts';
 import { formatConfigProblems, parseConfig } from './config.ts';
-import { registerCommands } from './discord/client.ts';
+import { inviteUrl, registerCommands } from './discord/client.ts';
 import { redactSecret } from './logger.ts';
 
 dotenv.config({ quiet: true });
@@ -25,6 +25,7 @@ try {
   const app = (await rest.get(Routes.currentApplication())) as { id: string; name: string };
   const count = await registerCommands(rest, app.id, commands, config.DISCORD_GUILD_ID);
   process.stdout.write(`Registered ${count} commands (${commands.map((c) => `/${c.data.name}`).join(', ')}) for ${app.name} ${config.DISCORD_GUILD_ID ? `in server ${config.DISCORD_GUILD_ID}` : 'globally (may take up to an hour to appear)'}.\n`);
+  process.stdout.write(`Invite link (View Channel, Send Messages, Embed Links, Read Message History): ${inviteUrl(app.id)}\n`);
 } catch (err) {
   process.stderr.write(`Could not register commands: ${redactSecret(String((err as Error).message ?? err), config.DISCORD_TOKEN)}\n`);
   process.exit(1);

@@ -6,32 +6,38 @@ import { commands } from '../commands/index.ts';
 import type { Clock } from './calendar/clock.ts';
 import { formatConfigProblems, parseConfig, type Config } from './config.ts';
 import { createLogger, resolveLogFormat } from './logger.ts';
+import { startHealthMonitor } from './health.ts';
 import { ArticleStore } from './content/store.ts';
 import { createTopicCanonicaliser } from './content/topics.ts';
 import { openDatabase, type Db } from './db/database.ts';
-import { createDeliveryRepo } from './db/deliveries.ts';
-import { createSubscriptionRepo } from './db/subscriptions.ts';
-import { checkDigestChannel, createChannelSender, createDiscordClient, registerCommands } from './discord/client.ts';
+import { checkDigestChannel, createDiscordClient } from './discord/client.ts';
+import { createChannelSender, createDigestRest } from './discord/digest-sender.ts';
+import { createInvalidRequestMonitor } from './discord/invalid-requests.ts';
+import { registerCommandsIfChanged, retryWithBackoff } from './discord/startup.ts';
+import { createSqliteDigestStore } from './db/sqlite-digest-store.ts';
+import type { DigestStore } from './db/digest-store.ts';
+import { pauseOnRemoval } from './discord/guild-events.ts';
 import type { BotContext } from './discord/context.ts';
 import { createInteractionRouter } from './discord/interactions.ts';
 import { SearchSessions } from './discord/search-sessions.ts';
 import { ContentDirError, formatIssue, loadContentDir, resolveContentDir, watchContentDir, type LoadReport } from './files/content-files.ts';
 import { sandboxBanner, startSandboxMode } from './sandbox/mode.ts';
-import { createDigestDelivery, type DigestDelivery } from './scheduler/delivery.ts';
-import { isSchedulableTime, nodeCron } from './scheduler/node-cron.ts';
-import { createDigestScheduler, type CronLike, type DigestScheduler } from './scheduler/scheduler.ts';
+import { createDeliveryEngine, type DeliveryEngine, type EngineOptions } from './scheduler/engine.ts';
 
-/** What can be swapped when the bot is started: tests pass a controllable clock, cron and short backoffs. */
+/** What can be swapped when the bot is started: tests pass a controllable clock, short backoffs and engine timings. */
 export interface BotDeps {
   config: Config;
   logger: Logger;
   clock?: Clock;
-  cron?: CronLike;
   backoffMs?: readonly number[];
+  /** Engine timings (tick, lease, nonce trust, concurrency) and its owner id; production defaults otherwise. */
+  engine?: Pick<EngineOptions, 'tickMs' | 'leaseMs' | 'nonceTrustMs' | 'concurrency' | 'owner'>;
   /** discord.js's own retries of 5xx answers per request; the delivery retries on top of that. */
   restRetries?: number;
   /** Watch the content folder for changes (default true). */
   watch?: boolean;
+  /** Waits between start-up attempts (default: the configuration's STARTUP_RETRY_DELAYS_MS). */
+  startupRetryDelaysMs?: readonly number[];
 }
 
 /** A running bot, with its parts exposed for the sandbox and tests. */
@@ -40,10 +46,13 @@ export interface RunningBot {
   store: ArticleStore;
   db: Db;
   ctx: BotContext;
-  delivery: DigestDelivery;
-  scheduler: DigestScheduler;
+  digestStore: DigestStore;
+  engine: DeliveryEngine;
   report: LoadReport;
+  /** Stops cleanly: unfinished deliveries are handed back, then everything is closed. */
   stop(): Promise<void>;
+  /** Stops at once, as a crash would (for tests): nothing more is written or sent; claims are left to their lease. */
+  kill(): Promise<void>;
 }
 
 const systemClock: Clock = { now: () => new Date() };
@@ -75,21 +84,32 @@ export async function startBot(deps: BotDeps): Promise<RunningBot> {
         });
 
   const db = openDatabase(config.DATABASE_PATH);
-  const subscriptions = createSubscriptionRepo(db);
-  const deliveries = createDeliveryRepo(db);
+  const digestStore = createSqliteDigestStore(db);
 
   const client = createDiscordClient({ apiUrl: config.DISCORD_API_URL, restRetries: deps.restRetries });
-  const delivery = createDigestDelivery({ subscriptions, deliveries, articles: store, sender: createChannelSender(client.rest), clock, logger, backoffMs: deps.backoffMs });
-  const scheduler = createDigestScheduler({ subscriptions, deliveries, delivery, clock, cron: deps.cron ?? nodeCron, logger });
+  // Digests go through their own REST client, so command replies never queue behind them.
+  const digestRest = createDigestRest({ token: config.DISCORD_TOKEN, apiUrl: config.DISCORD_API_URL, retries: deps.restRetries });
+  const sender = createChannelSender({ rest: digestRest, client, logger });
+  const invalidRequests = createInvalidRequestMonitor({ logger });
+  invalidRequests.watch(client.rest);
+  invalidRequests.watch(digestRest);
+  const engine = createDeliveryEngine({
+    ...deps.engine,
+    store: digestStore,
+    articles: store,
+    sender,
+    clock,
+    logger,
+    notifyAdmins: (guildId, text) => sender.notifyAdmins(guildId, text),
+    backoffMs: deps.backoffMs,
+  });
+  const stopListening = pauseOnRemoval(client, engine, logger);
   const ctx: BotContext = {
     store,
     clock,
     logger,
     searchSessions: new SearchSessions({ now: () => clock.now().getTime() }),
-    subscriptions,
-    deliveries,
-    delivery,
-    scheduler,
+    digests: engine,
     defaultTimezone: config.DIGEST_TIMEZONE,
     checkChannel: (guildId, channelId) => checkDigestChannel(client, guildId, channelId),
   };
@@ -98,50 +118,68 @@ export async function startBot(deps: BotDeps): Promise<RunningBot> {
   client.on('error', (err) => logger.error({ err }, 'discord client error'));
   client.on('warn', (message) => logger.warn({ message }, 'discord client warning'));
 
-  const ready = once(client, 'clientReady');
-  try {
-    await client.login(config.DISCORD_TOKEN);
-  } catch (err) {
+  const stopAll = async () => {
+    await engine.stop();
+    stopListening();
     await watcher?.close();
-    db.close();
     await client.destroy();
+    await digestStore.close();
+  };
+  const c = client as Client<true>;
+  // Never half-started: if any step below fails, everything opened above is closed before the error goes up.
+  try {
+    const ready = once(client, 'clientReady');
+    await client.login(config.DISCORD_TOKEN);
+    await ready;
+    logger.info({ user: c.user.tag, guilds: c.guilds.cache.size }, 'logged in to Discord');
+
+    const registration = await retryWithBackoff(
+      () => registerCommandsIfChanged({ rest: c.rest, applicationId: c.application.id, commands, guildId: config.DISCORD_GUILD_ID, meta: digestStore }),
+      {
+        delaysMs: deps.startupRetryDelaysMs ?? config.STARTUP_RETRY_DELAYS_MS,
+        onRetry: (err, attempt, delayMs) => logger.warn({ err, attempt, delayMs }, 'registering the slash commands failed; retrying'),
+      },
+    );
+    const scope = config.DISCORD_GUILD_ID ? `guild ${config.DISCORD_GUILD_ID}` : 'global';
+    if (registration.registered) logger.info({ commands: registration.count, scope }, 'slash commands registered');
+    else logger.info({ commands: registration.count, scope }, 'slash commands unchanged; not registered again');
+
+
+    // An operator may preset one server's digest in the environment; an admin's /digest set wins afterwards.
+    if (config.DIGEST_CHANNEL_ID && config.DISCORD_GUILD_ID && !(await engine.subscription(config.DISCORD_GUILD_ID))) {
+      await engine.setSubscription({ guildId: config.DISCORD_GUILD_ID, channelId: config.DIGEST_CHANNEL_ID, time: config.DIGEST_TIME, timezone: config.DIGEST_TIMEZONE, topics: null });
+      logger.info({ guildId: config.DISCORD_GUILD_ID, channelId: config.DIGEST_CHANNEL_ID }, 'default digest subscription created from the environment');
+    }
+    // The schedule starts last, once everything else is up.
+    engine.start();
+    logger.info({ owner: engine.owner }, 'digest ticker started');
+  } catch (err) {
+    await stopAll().catch((closeErr: unknown) => logger.error({ err: closeErr }, 'could not close everything after a failed start'));
     throw err;
   }
-  await ready;
-  const c = client as Client<true>;
-  logger.info({ user: c.user.tag, guilds: c.guilds.cache.size }, 'logged in to Discord');
-
-  const count = await registerCommands(c.rest, c.application.id, commands, config.DISCORD_GUILD_ID);
-  logger.info({ commands: count, scope: config.DISCORD_GUILD_ID ? `guild ${config.DISCORD_GUILD_ID}` : 'global' }, 'slash commands registered');
-
-  // An operator may preset one server's digest in the environment; an admin's /digest set wins afterwards.
-  if (config.DIGEST_CHANNEL_ID && config.DISCORD_GUILD_ID && !subscriptions.get(config.DISCORD_GUILD_ID)) {
-    subscriptions.upsert({ guildId: config.DISCORD_GUILD_ID, channelId: config.DIGEST_CHANNEL_ID, time: config.DIGEST_TIME, timezone: config.DIGEST_TIMEZONE, topics: null }, clock.now());
-    logger.info({ guildId: config.DISCORD_GUILD_ID, channelId: config.DIGEST_CHANNEL_ID }, 'default digest subscription created from the environment');
-  }
-  const caughtUp = await scheduler.start();
-  logger.info({ scheduled: scheduler.scheduled, catchUps: caughtUp.length }, 'digests scheduled');
 
   return {
     client: c,
     store,
     db,
     ctx,
-    delivery,
-    scheduler,
+    digestStore,
+    engine,
     report,
-    async stop() {
-      scheduler.stop();
+    stop: stopAll,
+    async kill() {
+      engine.kill();
+      stopListening();
       await watcher?.close();
-      await c.destroy();
-      db.close();
+      await client.destroy();
+      await digestStore.close();
     },
   };
 }
 
 /** Starts the process: reads the configuration, connects (or opens the sandbox), and stops cleanly on SIGINT/SIGTERM. */
 export async function run(argv: string[], env: NodeJS.ProcessEnv): Promise<void> {
-  const parsed = parseConfig(env, { digestTime: isSchedulableTime });
+  const parsed = parseConfig(env);
   if (!parsed.ok) {
     process.stderr.write(formatConfigProblems(parsed.problems));
     process.exitCode = 1;
@@ -151,6 +189,8 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv): Promise<void>
   const format = resolveLogFormat({ logFormat: config.LOG_FORMAT, nodeEnv: env.NODE_ENV, isTTY: process.stdout.isTTY });
   const logger = createLogger({ level: config.LOG_LEVEL, secret: config.DISCORD_TOKEN, format });
   process.on('unhandledRejection', (err) => logger.error({ err }, 'unhandled rejection'));
+  // Off unless asked for: one "health" record (event-loop delay, memory) per interval.
+  if (config.METRICS_INTERVAL_MS > 0) startHealthMonitor({ logger, intervalMs: config.METRICS_INTERVAL_MS });
   const sandbox = argv.includes('--sandbox') || !config.DISCORD_TOKEN;
   let stop: () => Promise<void>;
   try {
@@ -165,6 +205,12 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv): Promise<void>
     logger.fatal({ err }, 'could not start');
     process.stderr.write(`\n${describeStartupError(err)}\n`);
     process.exitCode = 1;
+    // Everything was closed, so the process ends by itself; should anything still hold it open, it
+    // must not stay up half-started. Unref'd: this timer alone keeps nothing alive.
+    setTimeout(() => {
+      process.stderr.write('Something was still open after the failed start; exiting anyway.\n');
+      process.exit(1);
+    }, 5000).unref();
     return;
   }
   const shutdown = (signal: string) => {

@@ -34,6 +34,14 @@ describe('parseConfig', () => {
     expect(r.ok === false && r.problems).toEqual([expect.stringMatching(/^LOG_FORMAT: .*"json".*"pretty"/)]);
   });
 
+  it('GIVEN METRICS_INTERVAL_MS THEN a number of ms is accepted, empty means off (0), anything else is a problem', () => {
+    expect(parseConfig({ METRICS_INTERVAL_MS: '60000' })).toMatchObject({ ok: true, config: { METRICS_INTERVAL_MS: 60_000 } });
+    expect(parseConfig({ METRICS_INTERVAL_MS: '' })).toMatchObject({ ok: true, config: { METRICS_INTERVAL_MS: 0 } });
+    const bad = parseConfig({ METRICS_INTERVAL_MS: 'often' });
+    expect(bad.ok).toBe(false);
+    if (!bad.ok) expect(bad.problems).toEqual([expect.stringMatching(/^METRICS_INTERVAL_MS: /)]);
+  });
+
   it('GIVEN topic aliases THEN they are parsed into a table', () => {
     const r = parseConfig({ TOPIC_ALIASES: 'ml=AI, crypto currency = Crypto' });
     expect(r.ok && r.config.TOPIC_ALIASES).toEqual({ ml: 'AI', 'crypto currency': 'Crypto' });

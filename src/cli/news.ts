@@ -3,7 +3,7 @@ import type { Article, Sentiment } from '../content/article.ts';
 import { SENTIMENTS } from '../content/article.ts';
 import { isValidTimeZone, localDate, parseIsoDate } from '../calendar/period.ts';
 import { parseSentiment } from '../classify/sentiment.ts';
-import { formatConfigProblems, parseTopicAliases } from '../config.ts';
+import { formatConfigProblems, parseContentTimeZone, parseTopicAliases } from '../config.ts';
 import { ArticleStore } from '../content/store.ts';
 import { createTopicCanonicaliser } from '../content/topics.ts';
 import { composeDayDigest, type Digest } from '../digest/compose.ts';
@@ -111,7 +111,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     }
     const now = io.now ?? (() => new Date());
     const ctx = { values, rest, out, err, now };
-    const loaded = await load(values.content, io.env, err);
+    const loaded = await load(values.content, io.env, err, now);
     switch (command) {
       case 'validate':
         return validate(loaded.report, ctx);
@@ -154,16 +154,20 @@ type Ctx = {
   now: () => Date;
 };
 
-async function load(flag: string | undefined, env: CliIo['env'], err: (s: string) => void) {
+async function load(flag: string | undefined, env: CliIo['env'], err: (s: string) => void, now: () => Date) {
   const dir = resolveContentDir(flag, env as NodeJS.ProcessEnv);
-  // The same alias table, with the same validation, as the bot.
+  // The same alias table and content time zone, with the same validation, as the bot.
   const aliases = parseTopicAliases(env);
-  if (!aliases.ok) throw new ConfigError(formatConfigProblems(aliases.problems));
+  const zone = parseContentTimeZone(env);
+  const problems = [...(aliases.ok ? [] : aliases.problems), ...(zone.ok ? [] : zone.problems)];
+  if (!aliases.ok || !zone.ok) throw new ConfigError(formatConfigProblems(problems));
   const topics = createTopicCanonicaliser(aliases.aliases);
   const store = new ArticleStore({ topics });
   let lastShown = 0;
   const report = await loadContentDir(dir, store, {
     topics,
+    timeZone: zone.timeZone,
+    now,
     // Progress goes to stderr so stdout stays clean for --json and pipes.
     onProgress(done, total) {
       if (total >= 500 && (done === total || done - lastShown >= Math.ceil(total / 10))) {
@@ -185,9 +189,12 @@ function summaryLine(dir: string, r: LoadReport, store: ArticleStore): string {
 
 function validate(report: LoadReport, { values, out }: Ctx): number {
   if (values.json) {
-    out(JSON.stringify({ loaded: report.loaded, skipped: report.skipped }, null, 2));
+    out(JSON.stringify({ loaded: report.loaded, skipped: report.skipped, notices: report.notices }, null, 2));
   } else {
-    out(`${report.loaded} loaded, ${report.skipped.length} skipped, ${report.excluded.length} excluded`);
+    const notices = report.notices.length > 0 ? `, ${report.notices.length} notice${report.notices.length === 1 ? '' : 's'}` : '';
+    out(`${report.loaded} loaded, ${report.skipped.length} skipped, ${report.excluded.length} excluded${notices}`);
+    // Notices first: the file loaded, but the operator may want to shorten it.
+    for (const notice of report.notices) out(`  ! ${formatIssue(notice)}`);
     for (const issue of report.skipped) out(`  ✗ ${formatIssue(issue)}`);
     for (const ex of report.excluded) out(`  – ${ex.file}: ${ex.reason}`);
   }

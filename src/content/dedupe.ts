@@ -5,11 +5,18 @@ import { canonicalUrl } from './normalise.ts';
 /** Two stories with the same normalised title are the same story only if published this close. */
 export const TITLE_WINDOW_MS = 48 * 60 * 60 * 1000;
 
-/** A title reduced to its words: case, accents and punctuation folded. */
+/** Dashes that stand for a minus sign in front of a number. */
+const MINUS = /[\u2212\u2012\u2013\u2014\ufe63\uff0d](?=\p{N})/gu;
+
+/**
+ * The words of a title, with what makes two numbers differ: a sign or currency in front (`+10`,
+ * `-10`, `$10`), decimals (`1.5`) and a trailing `%`. "BTC +10%" and "BTC −10%" are two stories.
+ */
+const TITLE_WORD = /(?:[+\-\p{Sc}]+(?=\p{N}))?[\p{L}\p{N}\p{M}]+(?:[.,]\p{N}+)*%?/gu;
+
+/** A title reduced to its words: case, accents and punctuation folded, numbers and their signs kept. */
 export function normaliseTitle(title: string): string {
-  return foldText(title)
-    .replace(/[^\p{L}\p{N}]+/gu, ' ')
-    .trim();
+  return (foldText(title).replace(MINUS, '-').match(TITLE_WORD) ?? []).join(' ');
 }
 
 /** The keys under which an article may collide with another one. */

@@ -3,6 +3,18 @@ import { repairText } from './normalise.ts';
 
 const HEADING = 'impact on the crypto market';
 
+/**
+ * marked is superlinear on some text (inline: 200 KB of `_a__` took minutes; block: thousands of list
+ * items), and a body may be 2 MB. So marked only ever sees bounded pieces: the impact section (found
+ * by a linear line scan) up to this size, and each run of inline text up to `MAX_INLINE_CHARS`. A real
+ * section is a few bullets, well under the bound.
+ */
+export const MAX_SECTION_CHARS = 8 * 1024;
+/** Inline text longer than this (a bullet, a paragraph) is cut before its markup is read. */
+export const MAX_INLINE_CHARS = 1000;
+/** The summary taken from a body is looked for in its first part only. */
+const MAX_SUMMARY_SCAN_CHARS = 16 * 1024;
+
 /** The plain text of inline tokens: emphasis, links and code keep their words, lose their markup. */
 function plain(tokens: readonly Token[] | undefined, fallback: string): string {
   if (!tokens) return fallback;
@@ -17,26 +29,85 @@ function plain(tokens: readonly Token[] | undefined, fallback: string): string {
   return out;
 }
 
-function isImpactHeading(t: Token): t is Tokens.Heading {
-  if (t.type !== 'heading') return false;
-  const text = repairText(plain((t as Tokens.Heading).tokens, (t as Tokens.Heading).text)).toLowerCase();
+/** `text` cut to `max` characters without splitting a surrogate pair. */
+function cut(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const end = /[\ud800-\udbff]/.test(text[max - 1]!) ? max - 1 : max;
+  return text.slice(0, end);
+}
+
+/** Lexes bounded Markdown as `Lexer.lex` does, except that each inline run is cut to `MAX_INLINE_CHARS` first. */
+function lexBounded(markdown: string): Token[] {
+  const lexer = new Lexer();
+  const tokens = lexer.blockTokens(markdown, []);
+  for (const pending of lexer.inlineQueue) lexer.inlineTokens(cut(pending.src, MAX_INLINE_CHARS), pending.tokens);
+  lexer.inlineQueue = [];
+  return tokens;
+}
+
+/** The heading's text as a reader sees it: markup and trailing punctuation removed, any case. */
+function isImpactTitle(raw: string): boolean {
+  if (raw.length > 200 || !raw.toLowerCase().includes(HEADING)) return false;
+  const text = repairText(plain(Lexer.lexInline(raw), raw)).toLowerCase();
   return text.replace(/[\s:.!?–—-]+$/, '') === HEADING;
+}
+
+const ATX = /^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$/;
+const SETEXT = /^ {0,3}(=+|-+)[ \t]*$/;
+const FENCE = /^ {0,3}(`{3,}|~{3,})/;
+
+/**
+ * The impact section found by a linear scan of lines: its heading depth and the text that follows the
+ * heading, at most `MAX_SECTION_CHARS`. Lines inside fenced code blocks are never headings.
+ */
+function findSection(lines: readonly string[]): { depth: number; text: string } | null {
+  let fence: string | null = null;
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    const f = FENCE.exec(line);
+    if (fence !== null) {
+      if (f && f[1]![0] === fence[0] && f[1]!.length >= fence.length && line.trim() === f[1]) fence = null;
+      continue;
+    }
+    if (f && !(f[1]![0] === '`' && line.slice(line.indexOf(f[1]!) + f[1]!.length).includes('`'))) {
+      fence = f[1]!;
+      continue;
+    }
+    let depth = 0;
+    let start = i + 1;
+    const atx = ATX.exec(line);
+    if (atx && isImpactTitle(atx[2] ?? '')) depth = atx[1]!.length;
+    else if (i + 1 < lines.length && line.trim() !== '' && (i === 0 || lines[i - 1]!.trim() === '') && isImpactTitle(line.trim())) {
+      const under = SETEXT.exec(lines[i + 1]!);
+      if (under) {
+        depth = under[1]![0] === '=' ? 1 : 2;
+        start = i + 2;
+      }
+    }
+    if (depth === 0) continue;
+    // Where the section ends is left to marked (it knows setext headings and code blocks); the scan only bounds it.
+    let size = 0;
+    let end = start;
+    while (end < lines.length && size + lines[end]!.length < MAX_SECTION_CHARS) size += lines[end++]!.length + 1;
+    const rest = end < lines.length ? `\n${cut(lines[end]!, MAX_SECTION_CHARS - size)}` : '';
+    return { depth, text: lines.slice(start, end).join('\n') + rest };
+  }
+  return null;
 }
 
 /**
  * The bullets of the "Impact on the crypto market" section (any heading level, any case), as plain
- * text. Parsed with marked's lexer so lists, code blocks and nested markup are understood, not guessed.
+ * text. The section is located by a line scan and then read with marked's lexer, bounded, so lists,
+ * code blocks and nested markup are understood, not guessed, and no body can stall the load.
  */
 export function extractImpact(markdown: string): string[] {
-  // Most bodies have no such section: skip the parse entirely (it dominates cold start otherwise).
+  // Most bodies have no such section: skip the scan entirely (it dominates cold start otherwise).
   if (!markdown || !markdown.toLowerCase().includes(HEADING)) return [];
-  const tokens = new Lexer().lex(markdown);
-  const start = tokens.findIndex(isImpactHeading);
-  if (start < 0) return [];
-  const depth = (tokens[start] as Tokens.Heading).depth;
+  const section = findSection(markdown.replace(/\r\n?/g, '\n').split('\n'));
+  if (!section) return [];
   const bullets: string[] = [];
-  for (const t of tokens.slice(start + 1)) {
-    if (t.type === 'heading' && (t as Tokens.Heading).depth <= depth) break;
+  for (const t of lexBounded(section.text)) {
+    if (t.type === 'heading' && (t as Tokens.Heading).depth <= section.depth) break;
     if (t.type !== 'list') continue;
     for (const item of (t as Tokens.List).items) {
       const text = repairText(plain(item.tokens, item.text));
@@ -49,7 +120,10 @@ export function extractImpact(markdown: string): string[] {
 /** The first paragraph's plain text, used as a summary when the front matter has none. */
 export function firstParagraph(markdown: string): string {
   if (!markdown.trim()) return '';
-  for (const t of new Lexer().lex(markdown)) {
+  let head = markdown.replace(/\r\n?/g, '\n');
+  // Only the start of the body can hold its first paragraph; cut at a line end so no block is split mid-line.
+  if (head.length > MAX_SUMMARY_SCAN_CHARS) head = head.slice(0, head.lastIndexOf('\n', MAX_SUMMARY_SCAN_CHARS) + 1 || MAX_SUMMARY_SCAN_CHARS);
+  for (const t of lexBounded(head)) {
     if (t.type === 'paragraph') return repairText(plain((t as Tokens.Paragraph).tokens, (t as Tokens.Paragraph).text));
   }
   return '';

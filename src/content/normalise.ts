@@ -30,7 +30,7 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  */
 export function repairMojibake(text: string): string {
   if (!/[\u00c2-\u00f4]/.test(text)) return text;
-  return text.replace(MOJIBAKE_RUN, (run) => {
+  return repairLostQuoteByte(text.replace(MOJIBAKE_RUN, (run) => {
     const chars = [...run];
     // The run may have swallowed a genuine character after the sequence: try the longest valid prefix.
     for (let n = chars.length; n >= 2; n--) {
@@ -38,7 +38,18 @@ export function repairMojibake(text: string): string {
       if (fixed !== null) return fixed + chars.slice(n).join('');
     }
     return run;
-  });
+  }));
+}
+
+/**
+ * `â€` left over once every complete sequence is repaired is `E2 80` with its third byte lost: 0x9D
+ * (of `”`) is one of the five bytes Windows-1252 leaves undefined, so lenient decoders drop it. The
+ * other candidates (0x81, 0x8D, 0x8F, 0x90) are invisible spaces, joiners and a hyphen, none of which
+ * ends a word before a space, punctuation or the end of the text: there, the quote is certain. Before
+ * a letter the byte could be the hyphen (`wellâ€known`), so that is left as written.
+ */
+function repairLostQuoteByte(text: string): string {
+  return text.includes('â€') ? text.replace(/â€(?=[\s.,;:!?)\]}»]|$)/g, '”') : text;
 }
 
 function decodeCp1252Utf8(chars: string[]): string | null {

@@ -1,13 +1,17 @@
 import { createHash } from 'node:crypto';
-import matter from 'gray-matter';
 import type { z } from 'zod';
 import { inferSentiment, parseSentiment } from '../classify/sentiment.ts';
 import { foldText } from '../search/query.ts';
+import { indexLimitNotice } from '../search/search-index.ts';
 import type { Article, ContentIssue, RelatedArticle } from './article.ts';
+import { parseArticleDate } from './dates.ts';
+import { readFrontMatter } from './front-matter.ts';
 import { extractImpact, firstParagraph } from './impact.ts';
 import { repairText, safeUrl } from './normalise.ts';
 import { SchemaA, SchemaB, detectSchema } from './schemas.ts';
 import { createTopicCanonicaliser, type TopicCanonicaliser } from './topics.ts';
+
+export { SAFE_MATTER_OPTIONS } from './front-matter.ts';
 
 /** One content file, as read by the file edge. `file` is relative to the content dir, with `/`. */
 export interface ContentFile {
@@ -15,30 +19,28 @@ export interface ContentFile {
   text: string;
 }
 
-/** The outcome of parsing one file: never an exception. */
+/**
+ * The outcome of parsing one file: never an exception. An article may come with notices: it loads,
+ * but something about it was cut (see `indexLimitNotice`), and the load report says so.
+ */
 export type ParseResult =
-  | { kind: 'article'; article: Article }
+  | { kind: 'article'; article: Article; notices?: ContentIssue[] }
   | { kind: 'excluded'; file: string; reason: string }
   | { kind: 'issue'; issue: ContentIssue };
 
-/** Options shared by every parse of one load. */
+/** What every parse of one load shares. */
 export interface ParseOptions {
+  /** The current time, for the date range (a day ahead at most). Passed in: the parser never reads the clock. */
+  now: Date;
+  /** IANA zone of timestamps written without one (`CONTENT_TIMEZONE`); UTC by default. */
+  timeZone?: string;
   topics?: TopicCanonicaliser;
 }
 
-class JavaScriptFrontMatterError extends Error {}
-
-const refuseJavaScript = () => {
-  throw new JavaScriptFrontMatterError('JavaScript front matter is not allowed: content is untrusted and is never executed');
-};
-
-/**
- * gray-matter `eval`s `---js` / `---javascript` front matter by default. Overriding both engines with
- * a function that throws is what keeps a content file from running code in the bot's process.
- */
-export const SAFE_MATTER_OPTIONS = { engines: { javascript: refuseJavaScript, js: refuseJavaScript } } as const;
-
 const defaultTopics = createTopicCanonicaliser();
+
+/** Sentiment is inferred from the start of the text: enough to judge the tone, and bounded for huge summaries. */
+const MAX_SENTIMENT_CHARS = 5000;
 
 /** Maximum id length: an id travels as an autocomplete value, which Discord caps at 100 characters. */
 export const MAX_ID_LENGTH = 100;
@@ -62,43 +64,74 @@ function issue(file: string, path: string, message: string): ParseResult {
   return { kind: 'issue', issue: { file, path, message } };
 }
 
-function zodIssue(file: string, error: z.ZodError): ParseResult {
-  const first = error.issues[0]!;
-  const path = first.path.map(String).join('.');
-  let message = first.message;
-  if (first.code === 'invalid_type' && /received undefined/i.test(message)) message = 'is required but missing';
-  return issue(file, path, `${path ? `${path}: ` : ''}${message}`);
+/** The value at a zod issue's path, to say what was found there. */
+function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
+  let value = data;
+  for (const key of path) value = value !== null && typeof value === 'object' ? (value as Record<PropertyKey, unknown>)[key] : undefined;
+  return value;
 }
 
-function yamlMessage(err: unknown): string {
-  const e = err as { reason?: string; mark?: { line?: number; column?: number }; message?: string };
-  if (e.reason && e.mark) return `Invalid YAML front matter: ${e.reason} (line ${(e.mark.line ?? 0) + 1}, column ${(e.mark.column ?? 0) + 1})`;
-  return `Invalid front matter: ${String(e.message ?? err).split('\n')[0]}`;
+function kindOf(value: unknown): string {
+  if (value === null) return 'empty';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'an object';
+  if (typeof value === 'string') return 'text';
+  if (typeof value === 'number') return Number.isFinite(value) ? 'a number' : 'not a finite number';
+  if (typeof value === 'boolean') return `${value}`;
+  return typeof value;
+}
+
+const EXPECTED: Record<string, string> = { string: 'text', number: 'a number', boolean: 'true or false', array: 'a list', object: 'an object with fields' };
+
+/**
+ * The first schema problem as `{path, message}`. The path is not repeated in the message (the report
+ * prints `file: path: message`), and the message says what was expected and what was found.
+ */
+function zodIssue(file: string, data: unknown, error: z.ZodError): ParseResult {
+  const first = error.issues[0]!;
+  const path = first.path.map(String).join('.');
+  const found = valueAt(data, first.path);
+  let message = first.message;
+  if (first.code === 'invalid_type') {
+    const expected = EXPECTED[String(first.expected)] ?? String(first.expected);
+    message = found === undefined ? 'is required but missing' : `must be ${expected}, not ${kindOf(found)}`;
+  } else if (first.code === 'invalid_union') {
+    // The schemas' only unions are text-or-number fields (tags, topics, externalId).
+    message = `must be text or a number, not ${kindOf(found)}`;
+  }
+  return issue(file, path, message);
+}
+
+/** The article's dates, each checked strictly, or the first one that is wrong, with its path. */
+function checkDates(file: string, fields: ReadonlyArray<[path: string, value: unknown, required: boolean]>, options: ParseOptions): { issue: ParseResult } | { dates: Map<string, Date> } {
+  const dates = new Map<string, Date>();
+  for (const [path, value, required] of fields) {
+    if (value === undefined) {
+      if (required) return { issue: issue(file, path, 'is required but missing') };
+      continue;
+    }
+    const r = parseArticleDate(value, options);
+    if (!r.ok) return { issue: issue(file, path, r.reason) };
+    dates.set(path, r.date);
+  }
+  return { dates };
 }
 
 /**
  * Turns one Markdown file into an `Article`, or says precisely why it cannot (`{file, path, message}`),
  * or that it is deliberately unpublished. Never throws: one bad file must not stop a load.
  */
-export function parseArticle(input: ContentFile, options: ParseOptions = {}): ParseResult {
+export function parseArticle(input: ContentFile, options: ParseOptions): ParseResult {
   const { file, text } = input;
-  const topics = options.topics ?? defaultTopics;
-  if (!/^\uFEFF?---/.test(text)) return issue(file, '', 'No front matter: the file must start with a --- block');
-  let parsed: matter.GrayMatterFile<string>;
-  try {
-    parsed = matter(text, SAFE_MATTER_OPTIONS as unknown as Parameters<typeof matter>[1]);
-  } catch (err) {
-    if (err instanceof JavaScriptFrontMatterError) return issue(file, '', err.message);
-    const message = String((err as Error)?.message ?? err);
-    if (/engine "[^"]*" is not registered/.test(message)) return issue(file, '', `Unsupported front-matter language: only YAML is accepted (${message})`);
-    return issue(file, '', yamlMessage(err));
-  }
-  const data = parsed.data as Record<string, unknown>;
-  if (!data || typeof data !== 'object' || Object.keys(data).length === 0) return issue(file, '', 'Empty front matter: expected YAML fields such as title and a publication date');
-  const schema = detectSchema(data);
+  const front = readFrontMatter(text);
+  if (!front.ok) return issue(file, '', front.message);
+  const schema = detectSchema(front.data);
   if (!schema) return issue(file, 'publishedAt', 'publishedAt (schema A) or publishedDateTime (schema B) is required but missing');
   try {
-    return schema === 'rss-rewritten' ? fromSchemaA(file, data, parsed.content, topics) : fromSchemaB(file, data, parsed.content, topics);
+    const result = schema === 'rss-rewritten' ? fromSchemaA(file, front.data, front.body, options) : fromSchemaB(file, front.data, front.body, options);
+    if (result.kind !== 'article') return result;
+    const cut = indexLimitNotice(result.article);
+    return cut ? { ...result, notices: [{ file, path: '', message: cut }] } : result;
   } catch (err) {
     // Defensive: a normaliser bug must still only cost this one file.
     return issue(file, '', `Could not read this article: ${(err as Error).message}`);
@@ -108,21 +141,24 @@ export function parseArticle(input: ContentFile, options: ParseOptions = {}): Pa
 /** Checks both schemas share beyond zod: a known sentiment word, and a title that is not empty once repaired. */
 function checkCommon(file: string, sentiment: string | undefined, title: string): ParseResult | null {
   if (sentiment !== undefined && sentiment !== '' && parseSentiment(sentiment) === null) {
-    return issue(file, 'sentiment', `sentiment: "${sentiment}" is not one of POSITIVE, NEGATIVE, NEUTRAL`);
+    return issue(file, 'sentiment', `"${sentiment.slice(0, 40)}" is not one of POSITIVE, NEGATIVE, NEUTRAL`);
   }
-  return repairText(title) ? null : issue(file, 'title', 'title: is empty');
+  return repairText(title) ? null : issue(file, 'title', 'is empty');
 }
 
 function sentimentOf(raw: unknown, title: string, summary: string) {
   const given = parseSentiment(raw);
-  return given ? { sentiment: given, sentimentSource: 'frontmatter' as const } : { sentiment: inferSentiment(`${title}. ${summary}`), sentimentSource: 'inferred' as const };
+  return given ? { sentiment: given, sentimentSource: 'frontmatter' as const } : { sentiment: inferSentiment(`${title}. ${summary}`.slice(0, MAX_SENTIMENT_CHARS)), sentimentSource: 'inferred' as const };
 }
 
-function fromSchemaA(file: string, data: Record<string, unknown>, body: string, topics: TopicCanonicaliser): ParseResult {
+function fromSchemaA(file: string, data: Record<string, unknown>, body: string, options: ParseOptions): ParseResult {
+  const topics = options.topics ?? defaultTopics;
   const r = SchemaA.safeParse(data);
-  if (!r.success) return zodIssue(file, r.error);
+  if (!r.success) return zodIssue(file, data, r.error);
   const a = r.data;
   if (a.draft === true) return { kind: 'excluded', file, reason: 'draft: true' };
+  const checked = checkDates(file, [['publishedAt', a.publishedAt, true], ['updatedAt', a.updatedAt, false]], options);
+  if ('issue' in checked) return checked.issue;
   const invalid = checkCommon(file, a.sentiment, a.title);
   if (invalid) return invalid;
   const title = repairText(a.title);
@@ -135,7 +171,7 @@ function fromSchemaA(file: string, data: Record<string, unknown>, body: string, 
     title,
     url: null,
     source: repairText(a.source?.name) || null,
-    publishedAt: a.publishedAt,
+    publishedAt: checked.dates.get('publishedAt')!,
     topics: topics.canonicalList([...(a.tags ?? []), a.category]),
     summary,
     ...sentimentOf(a.sentiment, title, summary),
@@ -149,21 +185,28 @@ function fromSchemaA(file: string, data: Record<string, unknown>, body: string, 
   return { kind: 'article', article };
 }
 
-function fromSchemaB(file: string, data: Record<string, unknown>, body: string, topics: TopicCanonicaliser): ParseResult {
+function fromSchemaB(file: string, data: Record<string, unknown>, body: string, options: ParseOptions): ParseResult {
+  const topics = options.topics ?? defaultTopics;
   const r = SchemaB.safeParse(data);
-  if (!r.success) return zodIssue(file, r.error);
+  if (!r.success) return zodIssue(file, data, r.error);
   const b = r.data;
   if (b.published === false) return { kind: 'excluded', file, reason: 'published: false' };
+  const checked = checkDates(
+    file,
+    [['publishedDateTime', b.publishedDateTime, true], ...(b.related ?? []).map((x, i): [string, unknown, boolean] => [`related.${i}.publishedDateTime`, x.publishedDateTime, false])],
+    options,
+  );
+  if ('issue' in checked) return checked.issue;
   const invalid = checkCommon(file, b.sentiment, b.title);
   if (invalid) return invalid;
   const title = repairText(b.title);
   const summary = repairText(b.excerpt) || firstParagraph(body);
   const related: RelatedArticle[] = (b.related ?? [])
-    .map((x) => ({
+    .map((x, i) => ({
       title: repairText(x.title),
       url: safeUrl(x.webUrl),
       source: repairText(x.provider?.name) || null,
-      publishedAt: x.publishedDateTime ?? null,
+      publishedAt: checked.dates.get(`related.${i}.publishedDateTime`) ?? null,
     }))
     .filter((x) => x.title);
   const article: Article = {
@@ -173,7 +216,7 @@ function fromSchemaB(file: string, data: Record<string, unknown>, body: string, 
     title,
     url: safeUrl(b.webUrl) ?? safeUrl(b.originalUrl),
     source: repairText(b.provider?.name) || null,
-    publishedAt: b.publishedDateTime,
+    publishedAt: checked.dates.get('publishedDateTime')!,
     topics: topics.canonicalList([...(b.topics ?? []), b.category]),
     summary,
     ...sentimentOf(b.sentiment, title, summary),

@@ -8,15 +8,18 @@ import { z } from 'zod';
 const text = z.string();
 const num = z.coerce.number().finite();
 const bool = z.preprocess((v) => (v === 'true' ? true : v === 'false' ? false : v), z.boolean());
-/** js-yaml turns an unquoted timestamp into a Date; a quoted one stays a string. Both end up the same Date. */
-const date = z.preprocess((v) => (v === '' || v === null ? undefined : v), z.coerce.date({ error: 'Invalid date: use an ISO 8601 timestamp such as 2026-01-21T11:59:59Z' }));
+/**
+ * A date as written. It is checked afterwards, strictly, by `parseArticleDate` (`dates.ts`): that needs
+ * the current time and the content time zone, which a schema built once cannot know.
+ */
+const date = z.preprocess((v) => (v === '' || v === null ? undefined : v), z.unknown());
 const image = z.looseObject({ url: text.optional(), width: num.optional(), height: num.optional() });
 const provider = z.looseObject({ name: text.optional(), domain: text.optional(), images: z.array(image).optional() });
 const topicList = z.array(z.union([text, num.transform(String)])).optional();
 
 /** Schema A: an RSS story rewritten and expanded, with `##` sections in the body. */
 export const SchemaA = z.looseObject({
-  title: text.min(1, 'title is empty'),
+  title: text.min(1, 'is empty'),
   description: text.optional(),
   publishedAt: date,
   updatedAt: date.optional(),
@@ -37,7 +40,7 @@ export type SchemaA = z.infer<typeof SchemaA>;
 /** Schema B: an aggregator entry, usually with no body. */
 export const SchemaB = z.looseObject({
   category: text.optional(),
-  title: text.min(1, 'title is empty'),
+  title: text.min(1, 'is empty'),
   excerpt: text.optional(),
   publishedDateTime: date,
   originalUrl: text.optional(),

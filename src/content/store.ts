@@ -8,6 +8,11 @@ import { createTopicCanonicaliser, topicKey, type TopicCanonicaliser } from './t
 export interface ArticleSink {
   set(file: string, article: Article): void;
   delete(file: string): void;
+  /**
+   * The file that holds `id`, when the sink keeps ids unique. After `set`, a different file here means
+   * the article was held back because another file already has its id (`Same Name.md`, `same-name.md`).
+   */
+  idOwner?(id: string): string | undefined;
 }
 
 /** Filters for listing articles, newest first. `from` is inclusive, `to` exclusive. */
@@ -56,6 +61,10 @@ export class ArticleStore implements ArticleSink {
   private orderDirty = false;
   private topicCounts: { topic: string; count: number }[] | null = null;
   private readonly topicNames: TopicCanonicaliser;
+  /** Which file holds each id. Ids come from paths, folded, so two files can claim one id. */
+  private readonly owners = new Map<string, string>();
+  /** Articles held back because another file holds their id; one is shown when that file goes. */
+  private readonly heldBack = new Map<string, Article>();
 
   /** `topics` lets filters accept any alias (`artificial intelligence` finds `AI`); use the loader's table. */
   constructor(options: { topics?: TopicCanonicaliser } = {}) {
@@ -76,9 +85,21 @@ export class ArticleStore implements ArticleSink {
     return this.topics().find((t) => this.topicFilterKey(t.topic) === key)?.topic;
   }
 
-  /** Adds or replaces the article that comes from `file`. */
+  /**
+   * Adds or replaces the article that comes from `file`. If another file already holds its id, the
+   * article is held back (see `idOwner`) until that file is deleted: one id never shows two stories,
+   * and deleting either file never hides the other.
+   */
   set(file: string, article: Article): void {
+    const owner = this.owners.get(article.id);
+    if (owner !== undefined && owner !== file) {
+      this.heldBack.set(file, article);
+      return;
+    }
+    this.heldBack.delete(file);
+    this.owners.set(article.id, file);
     const old = this.byFile.get(file);
+    if (old && old.id !== article.id && this.owners.get(old.id) === file) this.owners.delete(old.id);
     const before = old ? this.duplicateClusters.cluster(file) : new Set<string>();
     if (old) this.duplicateClusters.unlink(file, old);
     this.byFile.set(file, article);
@@ -93,10 +114,25 @@ export class ArticleStore implements ArticleSink {
     this.emit({ type: 'set', id: article.id });
   }
 
-  /** Removes the article that came from `file`; a duplicate it was hiding becomes visible again. */
+  /** The file that holds `id`; any other file with the same id is held back. */
+  idOwner(id: string): string | undefined {
+    return this.owners.get(id);
+  }
+
+  /** Removes the article that came from `file`; a duplicate it was hiding, or a file held back for its id, shows again. */
   delete(file: string): void {
+    if (this.heldBack.delete(file)) return;
     const article = this.byFile.get(file);
     if (!article) return;
+    this.removeFile(file, article);
+    this.owners.delete(article.id);
+    // The first held-back file (in path order, as a load would have chosen) takes the id over.
+    let next: string | undefined;
+    for (const [f, a] of this.heldBack) if (a.id === article.id && (next === undefined || f < next)) next = f;
+    if (next !== undefined) this.set(next, this.heldBack.get(next)!);
+  }
+
+  private removeFile(file: string, article: Article): void {
     const before = this.duplicateClusters.cluster(file);
     this.duplicateClusters.unlink(file, article);
     this.byFile.delete(file);

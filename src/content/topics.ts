@@ -53,11 +53,16 @@ const ACRONYMS = new Set(['ai', 'nft', 'etf', 'sec', 'cbdc', 'dao', 'dex', 'cex'
 /** The topic assigned to an article that has none. */
 export const GENERAL_TOPIC = 'General';
 
-/** The comparison key of a topic: case, accents, punctuation and spacing folded. */
+/**
+ * The words of a topic: letters, digits and marks in any script (`Биткоин`), joined by `&` inside a
+ * word (`S&P`), with trailing `#` and `+` kept because they name different things (`C#`, `C++`).
+ * Other punctuation, and a leading `#` (a hashtag), carries no meaning.
+ */
+const TOPIC_WORD = /[\p{L}\p{N}\p{M}]+(?:&[\p{L}\p{N}\p{M}]+)*[#+]*/gu;
+
+/** The comparison key of a topic: case, accents, meaningless punctuation and spacing folded. */
 export function topicKey(label: string): string {
-  return foldText(label)
-    .replace(/[^a-z0-9]+/g, ' ')
-    .trim();
+  return (foldText(label).match(TOPIC_WORD) ?? []).join(' ');
 }
 
 /** `ARTIFICIAL INTELLIGENCE` → `Artificial Intelligence`, keeping known acronyms (`AI`, `ETF`). */

@@ -85,9 +85,32 @@ function commandSize(node: Json): number {
   return n;
 }
 
+/**
+ * `integration_types` (0 server install, 1 user install) and `contexts` (0 server, 1 bot DM, 2 other DMs):
+ * absent or null means Discord's default; otherwise an array of known values, each at most once.
+ */
+function checkInstallScope(c: Json, path: string, out: LimitViolation[]) {
+  for (const [key, allowed] of [
+    ['integration_types', [0, 1]],
+    ['contexts', [0, 1, 2]],
+  ] as const) {
+    const value = c[key];
+    if (value === undefined || value === null) continue;
+    if (!Array.isArray(value)) {
+      out.push({ path: `${path}.${key}`, message: 'Must be an array.' });
+      continue;
+    }
+    value.forEach((v: unknown, k) => {
+      if (!(allowed as readonly unknown[]).includes(v)) out.push({ path: `${path}.${key}.${k}`, message: `Value must be one of {${allowed.join(', ')}}.` });
+    });
+    if (new Set(value).size !== value.length) out.push({ path: `${path}.${key}`, message: 'Values must be unique.' });
+  }
+}
+
 /** Every rule one command breaks; `path` is its index in the request. */
 export function validateCommand(c: Json, path: string): LimitViolation[] {
   const out: LimitViolation[] = [];
+  checkInstallScope(c, path, out);
   const type = c.type ?? CHAT_INPUT;
   if (type === CHAT_INPUT) {
     checkName(c.name, path, out);

@@ -66,14 +66,25 @@ export function interactionDriver(world: World, messageJson: (m: StoredMessage) 
     return h;
   }
 
+  /** Whether Discord would show this registered command to the user in the channel. */
+  function canSee(registered: Json, channel: SandboxChannel, user: SandboxUser, extra?: bigint): boolean {
+    const guild = world.guildOf(channel);
+    // Every sandbox channel is in a server the app is installed to. A global command limited to other
+    // contexts (DMs) or to user installs is not offered there; guild commands ignore both fields.
+    const global = (world.commands.get('global') ?? []).includes(registered);
+    if (global && Array.isArray(registered.contexts) && !registered.contexts.includes(0)) return false;
+    if (global && Array.isArray(registered.integration_types) && !registered.integration_types.includes(0)) return false;
+    const overrides = world.commandPermissions.get(`${guild.id}:${String(registered.name)}`) ?? [];
+    return canUseCommand({ guild, channel, userId: user.id, extra, defaultMemberPermissions: registered.default_member_permissions, overrides });
+  }
+
   /** Refuses a registered command the user could not see: default_member_permissions, guild overrides, Use Application Commands. */
   function assertVisible(input: CommandInput, channel: SandboxChannel) {
     const guild = world.guildOf(channel);
     const registered = world.registeredCommand(guild.id, input.name);
     if (!registered) return;
     const user = input.user ?? SANDBOX_USERS.member;
-    const overrides = world.commandPermissions.get(`${guild.id}:${input.name}`) ?? [];
-    const ok = canUseCommand({ guild, channel, userId: user.id, extra: input.permissions, defaultMemberPermissions: registered.default_member_permissions, overrides });
+    const ok = canSee(registered, channel, user, input.permissions);
     if (!ok) throw new CommandHiddenError(`Discord hides /${input.name} from ${user.global_name ?? user.username} in #${channel.name}: default_member_permissions ${String(registered.default_member_permissions)} (or a guild override) not met`);
   }
 
@@ -117,6 +128,17 @@ export function interactionDriver(world: World, messageJson: (m: StoredMessage) 
       const channel = channelOrDefault(input.channelId);
       assertVisible(input, channel);
       return createInteraction(4, { channel, user: input.user, permissions: input.permissions, data: commandData(input, channel, input.focused) });
+    },
+    /**
+     * The commands Discord's picker offers this user in this channel: the guild's and the global ones,
+     * minus those hidden by `default_member_permissions`, a guild override or Use Application Commands.
+     */
+    visibleCommands(input: { channelId?: string; user?: SandboxUser; permissions?: bigint } = {}): Json[] {
+      const channel = channelOrDefault(input.channelId);
+      const guild = world.guildOf(channel);
+      const user = input.user ?? SANDBOX_USERS.member;
+      const all = [...(world.commands.get(guild.id) ?? []), ...(world.commands.get('global') ?? [])];
+      return all.filter((c) => canSee(c, channel, user, input.permissions));
     },
     /** Clicks a button (or picks select values) on a stored message. */
     clickComponent(input: { messageId: string; channelId: string; customId: string; user?: SandboxUser; values?: string[] }): InteractionHandle {

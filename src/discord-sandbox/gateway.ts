@@ -83,6 +83,12 @@ export function attachGateway(http: Server, world: World, gatewayUrl: () => stri
       socket.destroy();
       return;
     }
+    // Only the bot connects here, and a bot's WebSocket sends no Origin; a web page's always does.
+    // Refusing those keeps any site open in the user's browser off the loopback gateway.
+    if (req.headers.origin !== undefined) {
+      socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
     wss.handleUpgrade(req, socket, head, onConnection);
   });
 

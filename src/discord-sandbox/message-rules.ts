@@ -9,29 +9,13 @@ const NONCE_MAX = 25;
 
 const isObj = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
-const blank = (v: unknown) => typeof v === 'string' && v.length > 0 && v.trim().length === 0;
 
-/** Rules Discord applies beyond lengths: text it trims to nothing, and custom ids repeated in one message. */
+/**
+ * Rules Discord applies beyond what `validateMessage` checks (it already refuses whitespace-only
+ * field texts and repeated custom ids): the nonce's length.
+ */
 function beyondLimits(b: Json): LimitViolation[] {
   const out: LimitViolation[] = [];
-  list(b.embeds).forEach((e, i) => {
-    if (!isObj(e)) return;
-    list(e.fields).forEach((f, j) => {
-      if (!isObj(f)) return;
-      // Discord trims field names and values; one left empty is "required" (a zero-width space is not whitespace).
-      if (blank(f.name)) out.push({ path: `embeds[${i}].fields[${j}].name`, message: 'This field is required' });
-      if (blank(f.value)) out.push({ path: `embeds[${i}].fields[${j}].value`, message: 'This field is required' });
-    });
-  });
-  const seen = new Set<string>();
-  list(b.components).forEach((row, i) => {
-    if (!isObj(row)) return;
-    list(row.components).forEach((c, j) => {
-      if (!isObj(c) || typeof c.custom_id !== 'string') return;
-      if (seen.has(c.custom_id)) out.push({ path: `components[${i}].components[${j}].custom_id`, message: 'Component custom id cannot be duplicated' });
-      seen.add(c.custom_id);
-    });
-  });
   if (typeof b.nonce === 'string' && b.nonce.length > NONCE_MAX) out.push({ path: 'nonce', message: `Must be ${NONCE_MAX} or fewer in length.` });
   return out;
 }

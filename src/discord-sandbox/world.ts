@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { DISCORD_LIMITS } from '../payload/limits.ts';
 import type { InteractionHandle } from './interaction-handle.ts';
@@ -31,7 +32,9 @@ export function createWorld(options: SandboxOptions) {
   const messages = new Map<string, StoredMessage[]>();
 
   const world = {
-    token: options.token ?? 'sandbox-token-0000000000000000',
+    // New for every run: a fixed token would let any local process or web page that learns the port
+    // act as the bot (the gateway and REST accept whoever presents it).
+    token: options.token ?? `sandbox.${randomBytes(32).toString('base64url')}`,
     application,
     botUser,
     deadlineMs: options.interactionDeadlineMs ?? DISCORD_LIMITS.interactionDeadlineMs,

@@ -32,22 +32,22 @@ export async function registerCommands(rest: REST, applicationId: string, comman
 /** A message that may be posted more than once and must appear once: Discord drops a repeated nonce. */
 export type NoncePayload = MessagePayload & { nonce: string; enforce_nonce: true };
 
-/** Posts digest messages straight to a channel through discord.js's REST client (rate limits handled there). */
-export function createChannelSender(rest: REST) {
-  return {
-    async send(channelId: string, payload: NoncePayload): Promise<{ id: string }> {
-      const message = (await rest.post(Routes.channelMessages(channelId), { body: payload })) as { id: string };
-      return { id: message.id };
-    },
-  };
-}
-
 /** The permissions a digest channel needs, with the names admins see in Discord's settings. */
 export const DIGEST_CHANNEL_PERMISSIONS = [
   { flag: PermissionFlagsBits.ViewChannel, name: 'View Channel' },
   { flag: PermissionFlagsBits.SendMessages, name: 'Send Messages' },
   { flag: PermissionFlagsBits.EmbedLinks, name: 'Embed Links' },
+  // To find its own post in the channel when it cannot know whether a post went through.
+  { flag: PermissionFlagsBits.ReadMessageHistory, name: 'Read Message History' },
 ] as const;
+
+/** The permission integer of the invite link: exactly what a digest channel needs (84992). */
+export const INVITE_PERMISSIONS: bigint = DIGEST_CHANNEL_PERMISSIONS.reduce((sum, p) => sum | p.flag, 0n);
+
+/** The link that adds the bot to a server with the permissions it needs and its slash commands. */
+export function inviteUrl(applicationId: string): string {
+  return `https://discord.com/oauth2/authorize?client_id=${applicationId}&scope=bot+applications.commands&permissions=${INVITE_PERMISSIONS}`;
+}
 
 /**
  * Checks that the bot can post embeds in a channel, from the cached roles and overwrites. Returns the

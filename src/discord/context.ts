@@ -1,10 +1,7 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../calendar/clock.ts';
 import type { ArticleStore } from '../content/store.ts';
-import type { DeliveryRepo } from '../db/deliveries.ts';
-import type { SubscriptionRepo } from '../db/subscriptions.ts';
-import type { DigestDelivery } from '../scheduler/delivery.ts';
-import type { DigestScheduler } from '../scheduler/scheduler.ts';
+import type { DeliveryEngine } from '../scheduler/engine.ts';
 import type { SearchSessions } from './search-sessions.ts';
 
 /** Everything a command handler may use, passed in by `src/main.ts` so tests can build it from real parts. */
@@ -13,10 +10,8 @@ export interface BotContext {
   clock: Clock;
   logger: Logger;
   searchSessions: SearchSessions;
-  subscriptions: SubscriptionRepo;
-  deliveries: DeliveryRepo;
-  delivery: DigestDelivery;
-  scheduler: DigestScheduler;
+  /** The delivery engine: subscriptions, send-now, pauses, and what `/digest status` shows. */
+  digests: DeliveryEngine;
   /** Zone used for servers without a subscription. */
   defaultTimezone: string;
   /** Whether the bot can post embeds in a channel (from Discord's cached permissions). */
@@ -24,11 +19,11 @@ export interface BotContext {
 }
 
 /** The server's digest time zone, or the default. */
-export function timezoneFor(ctx: BotContext, guildId: string | null): string {
-  return (guildId && ctx.subscriptions.get(guildId)?.timezone) || ctx.defaultTimezone;
+export async function timezoneFor(ctx: BotContext, guildId: string | null): Promise<string> {
+  return (guildId && (await ctx.digests.subscription(guildId))?.timezone) || ctx.defaultTimezone;
 }
 
 /** The server's digest topic filter, if any. */
-export function topicsFor(ctx: BotContext, guildId: string | null): string[] | null {
-  return (guildId && ctx.subscriptions.get(guildId)?.topics) || null;
+export async function topicsFor(ctx: BotContext, guildId: string | null): Promise<string[] | null> {
+  return (guildId && (await ctx.digests.subscription(guildId))?.topics) || null;
 }

@@ -13,12 +13,25 @@ const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 /** Discord counts characters as UTF-16 code units would not: it counts code points. */
 const len = (v: unknown): number => [...str(v)].length;
 
+/** Discord's EPHEMERAL message flag (`1 << 6`): valid on interaction responses only. */
+const EPHEMERAL = 64;
+/** Discord trims texts before checking them; an empty string, or one of whitespace only, counts as missing. A zero-width space is not whitespace. */
+const blank = (v: unknown) => typeof v === 'string' && v.length > 0 && v.trim().length === 0;
+
+/** Which message is checked: a post in a channel also refuses the ephemeral flag and an empty message. */
+export interface ValidateOptions {
+  /** `POST /channels/{id}/messages`: flags 64 is refused, and so is a message with nothing to show. */
+  channelMessage?: boolean;
+}
+
 /**
  * Checks a message body (as sent to Discord's REST API) against every limit Discord enforces, and
- * returns all violations; an empty list means Discord would accept it. Used by the renderers' tests
- * and by the loopback server, which answers 400/50035 when the list is not empty.
+ * returns all violations; an empty list means Discord would accept it. Used by the renderers' tests,
+ * by the digest sender before every post, and by the loopback server, which answers 400/50035 when
+ * the list is not empty. Beyond lengths: whitespace-only field names and values, and a `custom_id`
+ * used twice in one message; with `channelMessage`, the ephemeral flag and an empty message.
  */
-export function validateMessage(body: unknown): LimitViolation[] {
+export function validateMessage(body: unknown, options: ValidateOptions = {}): LimitViolation[] {
   const out: LimitViolation[] = [];
   const over = (path: string, value: unknown, max: number, what: string) => {
     if (len(value) > max) out.push({ path, message: `${what} must be ${max} or fewer in length (got ${len(value)}).` });
@@ -48,8 +61,8 @@ export function validateMessage(body: unknown): LimitViolation[] {
     fields.forEach((f, j) => {
       if (!isObj(f)) return;
       const fp = `${p}.fields[${j}]`;
-      if (len(f.name) === 0) out.push({ path: `${fp}.name`, message: 'field name is required.' });
-      if (len(f.value) === 0) out.push({ path: `${fp}.value`, message: 'field value is required.' });
+      if (len(f.name) === 0 || blank(f.name)) out.push({ path: `${fp}.name`, message: 'field name is required.' });
+      if (len(f.value) === 0 || blank(f.value)) out.push({ path: `${fp}.value`, message: 'field value is required.' });
       over(`${fp}.name`, f.name, L.fieldName, 'field name');
       over(`${fp}.value`, f.value, L.fieldValue, 'field value');
       total += len(f.name) + len(f.value);
@@ -58,6 +71,7 @@ export function validateMessage(body: unknown): LimitViolation[] {
   if (total > L.embedTotal) out.push({ path: 'embeds', message: `Embed size exceeds maximum size of ${L.embedTotal} (got ${total}).` });
 
   const rows = Array.isArray(body.components) ? body.components : [];
+  const customIds = new Set<string>();
   if (rows.length > L.actionRows) out.push({ path: 'components', message: `Must be ${L.actionRows} or fewer in length (got ${rows.length}).` });
   rows.forEach((row, i) => {
     if (!isObj(row)) return;
@@ -70,6 +84,8 @@ export function validateMessage(body: unknown): LimitViolation[] {
       if (!isLink) {
         const id = str(c.custom_id);
         if (id.length < 1 || id.length > L.customId) out.push({ path: `${cp}.custom_id`, message: `custom_id must be between 1 and ${L.customId} in length (got ${id.length}).` });
+        else if (customIds.has(id)) out.push({ path: `${cp}.custom_id`, message: 'Component custom id cannot be duplicated' });
+        customIds.add(id);
       }
       if (c.type === 2) over(`${cp}.label`, c.label, L.buttonLabel, 'label');
       if (c.type === 3) {
@@ -82,6 +98,11 @@ export function validateMessage(body: unknown): LimitViolation[] {
       }
     });
   });
+  if (options.channelMessage) {
+    if (((Number(body.flags) || 0) & EPHEMERAL) !== 0) out.push({ path: 'flags', message: 'Ephemeral messages can only be sent as interaction responses' });
+    const content = str(body.content).trim();
+    if (!content && embeds.length === 0 && rows.length === 0) out.push({ path: '', message: 'Cannot send an empty message' });
+  }
   return out;
 }
 

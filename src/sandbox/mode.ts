@@ -32,13 +32,14 @@ export async function startSandboxMode(options: { config: Config; logger: Logger
       host: options.host,
       async postDigest() {
         if (!bot) return { status: 'failed', messages: 0, articles: 0, error: 'The bot is still starting.' };
-        const { subscriptions, scheduler, delivery } = bot.ctx;
-        if (!subscriptions.get(guildId)?.enabled) {
-          subscriptions.upsert({ guildId, channelId: sandbox.channel('digest').id, time: config.DIGEST_TIME, timezone: config.DIGEST_TIMEZONE, topics: null }, clock.now());
-          scheduler.reschedule(guildId);
+        const { digests } = bot.ctx;
+        const sub = await digests.subscription(guildId);
+        if (!sub?.enabled || sub.pausedReason) {
+          await digests.setSubscription({ guildId, channelId: sandbox.channel('digest').id, time: config.DIGEST_TIME, timezone: config.DIGEST_TIMEZONE, topics: null });
         }
-        // The same call the daily cron job makes.
-        const r = await delivery.deliver(guildId, 'scheduled');
+        // The same delivery a due slot gets, claimed as a send-now.
+        const r = await digests.sendNow(guildId);
+        if (!r) return { status: 'failed', messages: 0, articles: 0, error: 'A digest is already being posted.' };
         return { status: r.status, messages: r.messageIds.length, articles: r.articles, ...(r.error ? { error: r.error } : {}) };
       },
     });

@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { DiscordSandbox, InteractionHandle, SandboxUser, StoredMessage } from '../discord-sandbox/server.ts';
+import { CommandHiddenError, type DiscordSandbox, type InteractionHandle, type SandboxUser, type StoredMessage } from '../discord-sandbox/server.ts';
 import { validateMessage } from '../payload/validate.ts';
 
 /**
@@ -40,16 +40,83 @@ export function messageView(m: StoredMessage) {
   };
 }
 
-async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
-  const chunks: Buffer[] = [];
-  for await (const c of req) chunks.push(c as Buffer);
-  const text = Buffer.concat(chunks).toString('utf8');
-  return text ? (JSON.parse(text) as Record<string, unknown>) : {};
+/** An HTTP error the page's API answers with, as `{ error }`. */
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
 }
 
+/** The largest request body the page sends is a command with its options: a few hundred bytes. */
+const MAX_BODY_BYTES = 64 * 1024;
+
+async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const c of req) {
+    size += (c as Buffer).length;
+    if (size > MAX_BODY_BYTES) throw new HttpError(413, 'Request body too large');
+    chunks.push(c as Buffer);
+  }
+  const text = Buffer.concat(chunks).toString('utf8');
+  if (!text) return {};
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new HttpError(400, 'The body is not valid JSON');
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new HttpError(400, 'The body must be a JSON object');
+  return value as Record<string, unknown>;
+}
+
+// Served to this page alone: no framing by another site (clickjacking), no content sniffing.
+const SECURITY_HEADERS = { 'X-Content-Type-Options': 'nosniff', 'X-Frame-Options': 'DENY', 'Content-Security-Policy': "frame-ancestors 'none'" };
+
 function json(res: ServerResponse, status: number, body: unknown) {
-  res.writeHead(status, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
+  res.writeHead(status, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', ...SECURITY_HEADERS });
   res.end(JSON.stringify(body));
+}
+
+/** `host:port` as it appears in a `Host` header (IPv6 in brackets). */
+const hostPort = (host: string, port: number) => `${host.includes(':') ? `[${host}]` : host}:${port}`;
+
+/**
+ * Who may talk to the page: the `Host` names it is reached at on this machine, and the one origin its
+ * own script runs in. Another name in `Host` is a DNS-rebinding attempt (a hostile site's name resolved
+ * to 127.0.0.1); another `Origin` is a hostile page in the user's browser.
+ */
+export function requestGuard(boundHost: string, port: number) {
+  const hosts = new Set([hostPort('127.0.0.1', port), hostPort('localhost', port), hostPort('::1', port), hostPort(boundHost.toLowerCase(), port)]);
+  const origins = new Set([...hosts].map((h) => `http://${h}`));
+  return {
+    /** `null` when the request may go on, else the status and reason to refuse it with. */
+    check(req: IncomingMessage, url: URL): HttpError | null {
+      const host = req.headers.host?.toLowerCase();
+      if (!host || !hosts.has(host)) return new HttpError(421, `This sandbox page answers only at ${[...hosts].map((h) => `http://${h}`).join(', ')}`);
+      const api = url.pathname.startsWith('/api/');
+      const changes = req.method !== 'GET' && req.method !== 'HEAD';
+      if (api || changes) {
+        // A browser names the page a request comes from; a request from this page names this origin.
+        const origin = req.headers.origin;
+        const site = req.headers['sec-fetch-site'];
+        if (origin !== undefined && !origins.has(origin.toLowerCase())) return new HttpError(403, 'Cross-origin request refused');
+        if (site !== undefined && site !== 'same-origin' && site !== 'none') return new HttpError(403, 'Cross-site request refused');
+        // Every browser sends Origin on a POST; only a non-browser client (curl, a test) may leave both out.
+        if (changes && origin === undefined && site !== undefined) return new HttpError(403, 'Cross-origin request refused: no Origin');
+      }
+      if (changes) {
+        // JSON cannot be sent from another site without a CORS preflight, which this server never grants;
+        // text/plain and form bodies can, so they are refused before anything runs.
+        const type = req.headers['content-type']?.split(';')[0]?.trim().toLowerCase();
+        if (type !== 'application/json') return new HttpError(415, 'Only application/json is accepted');
+      }
+      return null;
+    },
+  };
 }
 
 /** Starts the page on `host:port` (port 0 picks a free one). */
@@ -80,9 +147,17 @@ export async function startSandboxWeb(options: {
     return { interactionId: h.id, acknowledged: h.acknowledged, responses: h.responses.map((r) => ({ kind: r.kind, type: r.type })) };
   };
 
+  let guard: ReturnType<typeof requestGuard> | null = null;
   const server = createServer(async (req, res) => {
     try {
       const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+      const refused = guard ? guard.check(req, url) : new HttpError(503, 'Starting');
+      if (refused) {
+        // Drain the body so the connection stays usable; nothing in it is read.
+        req.resume();
+        json(res, refused.status, { error: refused.message });
+        return;
+      }
       if (req.method === 'GET' && url.pathname === '/api/state') {
         const guild = sandbox.guilds[0]!;
         json(res, 200, {
@@ -90,13 +165,21 @@ export async function startSandboxWeb(options: {
           channels: guild.channels.map((c) => ({ id: c.id, name: c.name })),
           users: sandbox.users,
           bot: sandbox.botUser,
+          // Every registered command, so a hidden one typed anyway is still recognised and explained.
           commands: [...sandbox.commands(guild.id), ...sandbox.commands()],
+          // What Discord's picker offers each user in each channel (default_member_permissions, overrides).
+          visibleCommands: Object.fromEntries(
+            Object.entries(sandbox.users).map(([key, user]) => [
+              key,
+              Object.fromEntries(guild.channels.map((c) => [c.id, sandbox.visibleCommands({ channelId: c.id, user }).map((x) => String(x.name))])),
+            ]),
+          ),
           messages: Object.fromEntries(guild.channels.map((c) => [c.id, sandbox.messages(c.id).map(messageView)])),
         });
         return;
       }
       if (req.method === 'GET' && url.pathname === '/api/events') {
-        res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-store', Connection: 'keep-alive' });
+        res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-store', Connection: 'keep-alive', ...SECURITY_HEADERS });
         res.write(': connected\n\n');
         sse.add(res);
         req.on('close', () => sse.delete(res));
@@ -158,10 +241,14 @@ export async function startSandboxWeb(options: {
         json(res, 404, { error: 'not found' });
         return;
       }
-      res.writeHead(200, { 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream', 'Cache-Control': 'no-store' });
+      res.writeHead(200, { 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream', 'Cache-Control': 'no-store', ...SECURITY_HEADERS });
       res.end(body);
     } catch (err) {
-      if (!res.headersSent) json(res, 500, { error: (err as Error).message });
+      if (res.headersSent) return;
+      // Discord would not offer this command to this user: said as plainly as Discord's picker would.
+      if (err instanceof CommandHiddenError) json(res, 403, { error: err.message, hidden: true });
+      else if (err instanceof HttpError) json(res, err.status, { error: err.message });
+      else json(res, 500, { error: (err as Error).message });
     }
   });
 
@@ -173,8 +260,9 @@ export async function startSandboxWeb(options: {
     server.listen(options.port, host, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
+  guard = requestGuard(host, port);
   return {
-    url: `http://${host}:${port}`,
+    url: `http://${hostPort(host, port)}`,
     port,
     async close() {
       sandbox.events.off('message', onMessage);

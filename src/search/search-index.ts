@@ -42,6 +42,46 @@ const fieldText: Record<IndexedField, (a: Article) => string> = {
   impact: (a) => a.impact.join(' '),
 };
 
+/**
+ * What one article may add to the index. Without a bound, 20 files of random words (38 MB) took the
+ * index to 3 GB: each distinct word costs a vocabulary entry and a posting list. A real article has
+ * a few hundred distinct words; past the bound, the rest of the article is simply not searchable.
+ */
+export const MAX_TERMS_PER_ARTICLE = 2000;
+/** The start of each field that is indexed; the rest of a longer field is not searchable. */
+export const MAX_INDEXED_CHARS_PER_FIELD = 20_000;
+
+/** The part of a field that is indexed. */
+function indexedText(article: Article, field: IndexedField): string {
+  const text = fieldText[field](article);
+  return text.length > MAX_INDEXED_CHARS_PER_FIELD ? text.slice(0, MAX_INDEXED_CHARS_PER_FIELD) : text;
+}
+
+/**
+ * What the index leaves out of `article`, in words an operator can act on, or null when it is indexed
+ * whole. Cheap for ordinary articles: fields short enough cannot hold too many distinct words.
+ */
+export function indexLimitNotice(article: Article, fields: readonly IndexedField[] = Object.keys(FIELD_BOOST) as IndexedField[]): string | null {
+  const cuts: string[] = [];
+  const long = fields.filter((f) => fieldText[f](article).length > MAX_INDEXED_CHARS_PER_FIELD);
+  if (long.length > 0) cuts.push(`only the first ${MAX_INDEXED_CHARS_PER_FIELD.toLocaleString('en')} characters of its ${long.join(' and ')}`);
+  // Distinct words are separated by at least one character, so short fields cannot exceed the bound.
+  let chars = 0;
+  for (const f of fields) chars += Math.min(fieldText[f](article).length, MAX_INDEXED_CHARS_PER_FIELD) + 1;
+  if (chars / 2 > MAX_TERMS_PER_ARTICLE) {
+    const seen = new Set<string>();
+    outer: for (const f of fields) {
+      for (const token of tokenize(indexedText(article, f))) {
+        if (seen.add(token).size > MAX_TERMS_PER_ARTICLE) {
+          cuts.push(`only the first ${MAX_TERMS_PER_ARTICLE.toLocaleString('en')} distinct words`);
+          break outer;
+        }
+      }
+    }
+  }
+  return cuts.length > 0 ? `${cuts.join(' and ')} are searchable` : null;
+}
+
 /** Words of a text, case and diacritics folded. */
 export function tokenize(text: string): string[] {
   // eslint-disable-next-line no-control-regex
@@ -95,7 +135,7 @@ class Postings {
  * It replaced MiniSearch after `npm run bench` showed that library over the 5 ms p99 and 512 MB
  * targets at 100k articles (the benchmark keeps measuring both side by side).
  */
-export function createSearchIndex(options: { fields?: readonly IndexedField[] } = {}): SearchIndex {
+export function createSearchIndex(options: { fields?: readonly IndexedField[] } = {}): SearchIndex & { /** Distinct words known to the index, removed articles' words included. */ readonly terms: number } {
   const fields = options.fields ?? (Object.keys(FIELD_BOOST) as IndexedField[]);
   const termIds = new Map<string, number>();
   const terms: string[] = [];
@@ -273,9 +313,15 @@ export function createSearchIndex(options: { fields?: readonly IndexedField[] } 
       docTime[d] = article.publishedAt.getTime();
       alive[d] = 1;
       const weights = new Map<number, number>();
+      const distinct = new Set<string>();
+      // Fields in boost order (title first), so a cut article keeps its most telling words.
       for (const f of fields) {
         const boost = FIELD_BOOST[f];
-        for (const token of tokenize(fieldText[f](article))) {
+        for (const token of tokenize(indexedText(article, f))) {
+          if (!distinct.has(token)) {
+            if (distinct.size >= MAX_TERMS_PER_ARTICLE) continue;
+            distinct.add(token);
+          }
           const id = termId(token);
           weights.set(id, (weights.get(id) ?? 0) + boost);
         }
@@ -307,6 +353,9 @@ export function createSearchIndex(options: { fields?: readonly IndexedField[] } 
     },
     get size() {
       return docNumber.size;
+    },
+    get terms() {
+      return terms.length;
     },
   };
 }

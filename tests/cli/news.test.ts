@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/news.ts';
+import { tempDir } from '../support/temp-dir.ts';
 
 const GOOD = fileURLToPath(new URL('../fixtures/cli-content/good', import.meta.url));
 const BAD = fileURLToPath(new URL('../fixtures/cli-content/bad', import.meta.url));
@@ -36,9 +37,9 @@ describe('news CLI', () => {
     const r = await run('validate', '--content', BAD);
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('3 loaded, 1 skipped, 0 excluded');
-    expect(r.stdout).toContain('✗ broken.md: publishedAt: publishedAt: Invalid date');
+    expect(r.stdout).toContain('✗ broken.md: publishedAt: Not a date: "someday"');
     const j = await run('validate', '--content', BAD, '--json');
-    expect(JSON.parse(j.stdout)).toEqual({ loaded: 3, skipped: [{ file: 'broken.md', path: 'publishedAt', message: expect.stringMatching(/Invalid date/) }] });
+    expect(JSON.parse(j.stdout)).toEqual({ loaded: 3, skipped: [{ file: 'broken.md', path: 'publishedAt', message: expect.stringMatching(/^Not a date/) }], notices: [] });
   });
 
   it('latest: newest first, with filters and JSON keys', async () => {
@@ -119,5 +120,45 @@ describe('news CLI', () => {
     expect(JSON.parse(ok.stdout)[0].id).toBe('ai-lab-raises');
     await expect(exec(process.execPath, [BIN, 'validate', '--content', BAD])).rejects.toMatchObject({ code: 1 });
     await expect(exec(process.execPath, [BIN, 'nope'])).rejects.toMatchObject({ code: 2 });
+  });
+
+  it('GIVEN a zoneless timestamp THEN `news latest --json` gives the same instant under TZ=UTC and TZ=America/New_York', async () => {
+    const exec = promisify(execFile);
+    const d = await tempDir();
+    try {
+      const fields = (date: string) => `---\ntitle: Zoneless ${date.length}\npublishedAt: ${date}\n---\n`;
+      await d.write('quoted.md', fields("'2026-11-21 10:00:00'"));
+      await d.write('unquoted.md', fields('2026-11-21T10:00'));
+      const instants = async (env: Record<string, string>) => {
+        const { stdout } = await exec(process.execPath, [BIN, 'latest', '--json', '--content', d.root], { env: { ...process.env, CONTENT_TIMEZONE: '', ...env } });
+        return (JSON.parse(stdout) as Array<{ publishedAt: string }>).map((a) => a.publishedAt);
+      };
+      const utc = await instants({ TZ: 'UTC' });
+      expect(utc).toEqual(['2026-11-21T10:00:00.000Z', '2026-11-21T10:00:00.000Z']);
+      expect(await instants({ TZ: 'America/New_York' })).toEqual(utc);
+      // CONTENT_TIMEZONE, not the server's zone, says where a zoneless time is local.
+      expect(await instants({ TZ: 'UTC', CONTENT_TIMEZONE: 'America/New_York' })).toEqual(['2026-11-21T15:00:00.000Z', '2026-11-21T15:00:00.000Z']);
+    } finally {
+      await d.cleanup();
+    }
+  });
+
+  it('GIVEN an unknown CONTENT_TIMEZONE THEN exit 2 with the variable named', async () => {
+    const r = await runWith({ CONTENT_TIMEZONE: 'Mars/Base' }, 'validate', '--content', GOOD);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('CONTENT_TIMEZONE: must be an IANA time zone');
+  });
+
+  it('GIVEN an article cut by the index bound THEN validate lists it as a notice and still exits 0', async () => {
+    const d = await tempDir();
+    try {
+      const words = Array.from({ length: 3_000 }, (_, i) => `w${i}`).join(' ');
+      await d.write('wordy.md', `---\ntitle: Wordy\ndescription: ${words}\npublishedAt: 2026-11-21T10:00:00Z\n---\n`);
+      const r = await run('validate', '--content', d.root);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/^1 loaded, 0 skipped, 0 excluded, 1 notice\n {2}! wordy\.md: only the first 2,000 distinct words are searchable/);
+    } finally {
+      await d.cleanup();
+    }
   });
 });

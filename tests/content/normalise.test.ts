@@ -44,3 +44,22 @@ describe('canonicalUrl', () => {
     expect(canonicalUrl('https://WWW.Example.com/a/b/?utm_source=feed&x=1#top')).toBe(canonicalUrl('http://example.com/a/b?x=1'));
   });
 });
+
+describe('repairText — a closing quote that lost its last byte', () => {
+  it.each([
+    ['whalesâ€ sell', 'whales” sell'],
+    ['â€œsellâ€, they said', '“sell”, they said'],
+    ['they said â€œsoonâ€', 'they said “soon”'],
+    ['a â€œquoteâ€.', 'a “quote”.'],
+  ])('GIVEN %j THEN %j', (input, expected) => {
+    expect(repairText(input)).toBe(expected);
+  });
+
+  it('GIVEN â€ before a letter THEN it is left alone: the lost byte could be a hyphen as well as a quote', () => {
+    expect(repairText('wellâ€known')).toBe('wellâ€known');
+  });
+
+  it.each(['pâté à la crème', 'Â bientôt', 'prix: 5 € — â la carte', 'Ã la mode', 'A “proper” quote', 'x€ y'])('GIVEN legitimate text %j THEN it is untouched', (text) => {
+    expect(repairText(text)).toBe(text);
+  });
+});

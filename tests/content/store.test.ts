@@ -117,3 +117,60 @@ describe('ArticleStore — queries', () => {
     expect(s.suggest('mus').map((a) => a.id)).toEqual(['musk']);
   });
 });
+
+describe('ArticleStore — stories that only look alike', () => {
+  it('GIVEN "BTC +10%" and "BTC −10%" a day apart THEN two stories, not duplicates', () => {
+    const store = new ArticleStore();
+    store.set('up.md', makeArticle({ id: 'up', file: 'up.md', url: null, title: 'BTC +10% as ETF inflows surge', publishedAt: day('2026-11-20') }));
+    store.set('down.md', makeArticle({ id: 'down', file: 'down.md', url: null, title: 'BTC −10% as ETF inflows surge', publishedAt: day('2026-11-21') }));
+    store.set('other.md', makeArticle({ id: 'other', file: 'other.md', url: null, title: 'BTC +12% as ETF inflows surge', publishedAt: day('2026-11-21') }));
+    expect(store.size).toBe(3);
+    expect(store.duplicates()).toBe(0);
+  });
+
+  it('GIVEN the same title with the same sign written two ways THEN still one story', () => {
+    const store = new ArticleStore();
+    store.set('a.md', makeArticle({ id: 'a', file: 'a.md', url: null, title: 'BTC −10% overnight', publishedAt: day('2026-11-20') }));
+    store.set('b.md', makeArticle({ id: 'b', file: 'b.md', url: null, title: 'btc -10% overnight', publishedAt: day('2026-11-21') }));
+    expect(store.size).toBe(1);
+  });
+
+  it('GIVEN a C# filter THEN C++ stories are never returned, by listing or by search', () => {
+    const store = new ArticleStore();
+    store.set('sharp.md', makeArticle({ id: 'sharp', file: 'sharp.md', title: 'Language news sharp', topics: ['C#'] }));
+    store.set('plus.md', makeArticle({ id: 'plus', file: 'plus.md', title: 'Language news plus', topics: ['C++'] }));
+    expect(store.query({ topic: 'C#' }).map((a) => a.id)).toEqual(['sharp']);
+    expect(store.query({ topic: 'c++' }).map((a) => a.id)).toEqual(['plus']);
+    expect(store.search('language news', { topic: 'C#' }).articles.map((a) => a.id)).toEqual(['sharp']);
+    expect(store.resolveTopic('c#')).toBe('C#');
+  });
+});
+
+describe('ArticleStore — one id per file', () => {
+  it('GIVEN two files with the same id THEN the second is held back and named, and deleting either never hides the other', () => {
+    const store = new ArticleStore();
+    store.set('Same Name.md', makeArticle({ id: 'same-name', file: 'Same Name.md', title: 'First story' }));
+    store.set('same-name.md', makeArticle({ id: 'same-name', file: 'same-name.md', title: 'Second story' }));
+    expect(store.all().map((a) => a.title)).toEqual(['First story']);
+    expect(store.idOwner('same-name')).toBe('Same Name.md');
+
+    store.delete('Same Name.md');
+    expect(store.all().map((a) => a.title)).toEqual(['Second story']);
+    expect(store.search('second').total).toBe(1);
+    expect(store.idOwner('same-name')).toBe('same-name.md');
+
+    store.set('Same Name.md', makeArticle({ id: 'same-name', file: 'Same Name.md', title: 'First story' }));
+    store.delete('same-name.md');
+    expect(store.all().map((a) => a.title)).toEqual(['First story']);
+    expect(store.search('first').total).toBe(1);
+  });
+
+  it('GIVEN the held-back file is deleted THEN the shown one stays', () => {
+    const store = new ArticleStore();
+    store.set('Same Name.md', makeArticle({ id: 'same-name', file: 'Same Name.md', title: 'First story' }));
+    store.set('same-name.md', makeArticle({ id: 'same-name', file: 'same-name.md', title: 'Second story' }));
+    store.delete('same-name.md');
+    expect(store.all().map((a) => a.title)).toEqual(['First story']);
+    expect(store.search('first').total).toBe(1);
+  });
+});

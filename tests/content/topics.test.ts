@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createTopicCanonicaliser, readableLabel } from '../../src/content/topics.ts';
+import { createTopicCanonicaliser, readableLabel, topicKey } from '../../src/content/topics.ts';
 
 describe('topics', () => {
   const topics = createTopicCanonicaliser();
@@ -25,5 +25,25 @@ describe('topics', () => {
   it('GIVEN overrides from config THEN they win over the defaults and merge spellings', () => {
     const custom = createTopicCanonicaliser({ AI: 'Artificial Intelligence', 'crypto currency': 'Crypto' });
     expect(custom.canonicalList(['ai', 'ARTIFICIAL INTELLIGENCE', 'Crypto-Currency'])).toEqual(['Artificial Intelligence', 'Crypto']);
+  });
+});
+
+describe('topics — letters and symbols that matter', () => {
+  const topics = createTopicCanonicaliser();
+
+  it('GIVEN a non-Latin topic such as Биткоин THEN it stays a topic, not General', () => {
+    expect(topics.canonicalList(['Биткоин'])).toEqual(['Биткоин']);
+    expect(topics.canonicalList(['БИТКОИН', 'биткоин'])).toEqual(['Биткоин']);
+    expect(topics.canonicalList(['ビットコイン', 'عملة'])).toEqual(['ビットコイン', 'عملة']);
+  });
+
+  it('GIVEN C# and C++ THEN they are two topics, with their symbols', () => {
+    expect(topics.canonicalList(['C#', 'C++', 'c#'])).toEqual(['C#', 'C++']);
+    expect(topicKey('C#')).not.toBe(topicKey('C++'));
+    expect(topicKey('C#')).not.toBe(topicKey('C'));
+  });
+
+  it('GIVEN punctuation that carries no meaning THEN spellings still merge', () => {
+    expect(topics.canonicalList(['A.I.', 'ai', '#AI'])).toEqual(['AI']);
   });
 });

@@ -96,3 +96,23 @@ describe('PUT commands is checked by Discord\'s documented rules', () => {
     expect(sandbox.commands().map((c) => c.name)).toEqual(['news']);
   });
 });
+
+describe('install scope: integration_types and contexts', () => {
+  it('known values pass, globally and in a guild; unknown values, repeats and non-arrays are refused', async () => {
+    expect((await put([cmd({ integration_types: [0], contexts: [0] })])).status).toBe(200);
+    expect((await put([cmd({ integration_types: [0, 1], contexts: [0, 1, 2] })], true)).status).toBe(200);
+    expect((await put([cmd({ integration_types: null, contexts: null })])).status).toBe(200);
+    await limitHolds([cmd({ integration_types: [1] })], [cmd({ integration_types: [2] })], '0.integration_types.0');
+    await limitHolds([cmd({ contexts: [2] })], [cmd({ contexts: [0, 3] })], '0.contexts.1');
+    await limitHolds([cmd({ contexts: [0] })], [cmd({ contexts: [0, 0] })], '0.contexts');
+    await limitHolds([cmd({ contexts: [0] })], [cmd({ contexts: 0 })], '0.contexts');
+  });
+
+  it('a global command limited to DMs or to user installs is not offered in a server; a guild command ignores both', async () => {
+    const channelId = sandbox.guilds[0]!.channels[0]!.id;
+    expect((await put([cmd({ name: 'dm-only', contexts: [1, 2] }), cmd({ name: 'user-only', integration_types: [1] }), cmd({ name: 'server', contexts: [0] })])).status).toBe(200);
+    expect(sandbox.visibleCommands({ channelId, user: sandbox.users.member }).map((c) => c.name)).toEqual(['server']);
+    expect((await put([cmd({ name: 'guild-dm-only', contexts: [1] })], true)).status).toBe(200);
+    expect(sandbox.visibleCommands({ channelId, user: sandbox.users.member }).map((c) => c.name)).toEqual(['guild-dm-only', 'server']);
+  });
+});

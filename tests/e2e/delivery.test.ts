@@ -1,5 +1,5 @@
-import { PermissionFlagsBits } from 'discord.js';
 import { afterEach, describe, expect, it } from 'vitest';
+import { NONCE_TRUST_MS } from '../../src/scheduler/deliver.ts';
 import { startBotHarness, type BotHarness } from '../support/bot-harness.ts';
 import { waitFor } from '../support/wait-for.ts';
 
@@ -16,149 +16,126 @@ function subscribe(x: BotHarness, time = '08:00', timezone = 'UTC') {
 }
 
 const digestPosts = (x: BotHarness) => x.sandbox.messages(x.channel('digest').id);
-/** Deliveries run in the background after a cron fire; waits for the count-th one to finish. */
-const settle = (x: BotHarness, count: number) =>
-  waitFor(
-    () => {
-      const nth = x.bot.ctx.deliveries.all(x.guildId)[count - 1];
-      return nth && nth.status !== 'pending' ? nth : undefined;
-    },
-    { what: `delivery ${count} to settle` },
-  );
+const deliveries = (x: BotHarness) => x.bot.digestStore.listDeliveries(x.guildId);
+const messagePosts = (x: BotHarness) => x.sandbox.requests.filter((r) => r.method === 'POST' && r.path === `/channels/${x.channel('digest').id}/messages`);
 
 describe('scheduled delivery', () => {
-  it('GIVEN the cron fires THEN one digest covering the last 24 h is posted, and the next covers only what came after', async () => {
+  it('GIVEN the slot comes THEN one digest covering the last 24 h is posted, and the next covers only what came after', async () => {
     h = await startBotHarness();
     await subscribe(h);
-    h.clock.set('2026-11-22T08:00:00Z');
-    h.cron.fireAll();
-    const first = await settle(h, 1);
-    expect(first).toMatchObject({ status: 'delivered', reason: 'scheduled', periodFrom: new Date('2026-11-21T08:00:00Z'), periodTo: new Date('2026-11-22T08:00:00Z') });
+    h.clock.set('2026-11-22T07:59:59Z');
+    expect(await h.tick()).toEqual([]);
+    h.clock.set('2026-11-22T08:00:01Z');
+    const [first] = await h.tick();
+    expect(first).toMatchObject({ status: 'delivered', articles: 4 });
+    expect((await deliveries(h))[0]).toMatchObject({ reason: 'scheduled', slot: '2026-11-22T08:00:00.000Z', periodFrom: new Date('2026-11-21T08:00:00Z'), periodTo: new Date('2026-11-22T08:00:00Z') });
     expect(digestPosts(h)[0]!.content).toMatch(/\*\*4\*\* articles/);
+    // A late tick in the same minute finds nothing more to do: state, not the timer, decides.
+    expect(await h.tick()).toEqual([]);
 
-    h.clock.set('2026-11-23T08:00:00Z');
-    h.cron.fireAll();
-    const second = await settle(h, 2);
-    expect(second.id).not.toBe(first.id);
-    expect(second.periodFrom).toEqual(new Date('2026-11-22T08:00:00Z'));
-    expect(digestPosts(h).at(-1)!.content).toBe('📰 No new articles for Sunday 22 November 2026 (UTC).');
+    h.clock.set('2026-11-23T08:00:30Z');
+    const [second] = await h.tick();
+    expect(second!.deliveryId).not.toBe(first!.deliveryId);
+    expect((await deliveries(h))[1]!.periodFrom).toEqual(new Date('2026-11-22T08:00:00Z'));
+    expect(digestPosts(h).at(-1)!.content).toMatch(/^📰 No new articles for Sunday 22 November 2026 \(UTC\)\.\n-# ref [0-9a-z]{12}$/);
   });
 
-  it('GIVEN the bot was down over three scheduled times THEN one catch-up digest covers the whole gap', async () => {
+  it('GIVEN the bot was down over three scheduled times THEN one catch-up digest covers the whole gap, and a second restart adds nothing', async () => {
     h = await startBotHarness();
     await subscribe(h);
     h.clock.set('2026-11-19T08:00:00Z');
-    await h.bot.delivery.deliver(h.guildId, 'scheduled');
+    await h.bot.engine.setSubscription({ guildId: h.guildId, channelId: h.channel('digest').id, time: '08:00', timezone: 'UTC', topics: null });
+    h.clock.set('2026-11-20T08:00:00Z');
+    await h.tick();
     const before = digestPosts(h).length;
     await h.stopBot();
-    h.clock.set('2026-11-22T12:00:00Z');
-    await h.restart();
-    const deliveries = h.bot.ctx.deliveries.all(h.guildId);
-    expect(deliveries.map((d) => [d.reason, d.status])).toEqual([
+    h.clock.set('2026-11-23T12:00:00Z');
+    await h.startAgain();
+    await h.tick();
+    const all = await deliveries(h);
+    expect(all.map((d) => [d.reason, d.status])).toEqual([
       ['scheduled', 'delivered'],
       ['catch-up', 'delivered'],
     ]);
-    expect(deliveries[1]).toMatchObject({ periodFrom: new Date('2026-11-19T08:00:00Z'), periodTo: new Date('2026-11-22T12:00:00Z'), articleCount: 8 });
+    expect(all[1]).toMatchObject({ slot: '2026-11-23T08:00:00.000Z', periodFrom: new Date('2026-11-20T08:00:00Z'), periodTo: new Date('2026-11-23T08:00:00Z'), articleCount: 6 });
     const posted = digestPosts(h).slice(before);
-    expect(posted[0]!.content).toMatch(/^📰 \*\*Catch-up digest — Thursday 19 November 2026 – Sunday 22 November 2026\*\*/);
+    expect(posted[0]!.content).toMatch(/^📰 \*\*Catch-up digest — Friday 20 November 2026 – Monday 23 November 2026\*\*/);
 
-    // A second restart the same day finds nothing missed: no flood.
     await h.restart();
-    expect(h.bot.ctx.deliveries.all(h.guildId)).toHaveLength(2);
+    await h.tick();
+    expect(await deliveries(h)).toHaveLength(2);
   });
 
   it('GIVEN a downtime of ten days THEN the catch-up is capped at 7 days', async () => {
     h = await startBotHarness();
     await subscribe(h);
-    h.clock.set('2026-11-10T08:00:00Z');
-    await h.bot.delivery.deliver(h.guildId, 'scheduled');
+    h.clock.set('2026-11-22T08:00:00Z');
+    await h.tick();
     await h.stopBot();
-    h.clock.set('2026-11-20T09:00:00Z');
-    await h.restart();
-    const catchUp = h.bot.ctx.deliveries.latest(h.guildId)!;
-    expect(catchUp.reason).toBe('catch-up');
+    h.clock.set('2026-12-02T09:00:00Z');
+    await h.startAgain();
+    await h.tick();
+    const catchUp = (await h.bot.digestStore.latestDelivery(h.guildId))!;
+    expect(catchUp).toMatchObject({ reason: 'catch-up', status: 'delivered' });
     expect(catchUp.periodTo.getTime() - catchUp.periodFrom.getTime()).toBe(7 * DAY);
   });
 
-  it('GIVEN Discord took a message but the bot died before recording it THEN the restart resends with the same nonce and nothing is duplicated', async () => {
-    h = await startBotHarness();
-    await subscribe(h);
-    h.clock.set('2026-11-22T08:00:00Z');
-    // Discord stores the first digest message, but the answer never reaches the bot (as if it was killed).
-    h.sandbox.failNext({ method: 'POST', path: `/channels/${h.channel('digest').id}/messages`, status: 500, afterApplying: true, times: 3 });
-    const failed = await h.bot.delivery.deliver(h.guildId, 'scheduled');
-    expect(failed.status).toBe('failed');
-    expect(digestPosts(h)).toHaveLength(1);
-    const pending = h.bot.ctx.deliveries.latest(h.guildId)!;
-    expect(pending.messageIds).toEqual([null]);
+  for (const when of ['after-applying', 'before-applying'] as const) {
+    it(`GIVEN a post lost ${when === 'after-applying' ? 'after Discord applied it' : 'before Discord applied it'}, a kill, and a restart after the nonce window THEN the channel has exactly one digest`, async () => {
+      // A long backoff keeps the first process waiting after the lost post, so the test can kill it there.
+      h = await startBotHarness({ backoffMs: [60_000] });
+      await subscribe(h);
+      h.clock.set('2026-11-22T08:00:01Z');
+      h.sandbox.dropNext({ method: 'POST', path: `/channels/${h.channel('digest').id}/messages`, when });
+      void h.tick().catch(() => undefined);
+      await waitFor(() => messagePosts(h!).some((r) => r.status === 0), { what: 'the lost post' });
+      await h.kill();
+      expect(digestPosts(h)).toHaveLength(when === 'after-applying' ? 1 : 0);
 
-    await h.restart();
-    const done = h.bot.ctx.deliveries.get(pending.id)!;
-    expect(done.status).toBe('delivered');
-    expect(digestPosts(h)).toHaveLength(1);
-    expect(done.messageIds).toEqual([digestPosts(h)[0]!.id]);
-    const nonces = h.sandbox.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/messages')).map((r) => (r.body as { nonce: string }).nonce);
-    expect(new Set(nonces)).toEqual(new Set([`dg${pending.id}m0`]));
-  });
+      // Past Discord's nonce memory and the bot's trust in it, and past the dead process's lease.
+      h.sandbox.expireNonces();
+      h.clock.advance(NONCE_TRUST_MS + 60_000);
+      await h.startAgain();
+      await h.tick();
+      const [d] = await deliveries(h);
+      expect(d).toMatchObject({ status: 'delivered' });
+      expect(digestPosts(h)).toHaveLength(1);
+      expect(d!.messageIds).toEqual([digestPosts(h)[0]!.id]);
+      const historyReads = h.sandbox.requests.filter((r) => r.method === 'GET' && r.path === `/channels/${h!.channel('digest').id}/messages`);
+      expect(historyReads.length).toBeGreaterThan(0);
+      expect(messagePosts(h)).toHaveLength(when === 'after-applying' ? 1 : 2);
+    });
+  }
 
-  it('GIVEN a 429 THEN the bot waits and delivers; GIVEN a 500 THEN it retries with backoff and delivers', async () => {
+  it('GIVEN a 429 THEN the bot waits and delivers; GIVEN 500s THEN it retries with backoff and delivers', async () => {
     h = await startBotHarness();
     await subscribe(h);
     h.clock.set('2026-11-22T08:00:00Z');
     h.sandbox.failNext({ method: 'POST', path: '/messages', status: 429, retryAfter: 0.1 });
-    expect((await h.bot.delivery.deliver(h.guildId, 'scheduled')).status).toBe('delivered');
+    expect((await h.tick()).map((o) => o.status)).toEqual(['delivered']);
     h.clock.set('2026-11-23T08:00:00Z');
     h.sandbox.failNext({ method: 'POST', path: '/messages', status: 500, times: 2 });
-    const r = await h.bot.delivery.deliver(h.guildId, 'scheduled');
-    expect(r.status).toBe('delivered');
-    const statuses = h.sandbox.requests.filter((x) => x.method === 'POST' && x.path.endsWith('/messages')).map((x) => x.status);
-    expect(statuses).toEqual([429, 200, 500, 500, 200]);
+    expect((await h.tick()).map((o) => o.status)).toEqual(['delivered']);
+    expect(messagePosts(h).map((x) => x.status)).toEqual([429, 200, 500, 500, 200]);
     expect(digestPosts(h)).toHaveLength(2);
+    // Every retry carried the same nonce.
+    const nonces = messagePosts(h).slice(2).map((r) => (r.body as { nonce: string }).nonce);
+    expect(new Set(nonces).size).toBe(1);
   });
 
-  it('GIVEN 500s beyond the retries THEN it is recorded as failed, kept, and delivered at the next start', async () => {
+  it('GIVEN 500s beyond the retries THEN the digest is shown as being retried and goes out once at a later tick', async () => {
     h = await startBotHarness();
     await subscribe(h);
     h.clock.set('2026-11-22T08:00:00Z');
     // One try and two retries, all refused.
     h.sandbox.failNext({ method: 'POST', path: '/messages', status: 502, times: 3 });
-    const r = await h.bot.delivery.deliver(h.guildId, 'scheduled');
-    expect(r).toMatchObject({ status: 'failed', error: expect.stringMatching(/HTTP 502/) });
+    const [r] = await h.tick();
+    expect(r).toMatchObject({ status: 'retrying', error: expect.stringMatching(/HTTP 502/) });
     const status = await h.sandbox.runCommand({ name: 'digest', subcommand: 'status', user: h.sandbox.users.admin }).reply();
-    expect(JSON.stringify(status.embeds)).toContain('Delivery failed (HTTP 502');
-    await h.restart();
-    expect(h.bot.ctx.deliveries.get(r.deliveryId!)!.status).toBe('delivered');
+    expect(JSON.stringify(status.embeds)).toContain('**sending**');
+    expect(JSON.stringify(status.embeds)).toContain('HTTP 502');
+    h.clock.advance(60_000);
+    expect((await h.tick()).map((o) => o.status)).toEqual(['delivered']);
     expect(digestPosts(h)).toHaveLength(1);
-  });
-
-  it('GIVEN a channel that refuses the bot (403) THEN blocked, shown in /digest status, warned once, not retried in a loop', async () => {
-    h = await startBotHarness();
-    await subscribe(h);
-    h.sandbox.setChannelOverwrites(h.channel('digest').id, [{ id: h.guildId, type: 0, deny: PermissionFlagsBits.SendMessages }]);
-    h.clock.set('2026-11-22T08:00:00Z');
-    h.cron.fireAll();
-    expect(await settle(h, 1)).toMatchObject({ status: 'blocked', error: expect.stringMatching(/HTTP 403.*code 50013/) });
-    h.clock.set('2026-11-23T08:00:00Z');
-    h.cron.fireAll();
-    const messagePosts = (x: BotHarness) => x.sandbox.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/messages'));
-    // The second run retries the blocked delivery itself: wait until its POST is recorded and the run has finished with it.
-    const retried = await waitFor(
-      () => {
-        const d = h!.bot.ctx.deliveries.all(h!.guildId)[0];
-        return messagePosts(h!).length >= 2 && d?.updatedAt.getTime() === new Date('2026-11-23T08:00:00Z').getTime() ? d : undefined;
-      },
-      { what: 'the second scheduled run to finish' },
-    );
-    // One attempt per scheduled run, no retry storm.
-    expect(messagePosts(h).map((p) => p.status)).toEqual([403, 403]);
-    expect(retried).toMatchObject({ status: 'blocked', attempts: 2 });
-    const warnings = h.logs.lines.filter((l) => l.level === 40 && l.msg === 'digest channel refuses the bot; waiting for an admin');
-    expect(warnings).toHaveLength(1);
-    const status = await h.sandbox.runCommand({ name: 'digest', subcommand: 'status', user: h.sandbox.users.admin }).reply();
-    const fields = Object.fromEntries((status.embeds[0] as { fields: Array<{ name: string; value: string }> }).fields.map((f) => [f.name, f.value]));
-    expect(fields['Last error']).toMatch(/^Discord refused the digest in <#\d+> \(HTTP 403 · code 50013/);
-    expect(fields['Last delivery']).toMatch(/^⚠️ \*\*blocked\*\*/);
-    const sendNow = await h.sandbox.runCommand({ name: 'digest', subcommand: 'send-now', user: h.sandbox.users.admin }).reply();
-    expect(sendNow.content).toMatch(/^⚠️ Discord refused the digest/);
   });
 });

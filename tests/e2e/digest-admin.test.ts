@@ -27,7 +27,7 @@ describe('/digest for admins', () => {
       expect(r.interaction?.ephemeral).toBe(true);
       expect(r.content).toMatch(/^Only members with the \*\*Manage Server\*\* permission can change the digest/);
     }
-    expect(h.bot.ctx.subscriptions.get(h.guildId)).toBeUndefined();
+    expect(await h.bot.engine.subscription(h.guildId)).toBeUndefined();
   });
 
   it('set → status → send-now → off, with the digest posted in the channel', async () => {
@@ -37,7 +37,7 @@ describe('/digest for admins', () => {
     expect(set.content).toBe(
       `✅ The daily digest will be posted in <#${h.channel('digest').id}> at **08:00** (Europe/Paris).\nNext: Sun, 22 Nov 2026, 08:00 (Europe/Paris). Use /digest send-now to post one right away.`,
     );
-    expect(h.cron.active().map((j) => [j.expression, j.timezone])).toEqual([['0 8 * * *', 'Europe/Paris']]);
+    expect((await h.bot.engine.subscription(h.guildId))?.nextDueAt).toEqual(new Date('2026-11-22T07:00:00Z'));
 
     const status = await h.sandbox.runCommand({ name: 'digest', subcommand: 'status', user: h.sandbox.users.admin }).reply();
     const fields = Object.fromEntries((status.embeds[0] as { fields: Array<{ name: string; value: string }> }).fields.map((f) => [f.name, f.value]));
@@ -52,7 +52,8 @@ describe('/digest for admins', () => {
     for (const m of posted) {
       expect(validateMessage(m.body)).toEqual([]);
       expect(m.body.allowed_mentions).toEqual({ parse: [] });
-      expect(m.body).toMatchObject({ nonce: expect.stringMatching(/^dg\d+m\d+$/), enforce_nonce: true });
+      expect(m.body).toMatchObject({ nonce: expect.stringMatching(/^[0-9a-z]{1,25}$/), enforce_nonce: true });
+      expect(m.content).toMatch(/\n-# ref [0-9a-z]{12}$/);
     }
     const embeds = posted[0]!.embeds as Array<{ title: string; color: number; fields: Array<{ name: string }> }>;
     expect(embeds.map((e) => [e.title, e.color])).toEqual([
@@ -68,7 +69,7 @@ describe('/digest for admins', () => {
 
     const off = await h.sandbox.runCommand({ name: 'digest', subcommand: 'off', user: h.sandbox.users.admin }).reply();
     expect(off.content).toBe('🛑 The daily digest is off. /digest set turns it back on.');
-    expect(h.cron.active()).toEqual([]);
+    expect((await h.bot.engine.subscription(h.guildId))?.nextDueAt).toBeNull();
     const again = await h.sandbox.runCommand({ name: 'digest', subcommand: 'off', user: h.sandbox.users.admin }).reply();
     expect(again.content).toBe('The digest is already off for this server. /digest set turns it on.');
   });
@@ -82,7 +83,7 @@ describe('/digest for admins', () => {
     expect(status.content).toMatch(/^No digest is set up for this server yet/);
     const sendNow = await h.sandbox.runCommand({ name: 'digest', subcommand: 'send-now', user: h.sandbox.users.admin }).reply();
     expect(sendNow.content).toMatch(/^No digest is set up for this server/);
-    expect(h.bot.ctx.subscriptions.get(h.guildId)).toBeUndefined();
+    expect(await h.bot.engine.subscription(h.guildId)).toBeUndefined();
   });
 
   it('GIVEN the bot cannot post embeds in the channel THEN set refuses and names the missing permission', async () => {
@@ -94,6 +95,40 @@ describe('/digest for admins', () => {
     await updated;
     const r = await setDigest(h);
     expect(r.content).toBe(`I am missing Embed Links in <#${h.channel('digest').id}>. Grant them in the channel's settings (Permissions), then run this again.`);
+  });
+
+  it('GIVEN the bot loses a permission in the digest channel THEN the digest pauses without a request, status says why, admins are told once, and set resumes it', async () => {
+    h = await startBotHarness();
+    await setDigest(h, { timezone: 'UTC' });
+    const digestId = h.channel('digest').id;
+    const updated = nextEvent<[unknown, Channel]>(h.bot.client, 'channelUpdate', (_old, channel) => channel.id === digestId);
+    h.sandbox.setChannelOverwrites(digestId, [{ id: h.guildId, type: 0, deny: PermissionFlagsBits.SendMessages }]);
+    await updated;
+    h.clock.set('2026-11-22T08:00:00Z');
+    expect((await h.tick()).map((o) => o.status)).toEqual(['paused']);
+    expect(h.sandbox.requests.filter((r) => r.method === 'POST' && r.path === `/channels/${digestId}/messages`)).toEqual([]);
+    // Command replies are stored in #news too; the notice is the bot's only channel post there.
+    const notices = h.sandbox.messages(h.channel('news').id).filter((m) => !m.interaction);
+    expect(notices.map((m) => m.content)).toEqual([`⚠️ The daily news digest in <#${digestId}> is paused: I am missing Send Messages in <#${digestId}>. Fix it, then run /digest set to resume it.`]);
+    expect(notices[0]!.body.allowed_mentions).toEqual({ parse: [] });
+
+    const status = await h.sandbox.runCommand({ name: 'digest', subcommand: 'status', user: h.sandbox.users.admin }).reply();
+    const fields = Object.fromEntries((status.embeds[0] as { fields: Array<{ name: string; value: string }> }).fields.map((f) => [f.name, f.value]));
+    expect((status.embeds[0] as { title: string }).title).toBe('📰 Daily digest: paused');
+    expect(fields['Next run']).toBe(`⏸️ Paused: I am missing Send Messages in <#${digestId}>. Fix it, then run /digest set to resume it.`);
+    expect(fields['Last delivery']).toMatch(/^⏸️ \*\*paused\*\* · scheduled/);
+    h.clock.set('2026-11-23T08:00:00Z');
+    expect(await h.tick()).toEqual([]);
+    expect(h.sandbox.messages(h.channel('news').id).filter((m) => !m.interaction)).toHaveLength(1);
+
+    const restored = nextEvent<[unknown, Channel]>(h.bot.client, 'channelUpdate', (_old, channel) => channel.id === digestId);
+    h.sandbox.setChannelOverwrites(digestId, []);
+    await restored;
+    await setDigest(h, { timezone: 'UTC' });
+    expect(await h.bot.engine.subscription(h.guildId)).toMatchObject({ pausedReason: null, nextDueAt: new Date('2026-11-24T08:00:00Z') });
+    h.clock.set('2026-11-24T08:00:00Z');
+    expect((await h.tick()).map((o) => o.status)).toEqual(['delivered']);
+    expect(h.sandbox.messages(digestId)).toHaveLength(1);
   });
 
   it('timezone and topics autocomplete', async () => {

@@ -57,9 +57,9 @@ describe('the bot process', () => {
       DATABASE_PATH: `${dir.root}/data/bot.sqlite`,
     });
     await waitFor(() => sandbox.commands(sandbox.guilds[0]!.id).length === 2, { timeout: 15_000, interval: 50 });
-    await waitFor(() => p.out().includes('digests scheduled'), { timeout: 5000, interval: 50 });
+    await waitFor(() => p.out().includes('digest ticker started'), { timeout: 5000, interval: 50 });
     const lines = p.out().trim().split('\n').map((l) => JSON.parse(l) as { msg: string });
-    expect(lines.map((l) => l.msg)).toEqual(expect.arrayContaining(['articles loaded', 'logged in to Discord', 'slash commands registered', 'digests scheduled']));
+    expect(lines.map((l) => l.msg)).toEqual(expect.arrayContaining(['articles loaded', 'logged in to Discord', 'slash commands registered', 'digest ticker started']));
     expect(p.out()).not.toContain(sandbox.token);
     p.child.kill('SIGTERM');
     expect(await p.exit).toBe(0);
@@ -71,7 +71,10 @@ describe('the bot process', () => {
     const dir = await workspace();
     const p = run('src/deploy-commands.ts', { CWD: dir.root, DISCORD_TOKEN: sandbox.token, DISCORD_API_URL: sandbox.apiUrl });
     expect(await p.exit).toBe(0);
-    expect(p.out()).toBe('Registered 2 commands (/news, /digest) for News Digest globally (may take up to an hour to appear).\n');
+    expect(p.out()).toBe(
+      'Registered 2 commands (/news, /digest) for News Digest globally (may take up to an hour to appear).\n' +
+        `Invite link (View Channel, Send Messages, Embed Links, Read Message History): https://discord.com/oauth2/authorize?client_id=${sandbox.application.id}&scope=bot+applications.commands&permissions=84992\n`,
+    );
     expect(sandbox.commands().map((c) => c.name)).toEqual(['news', 'digest']);
   });
 

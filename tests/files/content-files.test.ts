@@ -28,7 +28,7 @@ describe('loadContentDir', () => {
     const report = await loadContentDir(d.root, store);
     expect(report.loaded).toBe(2);
     expect(store.all().map((a) => a.id).sort()).toEqual(['a/b/two', 'a/one']);
-    expect(report.skipped).toEqual([{ file: 'bad-date.md', path: 'publishedDateTime', message: expect.stringMatching(/Invalid date/) }]);
+    expect(report.skipped).toEqual([{ file: 'bad-date.md', path: 'publishedDateTime', message: expect.stringMatching(/^Not a date/) }]);
     expect(report.excluded).toEqual([{ file: 'draft.md', reason: 'draft: true' }]);
     expect(report.files).toBe(4);
   });
@@ -106,5 +106,60 @@ describe('watchContentDir', () => {
     } finally {
       await watcher.close();
     }
+  });
+});
+
+describe('loadContentDir — hostile and unusual files', () => {
+  it('GIVEN UTF-16 files with a byte-order mark, little and big endian THEN they load like UTF-8', async () => {
+    const d = await folder();
+    const text = aggregatorArticle({ title: 'Wide café story' });
+    const le = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]);
+    const be = Buffer.from(le.subarray(2));
+    for (let i = 0; i + 1 < be.length; i += 2) [be[i], be[i + 1]] = [be[i + 1]!, be[i]!];
+    await d.write('le.md', le);
+    await d.write('sub/be.md', Buffer.concat([Buffer.from([0xfe, 0xff]), be]));
+    const store = new ArticleStore();
+    const report = await loadContentDir(d.root, store);
+    expect(report.skipped).toEqual([]);
+    expect(report.loaded).toBe(2);
+    expect(store.search('café').total).toBeGreaterThanOrEqual(1);
+  });
+
+  it('GIVEN Same Name.md and same-name.md THEN one loads and the other is skipped naming both paths; deleting either keeps the other', async () => {
+    const d = await folder();
+    await d.write('Same Name.md', aggregatorArticle({ title: 'First story' }));
+    await d.write('same-name.md', aggregatorArticle({ title: 'Second story' }));
+    const store = new ArticleStore();
+    const report = await loadContentDir(d.root, store);
+    expect(report.loaded).toBe(1);
+    expect(report.skipped).toEqual([{ file: 'same-name.md', path: '', message: expect.stringMatching(/same id "same-name" as "Same Name\.md"/) }]);
+    const watcher = await watchContentDir(d.root, store, { stabilityMs: 50 });
+    try {
+      await unlink(join(d.root, 'Same Name.md'));
+      await waitFor(() => store.all()[0]?.title === 'Second story', { what: 'the held-back file shown' });
+      expect(store.size).toBe(1);
+    } finally {
+      await watcher.close();
+    }
+  });
+
+  it('GIVEN an article over the index bound THEN it loads and the report names it in a notice', async () => {
+    const d = await folder();
+    const words = Array.from({ length: 3_000 }, (_, i) => `w${i}`).join(' ');
+    await d.write('wordy.md', aggregatorArticle({ title: 'Wordy', excerpt: words }));
+    await d.write('plain.md', aggregatorArticle({ title: 'Plain' }));
+    const store = new ArticleStore();
+    const report = await loadContentDir(d.root, store);
+    expect(report.loaded).toBe(2);
+    expect(report.skipped).toEqual([]);
+    expect(report.notices).toEqual([{ file: 'wordy.md', path: '', message: expect.stringMatching(/distinct words are searchable/) }]);
+  });
+
+  it('GIVEN an impossible or far-future date THEN the file is skipped against the `now` passed in', async () => {
+    const d = await folder();
+    await d.write('ok.md', aggregatorArticle({ title: 'Ok', date: '2026-11-21T10:00:00Z' }));
+    await d.write('future.md', aggregatorArticle({ title: 'Future', date: '2026-11-23T10:00:00Z' }));
+    const report = await loadContentDir(d.root, new ArticleStore(), { now: () => new Date('2026-11-21T12:00:00Z') });
+    expect(report.skipped).toEqual([{ file: 'future.md', path: 'publishedDateTime', message: expect.stringMatching(/more than a day after now/) }]);
   });
 });

@@ -73,6 +73,21 @@ describe('validateMessage — message content and embeds', () => {
     ]);
   });
 
+  it('rejects a field name or value of whitespace only (Discord trims it to nothing); a zero-width space passes', () => {
+    expect(validateMessage({ embeds: [{ fields: [{ name: ' \n', value: '\t ' }] }] })).toEqual([
+      { path: 'embeds[0].fields[0].name', message: 'field name is required.' },
+      { path: 'embeds[0].fields[0].value', message: 'field value is required.' },
+    ]);
+    expect(validateMessage({ embeds: [{ fields: [{ name: '\u200b', value: '\u200b' }] }] })).toEqual([]);
+  });
+
+  it('GIVEN a channel message THEN flags 64 and an empty (or whitespace-only) message are refused; an interaction reply may carry flags 64', () => {
+    expect(validateMessage({ content: 'hi', flags: 64 }, { channelMessage: true })).toEqual([{ path: 'flags', message: 'Ephemeral messages can only be sent as interaction responses' }]);
+    expect(validateMessage({ content: 'hi', flags: 64 })).toEqual([]);
+    expect(validateMessage({ content: '  \n' }, { channelMessage: true })).toEqual([{ path: '', message: 'Cannot send an empty message' }]);
+    expect(validateMessage({ content: '  ', embeds: [{ title: 'T' }] }, { channelMessage: true })).toEqual([]);
+  });
+
   it('accepts footer text of 2048 and rejects 2049', () => {
     expect(L.footerText).toBe(2048);
     expect(validateMessage({ embeds: [{ footer: { text: x(2048) } }] })).toEqual([]);
@@ -104,6 +119,11 @@ describe('validateMessage — message content and embeds', () => {
 });
 
 describe('validateMessage — components', () => {
+  it('rejects a custom_id used twice in one message, in one row or across rows', () => {
+    expect(validateMessage({ components: [row(button('a'), button('b')), row(button('c'))] })).toEqual([]);
+    expect(validateMessage({ components: [row(button('a')), row(button('a'))] })).toEqual([{ path: 'components[1].components[0].custom_id', message: 'Component custom id cannot be duplicated' }]);
+  });
+
   it('accepts a custom_id of 1 and of 100 characters, and rejects 0 and 101', () => {
     expect(L.customId).toBe(100);
     expect(validateMessage({ components: [row(button('a'), button(x(100)))] })).toEqual([]);

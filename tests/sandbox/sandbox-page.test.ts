@@ -1,4 +1,6 @@
 import { mkdirSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -132,11 +134,68 @@ describe('the sandbox page in a real browser', () => {
   });
 
   it('an error reply is shown only to the user who ran the command', async () => {
+    // A command every member may use, with an answer only the member who ran it sees.
     await typeCommand('/news latest topic:Gardening');
     await page.press('#composer', 'Enter');
     const note = page.locator('.message.ephemeral', { hasText: 'There is no topic called “Gardening”' }).last();
     await note.waitFor();
     expect(await note.locator('.ephemeral-note').innerText()).toContain('Only you can see this');
+    await page.check('input[name=user][value=admin]');
+    await expect.poll(() => page.locator('.message.ephemeral', { hasText: 'There is no topic called “Gardening”' }).count()).toBe(0);
+  });
+
+  it('the command picker offers a member only what Discord would: /news, not /digest; the admin gets both', async () => {
+    await typeCommand('/');
+    await page.waitForSelector('#picker:not([hidden])');
+    const listed = () => page.locator('.picker-item b').allTextContents();
+    expect(await listed()).toContain('/news search');
+    expect((await listed()).filter((c) => c.startsWith('/digest'))).toEqual([]);
+    await page.check('input[name=user][value=admin]');
+    await expect.poll(async () => (await listed()).filter((c) => c.startsWith('/digest'))).toEqual(['/digest set', '/digest status', '/digest off', '/digest send-now']);
+  });
+
+  it('a member who types the hidden /digest anyway is told it is not available, inline, and nothing is sent', async () => {
+    const before = running.sandbox.requests.length;
+    await typeCommand('/digest status');
+    await expect.poll(() => page.textContent('#hint')).toMatch(/^\/digest is not available to you here/);
+    await page.press('#composer', 'Enter');
+    await expect.poll(() => page.textContent('#hint')).toMatch(/^\/digest is not available to you here\. Discord hides \/digest from Regular Member in #news/);
+    expect(await page.getAttribute('#hint', 'class')).toBe('hint error');
+    // No interaction reached the bot, so it made no call to Discord.
+    expect(running.sandbox.requests.slice(before).filter((r) => r.path.includes('/interactions/'))).toEqual([]);
+  });
+
+  it('a page on another port cannot post a digest or run /digest set through the sandbox page', async () => {
+    const digestId = running.sandbox.channel('digest').id;
+    const before = running.sandbox.messages(digestId).length;
+    const requestsBefore = running.sandbox.requests.length;
+    const attacker = createServer((_req, res) => {
+      res.writeHead(200, { 'Content-Type': 'text/html' });
+      res.end('<!doctype html><title>elsewhere</title>');
+    });
+    await new Promise<void>((resolve) => attacker.listen(0, '127.0.0.1', resolve));
+    const other = await browser.newPage();
+    try {
+      await other.goto(`http://127.0.0.1:${(attacker.address() as AddressInfo).port}/`);
+      // What a hostile page can send without a CORS preflight: a plain-text POST, answer unreadable.
+      const statuses = await other.evaluate(
+        async ({ url, channelId }) => {
+          const post = (path: string, body: unknown) => fetch(url + path, { method: 'POST', mode: 'no-cors', headers: { 'Content-Type': 'text/plain' }, body: JSON.stringify(body) }).then((r) => r.type);
+          return [
+            await post('/api/command', { name: 'digest', subcommand: 'set', options: { channel: channelId, time: '08:00', timezone: 'UTC' }, channelId, user: 'admin' }),
+            await post('/api/post-digest', {}),
+          ];
+        },
+        { url: running.url, channelId: digestId },
+      );
+      expect(statuses).toEqual(['opaque', 'opaque']);
+      // Both requests were answered (the fetches resolved) and neither reached the bot or Discord.
+      expect(running.sandbox.messages(digestId)).toHaveLength(before);
+      expect(running.sandbox.requests.slice(requestsBefore).filter((r) => r.method !== 'GET')).toEqual([]);
+    } finally {
+      await other.close();
+      await new Promise<void>((resolve) => attacker.close(() => resolve()));
+    }
   });
 
   it('"Post digest now" posts the grouped digest into #digest, and the inspector shows its payload', async () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ArticleStore } from '../../src/content/store.ts';
 import { MAX_QUERY_LENGTH, QueryError, prepareQuery } from '../../src/search/query.ts';
+import { MAX_TERMS_PER_ARTICLE, createSearchIndex, indexLimitNotice } from '../../src/search/search-index.ts';
 import { makeArticle } from '../support/article-factory.ts';
 
 function storeOf(...articles: ReturnType<typeof makeArticle>[]) {
@@ -84,5 +85,30 @@ describe('search', () => {
     const p2 = s.search('musk', { limit: 5, offset: 5 });
     expect(p2.total).toBe(7);
     expect(p2.articles).toHaveLength(2);
+  });
+});
+
+describe('search index — what one article may add', () => {
+  it('GIVEN an article of thousands of distinct words THEN only a bounded number are indexed, and the cut is described', () => {
+    const words = Array.from({ length: 20_000 }, (_, i) => `w${i.toString(36)}x`);
+    const huge = makeArticle({ id: 'huge', title: 'Huge article', summary: words.join(' ') });
+    const index = createSearchIndex();
+    index.add(huge);
+    expect(index.search('w1x').total).toBe(1);
+    expect(index.search(words[19_999]!).total).toBe(0);
+    expect(index.terms).toBeLessThanOrEqual(MAX_TERMS_PER_ARTICLE + 10);
+    expect(indexLimitNotice(huge)).toMatch(/first 2,000 distinct words/);
+  });
+
+  it('GIVEN a field over the character bound THEN only its start is indexed, and the cut is described', () => {
+    const long = makeArticle({ id: 'long', title: 'Long', summary: `${'same '.repeat(10_000)} needle` });
+    const index = createSearchIndex();
+    index.add(long);
+    expect(index.search('needle').total).toBe(0);
+    expect(indexLimitNotice(long)).toBe('only the first 20,000 characters of its summary are searchable');
+  });
+
+  it('GIVEN an ordinary article THEN nothing is cut', () => {
+    expect(indexLimitNotice(makeArticle({ summary: 'A normal summary of a normal story.', impact: ['one', 'two'] }))).toBeNull();
   });
 });

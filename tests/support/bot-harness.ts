@@ -3,28 +3,11 @@ import type { Logger } from 'pino';
 import { parseConfig, type Config } from '../../src/config.ts';
 import { startDiscordSandbox, type DiscordSandbox, type SandboxOptions } from '../../src/discord-sandbox/server.ts';
 import { createLogger } from '../../src/logger.ts';
-import { startBot, type RunningBot } from '../../src/main.ts';
-import type { CronLike } from '../../src/scheduler/scheduler.ts';
+import { startBot, type BotDeps, type RunningBot } from '../../src/main.ts';
 import { aggregatorArticle, tempDir } from './temp-dir.ts';
 
-/** A cron whose jobs run when the test says so. */
-export function manualCron() {
-  const jobs: Array<{ expression: string; timezone: string; name?: string; task: () => void; stopped: boolean }> = [];
-  const cron: CronLike = {
-    schedule(expression, task, options) {
-      const job = { expression, task, stopped: false, ...options };
-      jobs.push(job);
-      return { stop: () => void (job.stopped = true) };
-    },
-  };
-  return {
-    cron,
-    jobs,
-    active: () => jobs.filter((j) => !j.stopped),
-    /** Fires every active job, as the clock reaching its time would. */
-    fireAll: () => jobs.filter((j) => !j.stopped).forEach((j) => j.task()),
-  };
-}
+/** Engine timings for tests: the ticker's own timer never fires during a test (tests call `tick()`), and retries are quick. */
+export const TEST_ENGINE: NonNullable<BotDeps['engine']> = { tickMs: 3_600_000 };
 
 /** A clock tests move by hand. */
 export function manualClock(start: string) {
@@ -76,12 +59,13 @@ export const BOT_ARTICLES: Record<string, string> = {
 };
 
 /** The loopback Discord, a content folder, a SQLite file, and the real bot wired to them. */
-export async function startBotHarness(options: { articles?: Record<string, string>; sandbox?: SandboxOptions; clock?: ReturnType<typeof manualClock>; watch?: boolean } = {}) {
+export async function startBotHarness(
+  options: { articles?: Record<string, string>; sandbox?: SandboxOptions; clock?: ReturnType<typeof manualClock>; watch?: boolean; engine?: BotDeps['engine']; backoffMs?: readonly number[] } = {},
+) {
   const dir = await tempDir('news-bot-e2e-');
   for (const [file, text] of Object.entries(options.articles ?? BOT_ARTICLES)) await dir.write(`content/${file}`, text);
   const sandbox = await startDiscordSandbox(options.sandbox);
   const clock = options.clock ?? manualClock('2026-11-21T18:00:00Z');
-  const cron = manualCron();
   const logs = captureLogs();
   const guildId = sandbox.guilds[0]!.id;
   const parsed = parseConfig({
@@ -95,12 +79,10 @@ export async function startBotHarness(options: { articles?: Record<string, strin
   if (!parsed.ok) throw new Error(parsed.problems.join('; '));
   const config: Config = parsed.config;
   const logger: Logger = createLogger({ level: 'debug', secret: config.DISCORD_TOKEN, destination: logs.destination });
-  let cronNow = cron;
-  const start = async () => {
-    cronNow = manualCron();
-    return startBot({ config, logger, clock, cron: cronNow.cron, backoffMs: [5, 10], restRetries: 0, watch: options.watch ?? false });
-  };
+  const start = (overrides: Partial<Config> = {}) =>
+    startBot({ config: { ...config, ...overrides }, logger, clock, engine: { ...TEST_ENGINE, ...options.engine }, backoffMs: options.backoffMs ?? [5, 10], restRetries: 0, watch: options.watch ?? false });
   let bot: RunningBot | null = await start();
+  const extra: RunningBot[] = [];
   return {
     sandbox,
     clock,
@@ -111,9 +93,8 @@ export async function startBotHarness(options: { articles?: Record<string, strin
     get bot() {
       return bot!;
     },
-    get cron() {
-      return cronNow;
-    },
+    /** Claims and delivers what is due at the clock's time; resolves when those deliveries are done. */
+    tick: () => bot!.engine.tick(),
     channel: (name: string) => sandbox.channel(name),
     /** Stops the bot (as a crash or redeploy would) and starts a fresh one on the same database. */
     async restart() {
@@ -125,7 +106,24 @@ export async function startBotHarness(options: { articles?: Record<string, strin
       await bot?.stop();
       bot = null;
     },
+    /** Kills the bot as a crash would: nothing more is written or sent, its claims wait for their lease. */
+    async kill() {
+      await bot?.kill();
+      bot = null;
+    },
+    /** Starts the bot again after `stopBot` or `kill`. */
+    async startAgain() {
+      bot = await start();
+      return bot;
+    },
+    /** Another bot process on the same token: the same database unless `DATABASE_PATH` says otherwise. Closed with the harness. */
+    async startAnother(overrides: Partial<Config> = {}) {
+      const other = await start(overrides);
+      extra.push(other);
+      return other;
+    },
     async close() {
+      for (const other of extra) await other.stop();
       await bot?.stop();
       await sandbox.close();
       await dir.cleanup();

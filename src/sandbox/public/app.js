@@ -42,11 +42,12 @@ import { escapeHtml, renderInline, renderMarkdown } from './discord-markdown.js'
  */
 const $ = (sel) => /** @type {T} */ (document.querySelector(sel));
 /**
+ * `visibleCommands[user][channelId]`: the command names Discord's picker offers that user there.
  * @type {{ guild: { id: string, name: string } | null, channels: Channel[], users: Record<string, User>, bot: User | null,
- *   commands: Command[], messages: Record<string, Message[]>, rejected: Record<string, ShownRejection[]>,
- *   channelId: string | null, selected: string | null, unread: Record<string, number> }}
+ *   commands: Command[], visibleCommands: Record<string, Record<string, string[]>>, messages: Record<string, Message[]>,
+ *   rejected: Record<string, ShownRejection[]>, channelId: string | null, selected: string | null, unread: Record<string, number> }}
  */
-const state = { guild: null, channels: [], users: {}, bot: null, commands: [], messages: {}, rejected: {}, channelId: null, selected: null, unread: {} };
+const state = { guild: null, channels: [], users: {}, bot: null, commands: [], visibleCommands: {}, messages: {}, rejected: {}, channelId: null, selected: null, unread: {} };
 
 const user = () => /** @type {HTMLInputElement} */ (document.querySelector('input[name=user]:checked')).value;
 /**
@@ -72,8 +73,29 @@ const ctx = {
  * @returns {Promise<T>}
  */
 async function api(path, body) {
+  return (await request(path, body)).body;
+}
+
+/**
+ * Calls the API and keeps whether it succeeded, for the calls whose refusal the page explains.
+ * @param {string} path
+ * @param {unknown} [body]
+ * @returns {Promise<{ ok: boolean, body: any }>}
+ */
+async function request(path, body) {
   const res = await fetch(path, body === undefined ? {} : { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
-  return res.json();
+  return { ok: res.ok, body: await res.json() };
+}
+
+/**
+ * Shows a line under the composer; `error` marks it as a refusal rather than a hint.
+ * @param {string} text
+ * @param {boolean} [error]
+ */
+function hint(text, error = false) {
+  const el = $('#hint');
+  el.textContent = text;
+  el.classList.toggle('error', error);
 }
 
 // ---- rendering --------------------------------------------------------------------------------
@@ -180,10 +202,23 @@ function inspectRejected(r) {
 }
 
 // ---- commands -----------------------------------------------------------------------------------
-function commandEntries() {
+/**
+ * Whether Discord's picker would offer the command to the selected user in this channel.
+ * @param {string} name
+ */
+function offered(name) {
+  return state.visibleCommands[user()]?.[state.channelId ?? '']?.includes(name) ?? false;
+}
+
+/**
+ * Every registered command and subcommand; `onlyOffered` keeps those the selected user may use here.
+ * @param {boolean} [onlyOffered]
+ */
+function commandEntries(onlyOffered = false) {
   /** @type {CommandEntry[]} */
   const out = [];
   for (const c of state.commands) {
+    if (onlyOffered && !offered(c.name)) continue;
     const subs = (c.options ?? []).filter((o) => o.type === 1);
     if (subs.length === 0) out.push({ name: c.name, sub: null, description: c.description, options: c.options ?? [] });
     for (const s of subs) out.push({ name: c.name, sub: s.name, description: s.description, options: s.options ?? [] });
@@ -240,30 +275,36 @@ function updatePopups() {
   const parsed = parseInput(text);
   if (text.startsWith('/') && !parsed) {
     const q = text.slice(1).toLowerCase().replace(/\s+/g, ' ');
-    const items = commandEntries().filter((e) => `${e.name} ${e.sub ?? ''}`.startsWith(q) || e.name.startsWith(q.split(' ')[0]) && !q.includes(' '));
+    // Like Discord, the picker lists only what this user may run here; a hidden command typed anyway is refused on send.
+    const items = commandEntries(true).filter((e) => `${e.name} ${e.sub ?? ''}`.startsWith(q) || e.name.startsWith(q.split(' ')[0]) && !q.includes(' '));
     picker.innerHTML = `<div class="popup-title">Commands</div>${items
       .map((e) => `<div class="picker-item" data-fill="/${e.name}${e.sub ? ` ${e.sub}` : ''} "><b>/${e.name}${e.sub ? ` ${e.sub}` : ''}</b><small>${escapeHtml(e.description)}</small></div>`)
       .join('')}`;
     picker.hidden = items.length === 0;
     sugg.hidden = true;
-    $('#hint').textContent = '';
+    hint('');
     return;
   }
   picker.hidden = true;
   if (!parsed) {
     sugg.hidden = true;
-    $('#hint').textContent = '';
+    hint('');
     return;
   }
   const { entry, options, focused } = parsed;
-  $('#hint').textContent = entry.options.map((o) => `${o.required ? '' : '['}${o.name}:${o.required ? '' : ']'}`).join(' ') || 'Press Enter to send';
+  if (!offered(entry.name)) {
+    sugg.hidden = true;
+    hint(`/${entry.name} is not available to you here: Discord hides it from members without the permission it needs.`, true);
+    return;
+  }
+  hint(entry.options.map((o) => `${o.required ? '' : '['}${o.name}:${o.required ? '' : ']'}`).join(' ') || 'Press Enter to send');
   const def = entry.options.find((o) => o.name === focused);
   if (def?.autocomplete) {
     clearTimeout(acTimer);
     const seq = ++acSeq;
     acTimer = setTimeout(async () => {
-      /** @type {{ choices: Choice[] }} */
-      const { choices } = await api('/api/autocomplete', { name: entry.name, subcommand: entry.sub, focused, options: typed(entry, options), channelId: state.channelId, user: user() });
+      /** @type {{ choices?: Choice[] }} */
+      const { choices = [] } = await api('/api/autocomplete', { name: entry.name, subcommand: entry.sub, focused, options: typed(entry, options), channelId: state.channelId, user: user() });
       if (seq !== acSeq) return;
       sugg.innerHTML = `<div class="popup-title">${escapeHtml(focused)}</div>${choices
         .map((c) => `<div class="suggestion" data-option="${escapeHtml(focused)}" data-value="${escapeHtml(String(c.value))}">${escapeHtml(c.name)}</div>`)
@@ -298,7 +339,7 @@ async function send() {
   const input = $('#composer');
   const parsed = parseInput(input.value.trim());
   if (!parsed) {
-    $('#hint').textContent = 'Type / and pick a command: this sandbox channel only accepts slash commands.';
+    hint('Type / and pick a command: this sandbox channel only accepts slash commands.');
     return;
   }
   input.value = '';
@@ -307,7 +348,9 @@ async function send() {
   $('#picker').hidden = true;
   $('#suggestions').hidden = true;
   const { entry, options } = parsed;
-  await api('/api/command', { name: entry.name, subcommand: entry.sub, options: typed(entry, options), channelId: state.channelId, user: user() });
+  const r = await request('/api/command', { name: entry.name, subcommand: entry.sub, options: typed(entry, options), channelId: state.channelId, user: user() });
+  // Discord would not even send a hidden command: say so where it was typed, as nothing will appear in the channel.
+  if (!r.ok) hint(r.body?.hidden ? `/${entry.name} is not available to you here. ${r.body.error}` : `Not sent: ${r.body?.error ?? 'the sandbox refused it'}`, true);
 }
 
 // ---- events --------------------------------------------------------------------------------------
@@ -335,9 +378,12 @@ function onRejected(r) {
 }
 
 async function load() {
-  /** @type {{ guild: { id: string, name: string }, channels: Channel[], users: Record<string, User>, bot: User, commands: Command[], messages: Record<string, Message[]> }} */
+  /**
+   * @type {{ guild: { id: string, name: string }, channels: Channel[], users: Record<string, User>, bot: User, commands: Command[],
+   *   visibleCommands: Record<string, Record<string, string[]>>, messages: Record<string, Message[]> }}
+   */
   const s = await api('/api/state');
-  Object.assign(state, { guild: s.guild, channels: s.channels, users: s.users, bot: s.bot, commands: s.commands, messages: s.messages });
+  Object.assign(state, { guild: s.guild, channels: s.channels, users: s.users, bot: s.bot, commands: s.commands, visibleCommands: s.visibleCommands, messages: s.messages });
   state.channelId ??= s.channels[0]?.id;
   $('#guild-name').textContent = s.guild.name;
   render();
@@ -410,7 +456,13 @@ function wire() {
       $('#suggestions').hidden = true;
     }
   });
-  document.querySelectorAll('input[name=user]').forEach((r) => r.addEventListener('change', render));
+  // Another user sees other messages and may use other commands.
+  document.querySelectorAll('input[name=user]').forEach((r) =>
+    r.addEventListener('change', () => {
+      render();
+      updatePopups();
+    }),
+  );
   $('#digest-now').addEventListener('click', async () => {
     /** @type {HTMLButtonElement} */
     const button = $('#digest-now');

@@ -1,0 +1,307 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { MessagePayload } from '../payload/types.ts';
+import type { Db } from './database.ts';
+import {
+  DatabaseError,
+  LeaseLostError,
+  type ClaimOptions,
+  type Delivery,
+  type DeliveryReason,
+  type DeliveryStatus,
+  type DigestStore,
+  type Subscription,
+  type SubscriptionInput,
+} from './digest-store.ts';
+
+interface SubRow {
+  guild_id: string;
+  channel_id: string;
+  time: string;
+  timezone: string;
+  topics: string | null;
+  enabled: number;
+  next_due_at: number | null;
+  paused_reason: string | null;
+  paused_at: string | null;
+  pause_notified: number;
+  created_at: string;
+  updated_at: string;
+}
+
+interface DeliveryRow {
+  id: number;
+  guild_id: string;
+  channel_id: string;
+  slot: string;
+  reason: DeliveryReason;
+  status: DeliveryStatus;
+  lease_owner: string | null;
+  lease_expires_at: number | null;
+  period_from: string;
+  period_to: string;
+  timezone: string;
+  topics: string | null;
+  article_count: number;
+  payloads: string | null;
+  message_ids: string;
+  first_attempt_at: string;
+  attempts: number;
+  error: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+const subFromRow = (r: SubRow): Subscription => ({
+  guildId: r.guild_id,
+  channelId: r.channel_id,
+  time: r.time,
+  timezone: r.timezone,
+  topics: r.topics ? (JSON.parse(r.topics) as string[]) : null,
+  enabled: r.enabled === 1,
+  nextDueAt: r.enabled === 1 && r.next_due_at !== null ? new Date(r.next_due_at) : null,
+  pausedReason: r.paused_reason,
+  pausedAt: r.paused_at ? new Date(r.paused_at) : null,
+  pauseNotified: r.pause_notified === 1,
+  createdAt: new Date(r.created_at),
+  updatedAt: new Date(r.updated_at),
+});
+
+const deliveryFromRow = (r: DeliveryRow): Delivery => ({
+  id: r.id,
+  guildId: r.guild_id,
+  channelId: r.channel_id,
+  slot: r.slot,
+  reason: r.reason,
+  status: r.status,
+  leaseOwner: r.lease_owner,
+  leaseExpiresAt: r.lease_expires_at === null ? null : new Date(r.lease_expires_at),
+  periodFrom: new Date(r.period_from),
+  periodTo: new Date(r.period_to),
+  timezone: r.timezone,
+  topics: r.topics ? (JSON.parse(r.topics) as string[]) : null,
+  articleCount: r.article_count,
+  payloads: r.payloads ? (JSON.parse(r.payloads) as MessagePayload[]) : null,
+  messageIds: JSON.parse(r.message_ids) as (string | null)[],
+  firstAttemptAt: (JSON.parse(r.first_attempt_at) as (string | null)[]).map((t) => (t ? new Date(t) : null)),
+  attempts: r.attempts,
+  error: r.error,
+  createdAt: new Date(r.created_at),
+  updatedAt: new Date(r.updated_at),
+});
+
+const BUSY_CODES = new Set(['SQLITE_BUSY', 'SQLITE_BUSY_SNAPSHOT', 'SQLITE_BUSY_RECOVERY', 'SQLITE_LOCKED']);
+/** Waits between retries of a locked database: short, growing, with jitter so two processes do not collide again. */
+const BUSY_BACKOFF_MS = [5, 10, 20, 40, 80, 160, 320, 640];
+
+/**
+ * Runs one synchronous SQLite step; when another process holds the lock, retries it later without
+ * blocking the event loop. Any other failure becomes a `DatabaseError` (a lost lease stays itself).
+ */
+async function attempt<T>(what: string, step: () => T): Promise<T> {
+  for (let i = 0; ; i++) {
+    try {
+      return step();
+    } catch (err) {
+      if (err instanceof LeaseLostError) throw err;
+      const code = (err as { code?: string }).code;
+      if (code && BUSY_CODES.has(code) && i < BUSY_BACKOFF_MS.length) {
+        await sleep(BUSY_BACKOFF_MS[i]! + Math.random() * BUSY_BACKOFF_MS[i]!);
+        continue;
+      }
+      throw new DatabaseError(`database error while ${what}: ${(err as Error).message}`, err);
+    }
+  }
+}
+
+const iso = (d: Date) => d.toISOString();
+const topicsJson = (t: string[] | null) => (t && t.length > 0 ? JSON.stringify(t) : null);
+
+/** The `DigestStore` on SQLite (better-sqlite3). Every write is one short transaction. */
+export function createSqliteDigestStore(db: Db): DigestStore {
+  const getSub = db.prepare<[string], SubRow>('SELECT * FROM subscriptions WHERE guild_id = ?');
+  const upsertSub = db.prepare(
+    `INSERT INTO subscriptions (guild_id, channel_id, time, timezone, topics, enabled, next_due_at, paused_reason, paused_at, pause_notified, created_at, updated_at)
+     VALUES (@guildId, @channelId, @time, @timezone, @topics, 1, @nextDueAt, NULL, NULL, 0, @now, @now)
+     ON CONFLICT (guild_id) DO UPDATE SET channel_id = @channelId, time = @time, timezone = @timezone, topics = @topics, enabled = 1,
+       next_due_at = @nextDueAt, paused_reason = NULL, paused_at = NULL, pause_notified = 0,
+       last_error = NULL, last_error_at = NULL, blocked_reason = NULL, updated_at = @now`,
+  );
+  const disableSub = db.prepare('UPDATE subscriptions SET enabled = 0, next_due_at = NULL, updated_at = ? WHERE guild_id = ? AND enabled = 1');
+  const pauseByChannel = db.prepare<[string, string, string, string, string], { guild_id: string }>(
+    `UPDATE subscriptions SET paused_reason = ?, paused_at = ?, pause_notified = 0, updated_at = ?
+     WHERE guild_id = ? AND channel_id = ? AND enabled = 1 AND paused_reason IS NULL RETURNING guild_id`,
+  );
+  const pauseByGuild = db.prepare(
+    'UPDATE subscriptions SET paused_reason = ?, paused_at = ?, pause_notified = 0, updated_at = ? WHERE guild_id = ? AND enabled = 1 AND paused_reason IS NULL',
+  );
+  const markNotified = db.prepare('UPDATE subscriptions SET pause_notified = 1 WHERE guild_id = ? AND paused_reason IS NOT NULL AND pause_notified = 0');
+  const dueSubs = db.prepare<[number, number], SubRow>(
+    'SELECT * FROM subscriptions WHERE enabled = 1 AND paused_reason IS NULL AND next_due_at <= ? ORDER BY next_due_at, guild_id LIMIT ?',
+  );
+  const advanceSub = db.prepare('UPDATE subscriptions SET next_due_at = ? WHERE guild_id = ? AND next_due_at = ?');
+  // The channel's latest digest that reached it or may still (claimed): the next period starts where it ended.
+  const lastCovered = db.prepare<[string, string], { period_to: string }>(
+    "SELECT period_to FROM deliveries WHERE guild_id = ? AND channel_id = ? AND status IN ('delivered', 'claimed', 'skipped') ORDER BY period_to DESC LIMIT 1",
+  );
+  // With no covered digest, the earliest refused or failed one says where the channel's uncovered news starts.
+  const firstTried = db.prepare<[string, string], { period_from: string | null }>('SELECT MIN(period_from) AS period_from FROM deliveries WHERE guild_id = ? AND channel_id = ?');
+  const insertDelivery = db.prepare(
+    `INSERT INTO deliveries (guild_id, channel_id, slot, reason, status, lease_owner, lease_expires_at, period_from, period_to, timezone, topics, created_at, updated_at)
+     VALUES (@guildId, @channelId, @slot, @reason, 'claimed', @owner, @leaseUntil, @from, @to, @timezone, @topics, @now, @now)
+     ON CONFLICT (guild_id, channel_id, slot) DO NOTHING`,
+  );
+  const expired = db.prepare<[number, number], DeliveryRow>(
+    "SELECT * FROM deliveries WHERE status = 'claimed' AND lease_expires_at <= ? ORDER BY lease_expires_at, id LIMIT ?",
+  );
+  const takeOver = db.prepare("UPDATE deliveries SET lease_owner = ?, lease_expires_at = ? WHERE id = ? AND status = 'claimed' AND lease_expires_at <= ?");
+  const byId = db.prepare<[number], DeliveryRow>('SELECT * FROM deliveries WHERE id = ?');
+  const renew = db.prepare("UPDATE deliveries SET lease_expires_at = ? WHERE id = ? AND lease_owner = ? AND status = 'claimed'");
+  const release = db.prepare("UPDATE deliveries SET lease_owner = NULL, lease_expires_at = ?, error = ?, updated_at = ? WHERE id = ? AND lease_owner = ? AND status = 'claimed'");
+  const setPayloads = db.prepare(
+    "UPDATE deliveries SET payloads = ?, article_count = ?, message_ids = ?, first_attempt_at = ?, updated_at = ? WHERE id = ? AND lease_owner = ? AND status = 'claimed' AND payloads IS NULL",
+  );
+  const setAttempts = db.prepare("UPDATE deliveries SET first_attempt_at = ?, attempts = attempts + ?, updated_at = ? WHERE id = ? AND lease_owner = ? AND status = 'claimed'");
+  const setIds = db.prepare("UPDATE deliveries SET message_ids = ?, updated_at = ? WHERE id = ? AND lease_owner = ? AND status = 'claimed'");
+  const finishRow = db.prepare(
+    "UPDATE deliveries SET status = ?, error = ?, lease_owner = NULL, lease_expires_at = NULL, updated_at = ? WHERE id = ? AND lease_owner = ? AND status = 'claimed'",
+  );
+  const latest = db.prepare<[string], DeliveryRow>('SELECT * FROM deliveries WHERE guild_id = ? ORDER BY id DESC LIMIT 1');
+  const all = db.prepare<[string], DeliveryRow>('SELECT * FROM deliveries WHERE guild_id = ? ORDER BY id');
+  const getMeta = db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?');
+  const setMeta = db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
+
+  /**
+   * Where the next period of a channel starts: after its last covered digest; else where its first
+   * (refused or failed) digest started, so a rejected day is covered by the next one; else
+   * `firstPeriodMs` back. Never more than `maxPeriodMs` back.
+   */
+  const periodStart = (guildId: string, channelId: string, to: number, firstPeriodMs: number, maxPeriodMs: number): number => {
+    const last = lastCovered.get(guildId, channelId);
+    const tried = last ? undefined : firstTried.get(guildId, channelId)?.period_from;
+    const from = last ? new Date(last.period_to).getTime() : tried ? new Date(tried).getTime() : to - firstPeriodMs;
+    return Math.max(Math.min(from, to), to - maxPeriodMs);
+  };
+
+  /** A lease-guarded write: no row changed means another process holds the delivery now. */
+  const guarded = (id: number, changes: number) => {
+    if (changes === 0) throw new LeaseLostError(id);
+  };
+
+  const claimTx = db.transaction((o: ClaimOptions): number[] => {
+    const now = o.now.getTime();
+    const leaseUntil = now + o.leaseMs;
+    const ids: number[] = [];
+    // Work a dead process left half done comes first: it is older than anything due now.
+    for (const r of expired.all(now, o.limit)) if (takeOver.run(o.owner, leaseUntil, r.id, now).changes > 0) ids.push(r.id);
+    for (const r of dueSubs.all(now, o.limit - ids.length)) {
+      const plan = o.plan({ time: r.time, timezone: r.timezone, nextDueAt: new Date(r.next_due_at!) }, o.now);
+      const to = plan.slot.getTime();
+      const info = insertDelivery.run({
+        guildId: r.guild_id,
+        channelId: r.channel_id,
+        slot: iso(plan.slot),
+        reason: plan.reason,
+        owner: o.owner,
+        leaseUntil,
+        from: iso(new Date(periodStart(r.guild_id, r.channel_id, to, o.firstPeriodMs, o.maxPeriodMs))),
+        to: iso(plan.slot),
+        timezone: r.timezone,
+        topics: r.topics,
+        now: iso(o.now),
+      });
+      if (info.changes > 0) ids.push(Number(info.lastInsertRowid));
+      advanceSub.run(plan.next.getTime(), r.guild_id, r.next_due_at);
+    }
+    return ids;
+  });
+
+  const store: DigestStore = {
+    getSubscription: (guildId) => attempt('reading a subscription', () => {
+      const r = getSub.get(guildId);
+      return r ? subFromRow(r) : undefined;
+    }),
+    upsertSubscription: (s: SubscriptionInput, now) =>
+      attempt('saving a subscription', () => {
+        upsertSub.run({ guildId: s.guildId, channelId: s.channelId, time: s.time, timezone: s.timezone, topics: topicsJson(s.topics), nextDueAt: s.nextDueAt.getTime(), now: iso(now) });
+        return subFromRow(getSub.get(s.guildId)!);
+      }),
+    disableSubscription: (guildId, now) => attempt('turning a digest off', () => disableSub.run(iso(now), guildId).changes > 0),
+    pauseChannel: (guildId, channelId, reason, now) =>
+      attempt('pausing a channel', () => pauseByChannel.all(reason, iso(now), iso(now), guildId, channelId).map((r) => r.guild_id)),
+    pauseGuild: (guildId, reason, now) => attempt('pausing a server', () => pauseByGuild.run(reason, iso(now), iso(now), guildId).changes > 0),
+    markPauseNotified: (guildId) => attempt('marking a pause as told', () => markNotified.run(guildId).changes > 0),
+
+    claimDue: async (o) => {
+      const ids = await attempt('claiming due digests', () => claimTx.immediate(o));
+      return attempt('reading claimed digests', () => ids.map((id) => deliveryFromRow(byId.get(id)!)));
+    },
+    claimManual: (o) =>
+      attempt('claiming a send-now digest', () =>
+        db.transaction(() => {
+          const sub = getSub.get(o.guildId);
+          if (!sub || sub.enabled !== 1) return undefined;
+          const to = o.now.getTime();
+          const info = insertDelivery.run({
+            guildId: sub.guild_id,
+            channelId: sub.channel_id,
+            slot: `manual:${iso(o.now)}`,
+            reason: 'manual',
+            owner: o.owner,
+            leaseUntil: to + o.leaseMs,
+            from: iso(new Date(periodStart(sub.guild_id, sub.channel_id, to, o.firstPeriodMs, o.maxPeriodMs))),
+            to: iso(o.now),
+            timezone: sub.timezone,
+            topics: sub.topics,
+            now: iso(o.now),
+          });
+          return info.changes > 0 ? deliveryFromRow(byId.get(Number(info.lastInsertRowid))!) : undefined;
+        }).immediate(),
+      ),
+    renewLease: (id, owner, until) => attempt('renewing a lease', () => renew.run(until.getTime(), id, owner).changes > 0),
+    releaseLease: (id, owner, retryAt, error, now) =>
+      attempt('releasing a lease', () => void release.run(retryAt.getTime(), error, iso(now), id, owner)),
+
+    savePayloads: (id, owner, payloads, articleCount, now) =>
+      attempt('saving rendered messages', () => {
+        const empty = JSON.stringify(payloads.map(() => null));
+        guarded(id, setPayloads.run(JSON.stringify(payloads), articleCount, empty, empty, iso(now), id, owner).changes);
+      }),
+    markAttempt: (id, owner, part, at, now) =>
+      attempt('recording an attempt', () =>
+        db.transaction(() => {
+          const r = byId.get(id);
+          if (!r) throw new LeaseLostError(id);
+          const times = JSON.parse(r.first_attempt_at) as (string | null)[];
+          times[part] = at ? iso(at) : null;
+          guarded(id, setAttempts.run(JSON.stringify(times), at ? 1 : 0, iso(now), id, owner).changes);
+        }).immediate(),
+      ),
+    recordMessage: (id, owner, part, messageId, now) =>
+      attempt('recording a posted message', () =>
+        db.transaction(() => {
+          const r = byId.get(id);
+          if (!r) throw new LeaseLostError(id);
+          const ids = JSON.parse(r.message_ids) as (string | null)[];
+          ids[part] = messageId;
+          guarded(id, setIds.run(JSON.stringify(ids), iso(now), id, owner).changes);
+        }).immediate(),
+      ),
+    finish: (id, owner, status, error, now) => attempt('finishing a delivery', () => guarded(id, finishRow.run(status, error, iso(now), id, owner).changes)),
+
+    getDelivery: (id) => attempt('reading a delivery', () => {
+      const r = byId.get(id);
+      return r ? deliveryFromRow(r) : undefined;
+    }),
+    latestDelivery: (guildId) => attempt('reading the last delivery', () => {
+      const r = latest.get(guildId);
+      return r ? deliveryFromRow(r) : undefined;
+    }),
+    listDeliveries: (guildId) => attempt('listing deliveries', () => all.all(guildId).map(deliveryFromRow)),
+    getMeta: (key) => attempt('reading a setting', () => getMeta.get(key)?.value),
+    setMeta: (key, value) => attempt('saving a setting', () => void setMeta.run(key, value)),
+    close: async () => {
+      if (db.open) db.close();
+    },
+  };
+  return store;
+}

@@ -1,0 +1,164 @@
+import type { Clock } from '../calendar/clock.ts';
+import { DatabaseError, LeaseLostError, type Delivery, type DeliveryStatus, type DigestStore } from '../db/digest-store.ts';
+import { digestNonce, partMarker, withMarker } from '../payload/message-identity.ts';
+import type { MessagePayload } from '../payload/types.ts';
+import type { ComposeCache } from './compose-cache.ts';
+import { classifySendError, describeSendError, type DigestSender, type SendFailureKind } from './sender.ts';
+
+/** The logging the engine needs (a pino logger fits). */
+export interface DeliveryLogger {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+  debug(obj: object, msg?: string): void;
+}
+
+/** What one run of one delivery did. `retrying`: left for a later attempt; `lost`: another process holds it now. */
+export interface DeliveryOutcome {
+  deliveryId: number;
+  guildId: string;
+  channelId: string;
+  slot: string;
+  status: Exclude<DeliveryStatus, 'claimed'> | 'retrying' | 'lost';
+  messageIds: string[];
+  articles: number;
+  error?: string;
+}
+
+/** The first digest of a channel covers the day before its slot. */
+export const FIRST_PERIOD_MS = 24 * 60 * 60 * 1000;
+/** The longest period one digest covers: a bot that was down for a month posts one week, not a flood. */
+export const MAX_PERIOD_MS = 7 * FIRST_PERIOD_MS;
+/** Discord's nonce window is documented only as "the past few minutes": trust it for one minute after a first attempt. */
+export const NONCE_TRUST_MS = 60_000;
+/** Retries of a 429/5xx/network failure within one run; tests pass shorter ones. */
+export const DEFAULT_BACKOFF_MS: readonly number[] = [1000, 2000, 4000];
+/** Requests for one delivery (over all its runs, each with backoff) before it is given up as `failed`. */
+export const MAX_ATTEMPTS = 40;
+/** History is searched from this long before the first attempt, for clock skew between the bot and Discord. */
+const HISTORY_MARGIN_MS = 60_000;
+
+/** Everything one delivery run needs, built once by the engine. */
+export interface DeliverDeps {
+  store: DigestStore;
+  sender: DigestSender;
+  cache: ComposeCache;
+  clock: Clock;
+  logger: DeliveryLogger;
+  owner: string;
+  leaseMs: number;
+  nonceTrustMs: number;
+  backoffMs: readonly number[];
+  sleep(ms: number): Promise<void>;
+  /** Pauses the channel's subscription and tells the admins once. */
+  pause(guildId: string, channelId: string, reason: string): Promise<void>;
+}
+
+type PartResult = { ok: true; id: string } | { ok: false; kind: SendFailureKind; error: string };
+
+/**
+ * Delivers one claimed digest: checks permissions (no request when they are missing), renders it once
+ * (stored before anything is sent), then posts each part not yet known to be posted. A part whose
+ * outcome is unknown is resent with the same nonce while Discord still remembers it; after that, the
+ * channel's history is searched for the part's marker first, so a post that went through is never repeated.
+ */
+export async function runDelivery(deps: DeliverDeps, claimed: Delivery): Promise<DeliveryOutcome> {
+  const { store, clock, owner } = deps;
+  const d = { ...claimed };
+  const outcome = (status: DeliveryOutcome['status'], error?: string): DeliveryOutcome => ({
+    deliveryId: d.id,
+    guildId: d.guildId,
+    channelId: d.channelId,
+    slot: d.slot,
+    status,
+    messageIds: d.messageIds.filter((x): x is string => x !== null),
+    articles: d.articleCount,
+    ...(error ? { error } : {}),
+  });
+  const finish = async (status: Exclude<DeliveryStatus, 'claimed'>, error: string | null) => {
+    await store.finish(d.id, owner, status, error, clock.now());
+    return outcome(status, error ?? undefined);
+  };
+
+  if (d.periodFrom.getTime() >= d.periodTo.getTime()) return finish('skipped', 'nothing new since the last digest');
+  const allowed = deps.sender.checkPermissions(d.guildId, d.channelId);
+  if (!allowed.ok) {
+    const reason = `I am missing ${allowed.missing.join(', ')} in <#${d.channelId}>`;
+    await deps.pause(d.guildId, d.channelId, reason);
+    return finish('paused', reason);
+  }
+
+  const payloads = d.payloads ?? (await render(deps, d));
+  for (let part = 0; part < payloads.length; part++) {
+    if (d.messageIds[part]) continue;
+    const r = await sendPart(deps, d, part, payloads[part]!);
+    if (r.ok) {
+      await store.recordMessage(d.id, owner, part, r.id, clock.now());
+      d.messageIds[part] = r.id;
+      continue;
+    }
+    if (r.kind === 'pause') {
+      const reason = `Discord refused the digest in <#${d.channelId}> (${r.error})`;
+      deps.logger.warn({ guildId: d.guildId, channelId: d.channelId, error: r.error }, 'digest channel refuses the bot; subscription paused');
+      await deps.pause(d.guildId, d.channelId, reason);
+      return finish('paused', reason);
+    }
+    if (r.kind === 'rejected') {
+      deps.logger.error({ guildId: d.guildId, channelId: d.channelId, part, error: r.error }, 'Discord rejected a digest message; it will not be resent');
+      return finish('rejected', r.error);
+    }
+    // Still failing after the backoff: another run (any process) tries again once the lease lapses.
+    const attempts = (await store.getDelivery(d.id))?.attempts ?? 0;
+    if (attempts >= MAX_ATTEMPTS) return finish('failed', r.error);
+    deps.logger.warn({ guildId: d.guildId, channelId: d.channelId, error: r.error }, 'digest not delivered yet; retrying later');
+    await store.releaseLease(d.id, owner, new Date(clock.now().getTime() + deps.leaseMs), r.error, clock.now());
+    return outcome('retrying', r.error);
+  }
+  return finish('delivered', null);
+}
+
+/** Composes (shared through the cache), adds each part's marker, and stores the result before anything is sent. */
+async function render(deps: DeliverDeps, d: Delivery): Promise<MessagePayload[]> {
+  const long = d.periodTo.getTime() - d.periodFrom.getTime() > FIRST_PERIOD_MS + 60 * 60 * 1000;
+  const title = d.reason === 'catch-up' || long ? 'Catch-up digest' : 'Daily digest';
+  const composed = await deps.cache.get({ from: d.periodFrom, to: d.periodTo, timezone: d.timezone, topics: d.topics, title });
+  const payloads = composed.payloads.map((p, part) => withMarker(p, partMarker(d.channelId, d.slot, part)));
+  await deps.store.savePayloads(d.id, deps.owner, payloads, composed.articleCount, deps.clock.now());
+  d.payloads = payloads;
+  d.articleCount = composed.articleCount;
+  d.messageIds = payloads.map(() => null);
+  d.firstAttemptAt = payloads.map(() => null);
+  return payloads;
+}
+
+/** Posts one part, with retries for failures that may pass; never twice (nonce, then history). */
+async function sendPart(deps: DeliverDeps, d: Delivery, part: number, payload: MessagePayload): Promise<PartResult> {
+  const { store, clock, owner, sender } = deps;
+  const marker = partMarker(d.channelId, d.slot, part);
+  let first = d.firstAttemptAt[part] ?? null;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const now = clock.now();
+      if (first && now.getTime() - first.getTime() >= deps.nonceTrustMs) {
+        // Discord may have forgotten the nonce: look for the message before sending it again.
+        const found = await sender.findOwnMessage(d.channelId, marker, new Date(first.getTime() - HISTORY_MARGIN_MS));
+        if (found) {
+          deps.logger.info({ guildId: d.guildId, channelId: d.channelId, part, messageId: found }, 'digest message found in the channel history; not sending it again');
+          return { ok: true, id: found };
+        }
+        first = null;
+      }
+      if (!first) first = now;
+      // Written before the request, so a crash after it leaves the part "outcome unknown", never "not sent".
+      await store.markAttempt(d.id, owner, part, first, now);
+      d.firstAttemptAt[part] = first;
+      const sent = await sender.send(d.channelId, { ...payload, nonce: digestNonce(d.channelId, d.slot, part), enforce_nonce: true });
+      return { ok: true, id: sent.id };
+    } catch (err) {
+      if (err instanceof DatabaseError || err instanceof LeaseLostError) throw err;
+      const kind = classifySendError(err);
+      if (kind !== 'retry' || attempt >= deps.backoffMs.length) return { ok: false, kind, error: describeSendError(err) };
+      await deps.sleep(deps.backoffMs[attempt]!);
+    }
+  }
+}

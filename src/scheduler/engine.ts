@@ -1,0 +1,255 @@
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleepFor } from 'node:timers/promises';
+import type { Clock } from '../calendar/clock.ts';
+import { latestSlot, nextSlot } from '../calendar/slots.ts';
+import { DatabaseError, LeaseLostError, type Delivery, type DeliveryReason, type DigestStore, type Subscription } from '../db/digest-store.ts';
+import type { ArticleSource } from '../digest/compose.ts';
+import { createComposeCache } from './compose-cache.ts';
+import { DEFAULT_BACKOFF_MS, FIRST_PERIOD_MS, MAX_PERIOD_MS, NONCE_TRUST_MS, runDelivery, type DeliveryLogger, type DeliveryOutcome } from './deliver.ts';
+import type { DigestSender, NotifyAdmins } from './sender.ts';
+
+/** How often the ticker looks for due slots. State, not the timer, decides what is due, so a late tick loses nothing. */
+export const TICK_MS = 2000;
+/** How long a claim holds a delivery; renewed while it runs, so only a dead process's claims are taken over. */
+export const LEASE_MS = 60_000;
+/** A slot delivered later than this after its time is a catch-up. */
+export const CATCH_UP_LATE_MS = 10 * 60_000;
+/** Deliveries running at once: enough to keep Discord's 50/s busy, bounded so 10,000 due never means 10,000 in memory. */
+export const CONCURRENCY = 100;
+/** Subscriptions claimed per transaction: measured at about 10–20 ms for 100 on SQLite, so 50 keeps each well under the 50 ms budget. */
+export const CLAIM_BATCH = 50;
+
+/** How the engine is built; everything but the parts has a production default. */
+export interface EngineOptions {
+  store: DigestStore;
+  articles: ArticleSource;
+  sender: DigestSender;
+  clock: Clock;
+  logger: DeliveryLogger;
+  notifyAdmins?: NotifyAdmins;
+  owner?: string;
+  tickMs?: number;
+  leaseMs?: number;
+  nonceTrustMs?: number;
+  concurrency?: number;
+  backoffMs?: readonly number[];
+}
+
+/** The engine was stopped or killed: nothing more is written or sent. */
+class Stopped extends Error {}
+
+/**
+ * Where a due subscription goes: the latest slot that has passed (one catch-up for a whole downtime,
+ * not one per missed day), its reason, and the next slot after now.
+ */
+export function planSlot(sub: { time: string; timezone: string; nextDueAt: Date }, now: Date): { slot: Date; reason: DeliveryReason; next: Date } {
+  const latest = latestSlot(sub.time, sub.timezone, now);
+  const slot = latest.getTime() > sub.nextDueAt.getTime() ? latest : sub.nextDueAt;
+  const late = slot.getTime() !== sub.nextDueAt.getTime() || now.getTime() - slot.getTime() > CATCH_UP_LATE_MS;
+  return { slot, reason: late ? 'catch-up' : 'scheduled', next: nextSlot(sub.time, sub.timezone, now) };
+}
+
+/**
+ * `planSlot` remembered per (time, zone, due slot) for one claim: servers that chose the same time and
+ * zone share one answer, so a claim of 100 servers costs a few calendar computations, not 100.
+ */
+function memoPlan(): typeof planSlot {
+  const memo = new Map<string, ReturnType<typeof planSlot>>();
+  return (sub, now) => {
+    const key = `${sub.time}|${sub.timezone}|${sub.nextDueAt.getTime()}|${now.getTime()}`;
+    let plan = memo.get(key);
+    if (!plan) memo.set(key, (plan = planSlot(sub, now)));
+    return plan;
+  };
+}
+
+/**
+ * The delivery engine: a ticker claims due slots from the store in small transactions, runs at most
+ * `concurrency` deliveries at once, and claims more as they finish. Any number of processes may share
+ * one store: the claim (a unique row per server, channel and slot, with a lease) decides who sends.
+ */
+export function createDeliveryEngine(options: EngineOptions) {
+  const { store, clock, logger } = options;
+  const owner = options.owner ?? randomUUID();
+  const leaseMs = options.leaseMs ?? LEASE_MS;
+  const concurrency = options.concurrency ?? CONCURRENCY;
+  const abort = new AbortController();
+  let dead = false;
+  let timer: NodeJS.Timeout | null = null;
+  let draining: Promise<DeliveryOutcome[]> | null = null;
+  const active = new Set<Promise<DeliveryOutcome | undefined>>();
+
+  const stopped = () => dead || abort.signal.aborted;
+  const refuse = () => Promise.reject(new Stopped('the delivery engine is stopped'));
+  // After stop or kill, no store write and no request goes out: as if the process were gone.
+  const guardedStore = new Proxy(store, {
+    get(target, prop, receiver) {
+      const value = Reflect.get(target, prop, receiver) as unknown;
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) => (stopped() ? refuse() : (value as (...a: unknown[]) => unknown).apply(target, args));
+    },
+  });
+  const sender = options.sender;
+  const guardedSender: DigestSender = {
+    send: (channelId, payload) => (stopped() ? refuse() : sender.send(channelId, payload)),
+    findOwnMessage: (channelId, marker, since) => (stopped() ? refuse() : sender.findOwnMessage(channelId, marker, since)),
+    checkPermissions: (guildId, channelId) => sender.checkPermissions(guildId, channelId),
+  };
+
+  const notifyOnce = async (guildId: string, text: string) => {
+    if (!options.notifyAdmins || !(await guardedStore.markPauseNotified(guildId))) return;
+    await options.notifyAdmins(guildId, text).catch((err: unknown) => logger.warn({ err, guildId }, 'could not tell the admins about the paused digest'));
+  };
+  const pauseChannel = async (guildId: string, channelId: string, reason: string) => {
+    const paused = await guardedStore.pauseChannel(guildId, channelId, reason, clock.now());
+    for (const g of paused) {
+      logger.warn({ guildId: g, channelId, reason }, 'digest paused');
+      await notifyOnce(g, `⚠️ The daily news digest in <#${channelId}> is paused: ${reason}. Fix it, then run /digest set to resume it.`);
+    }
+  };
+
+  const deps = {
+    store: guardedStore,
+    sender: guardedSender,
+    cache: createComposeCache({ articles: options.articles, now: () => clock.now().getTime() }),
+    clock,
+    logger,
+    owner,
+    leaseMs,
+    nonceTrustMs: options.nonceTrustMs ?? NONCE_TRUST_MS,
+    backoffMs: options.backoffMs ?? DEFAULT_BACKOFF_MS,
+    sleep: (ms: number) => sleepFor(ms, undefined, { signal: abort.signal }),
+    pause: pauseChannel,
+  };
+
+  /** Runs one delivery with a heartbeat on its lease; failures of the database or of this process leave it for a takeover. */
+  async function run(d: Delivery): Promise<DeliveryOutcome | undefined> {
+    const heartbeat = setInterval(() => {
+      guardedStore.renewLease(d.id, owner, new Date(clock.now().getTime() + leaseMs)).catch(() => undefined);
+    }, Math.max(1000, leaseMs / 3));
+    heartbeat.unref();
+    try {
+      const outcome = await runDelivery(deps, d);
+      logger.info({ ...outcome, messageIds: undefined, messages: outcome.messageIds.length }, `digest ${outcome.status}`);
+      return outcome;
+    } catch (err) {
+      if (err instanceof Stopped || abort.signal.aborted) {
+        // A graceful stop hands the delivery to the next process at once; a killed one leaves it to its lease.
+        if (!dead) await store.releaseLease(d.id, owner, clock.now(), null, clock.now()).catch(() => undefined);
+        return undefined;
+      }
+      if (err instanceof LeaseLostError) logger.warn({ deliveryId: d.id }, 'another process took this digest over; stopping here');
+      else if (err instanceof DatabaseError) logger.error({ err, deliveryId: d.id }, 'database error during a delivery; it will be taken over after its lease');
+      else logger.error({ err, deliveryId: d.id }, 'delivery crashed; it will be taken over after its lease');
+      return { deliveryId: d.id, guildId: d.guildId, channelId: d.channelId, slot: d.slot, status: 'lost', messageIds: [], articles: 0, error: String(err) };
+    } finally {
+      clearInterval(heartbeat);
+    }
+  }
+
+  const track = <T extends DeliveryOutcome | undefined>(p: Promise<T>): Promise<T> => {
+    active.add(p);
+    void p.finally(() => active.delete(p));
+    return p;
+  };
+
+  /** Claims and runs everything due, `concurrency` at a time, claiming more as runs finish; resolves when all are done. */
+  async function drain(): Promise<DeliveryOutcome[]> {
+    const outcomes: DeliveryOutcome[] = [];
+    const running = new Set<Promise<void>>();
+    const refill = Math.max(1, Math.floor(concurrency / 4));
+    let more = true;
+    while (!abort.signal.aborted) {
+      const free = concurrency - running.size;
+      // Claim in batches as room frees up: a claim's lease starts ticking at once, so never claim more than can run.
+      if (more && (free >= refill || running.size === 0)) {
+        const limit = Math.min(free, CLAIM_BATCH);
+        const claimed = await guardedStore.claimDue({ now: clock.now(), owner, leaseMs, limit, plan: memoPlan(), firstPeriodMs: FIRST_PERIOD_MS, maxPeriodMs: MAX_PERIOD_MS });
+        more = claimed.length === limit;
+        for (const d of claimed) {
+          const p: Promise<void> = track(run(d)).then((o) => {
+            if (o) outcomes.push(o);
+            running.delete(p);
+          });
+          running.add(p);
+        }
+        if (more) {
+          await new Promise<void>((r) => setImmediate(r));
+          continue;
+        }
+      }
+      if (running.size === 0) break;
+      await Promise.race(running);
+      more = true;
+    }
+    await Promise.all(running);
+    return outcomes;
+  }
+
+  const drainOnce = (): Promise<DeliveryOutcome[]> => {
+    if (draining) return draining.then(() => drainOnce());
+    const p = drain().finally(() => {
+      if (draining === p) draining = null;
+    });
+    draining = p;
+    return p;
+  };
+
+  return {
+    /** This process's claim owner id. */
+    owner,
+    /** Starts the ticker (unref'd: it never keeps the process alive by itself). */
+    start(): void {
+      if (timer) return;
+      const tick = () => {
+        if (draining || dead) return;
+        drainOnce().catch((err: unknown) => {
+          if (!(err instanceof Stopped)) logger.error({ err }, 'digest tick failed');
+        });
+      };
+      timer = setInterval(tick, options.tickMs ?? TICK_MS);
+      timer.unref();
+      tick();
+    },
+    /** Claims and delivers everything due now; resolves with what was done once those deliveries finish. */
+    tick: drainOnce,
+    /** Stops ticking, cancels retries' waits, and hands unfinished deliveries back (their lease released). */
+    async stop(): Promise<void> {
+      if (timer) clearInterval(timer);
+      timer = null;
+      abort.abort();
+      await Promise.allSettled([...active, ...(draining ? [draining] : [])]);
+    },
+    /** Stops at once as a crash would: nothing more is written or sent, leases are left to expire. */
+    kill(): void {
+      dead = true;
+      if (timer) clearInterval(timer);
+      timer = null;
+      abort.abort();
+    },
+    /** Creates or replaces a server's subscription (resuming it if paused), due at its next slot after now. */
+    async setSubscription(s: { guildId: string; channelId: string; time: string; timezone: string; topics: string[] | null }): Promise<Subscription> {
+      const now = clock.now();
+      return guardedStore.upsertSubscription({ ...s, nextDueAt: nextSlot(s.time, s.timezone, now) }, now);
+    },
+    /** Turns a server's digest off; false if it was not on. */
+    disable: (guildId: string) => guardedStore.disableSubscription(guildId, clock.now()),
+    subscription: (guildId: string) => guardedStore.getSubscription(guildId),
+    latestDelivery: (guildId: string) => guardedStore.latestDelivery(guildId),
+    /** Posts a digest now, covering everything since the channel's last one. Undefined when the server has no digest. */
+    async sendNow(guildId: string): Promise<DeliveryOutcome | undefined> {
+      const d = await guardedStore.claimManual({ guildId, now: clock.now(), owner, leaseMs, firstPeriodMs: FIRST_PERIOD_MS, maxPeriodMs: MAX_PERIOD_MS });
+      return d ? track(run(d)) : undefined;
+    },
+    /** Pauses the subscriptions posting in a channel (deleted, or refusing the bot), with no request sent. */
+    pauseChannel,
+    /** Pauses a server's subscription (the bot was removed from it); nobody there can be told. */
+    async pauseGuild(guildId: string, reason: string): Promise<void> {
+      if (await guardedStore.pauseGuild(guildId, reason, clock.now())) logger.warn({ guildId, reason }, 'digest paused');
+    },
+  };
+}
+
+/** The delivery engine. */
+export type DeliveryEngine = ReturnType<typeof createDeliveryEngine>;
+export type { DeliveryOutcome, DeliveryLogger } from './deliver.ts';

@@ -1,0 +1,190 @@
+import { execFileSync } from 'node:child_process';
+import { closeSync, constants, openSync } from 'node:fs';
+import { mkdir, rename, rm, symlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ArticleStore } from '../../src/content/store.ts';
+import { isHiddenPath, loadContentDir, watchContentDir, type WatchEvent } from '../../src/files/content-files.ts';
+import { aggregatorArticle, tempDir } from '../support/temp-dir.ts';
+import { waitFor } from '../support/wait-for.ts';
+
+const dirs: Array<{ cleanup(): Promise<void> }> = [];
+const fifos: string[] = [];
+afterEach(async () => {
+  // A reader stuck on a pipe holds a thread of libuv's pool for ever; opening the write end and closing
+  // it gives that reader end-of-file, so even a failing run of these tests ends.
+  for (const f of fifos.splice(0)) {
+    try {
+      closeSync(openSync(f, constants.O_WRONLY | constants.O_NONBLOCK));
+    } catch {
+      // ENXIO: nobody is reading it, which is the point.
+    }
+  }
+  while (dirs.length) await dirs.pop()!.cleanup();
+});
+async function folder() {
+  const d = await tempDir();
+  dirs.push(d);
+  return d;
+}
+function mkfifo(path: string) {
+  execFileSync('mkfifo', [path]);
+  fifos.push(path);
+}
+
+const skippedFiles = (events: WatchEvent[]) => events.flatMap((e) => (e.type === 'skipped' ? [e.issue.file] : [])).sort();
+
+describe('named pipes called *.md', () => {
+  it('GIVEN five named pipes appear while watching THEN each is skipped and named, never opened, and a later article still loads', async () => {
+    const d = await folder();
+    const store = new ArticleStore();
+    const events: WatchEvent[] = [];
+    const watcher = await watchContentDir(d.root, store, { onEvent: (e) => events.push(e), stabilityMs: 50 });
+    try {
+      // More pipes than libuv has threads (4): one blocked open per pipe would stall every later read.
+      for (let i = 0; i < 5; i++) mkfifo(join(d.root, `pipe-${i}.md`));
+      await d.write('after.md', aggregatorArticle({ title: 'Loaded after the pipes' }));
+      await waitFor(() => store.search('pipes').total === 1, { what: 'the later article loaded' });
+      await waitFor(() => skippedFiles(events).length === 5, { what: 'five pipes reported' });
+      expect(skippedFiles(events)).toEqual(['pipe-0.md', 'pipe-1.md', 'pipe-2.md', 'pipe-3.md', 'pipe-4.md']);
+      expect(events.find((e) => e.type === 'skipped')).toMatchObject({ issue: { path: '', message: 'Not a regular file (a named pipe); not opened' } });
+      expect(store.size).toBe(1);
+    } finally {
+      await watcher.close();
+    }
+  });
+
+  it('GIVEN named pipes in the folder at start THEN the load names them as skipped and loads the rest', async () => {
+    const d = await folder();
+    await d.write('real.md', aggregatorArticle({ title: 'Real story' }));
+    mkfifo(join(d.root, 'pipe.md'));
+    await mkdir(join(d.root, 'sub'));
+    mkfifo(join(d.root, 'sub', 'deep.md'));
+    const store = new ArticleStore();
+    const report = await loadContentDir(d.root, store);
+    expect(store.all().map((a) => a.title)).toEqual(['Real story']);
+    expect(report.skipped).toEqual([
+      { file: 'pipe.md', path: '', message: 'Not a regular file (a named pipe); not opened' },
+      { file: 'sub/deep.md', path: '', message: 'Not a regular file (a named pipe); not opened' },
+    ]);
+  });
+
+  it('GIVEN a symlink to a named pipe inside the folder THEN it is skipped and named, at start and while watching', async () => {
+    const d = await folder();
+    mkfifo(join(d.root, 'pipe'));
+    await symlink(join(d.root, 'pipe'), join(d.root, 'linked.md'));
+    const store = new ArticleStore();
+    const report = await loadContentDir(d.root, store);
+    expect(report.skipped).toEqual([{ file: 'linked.md', path: '', message: 'Not a regular file (a named pipe); not opened' }]);
+    const events: WatchEvent[] = [];
+    const watcher = await watchContentDir(d.root, store, { onEvent: (e) => events.push(e), stabilityMs: 50 });
+    try {
+      await symlink(join(d.root, 'pipe'), join(d.root, 'linked-later.md'));
+      await waitFor(() => skippedFiles(events).includes('linked-later.md'), { what: 'the new link reported' });
+      await d.write('after.md', aggregatorArticle({ title: 'Still loading' }));
+      await waitFor(() => store.size === 1, { what: 'the later article loaded' });
+    } finally {
+      await watcher.close();
+    }
+  });
+});
+
+describe('a replaced content folder', () => {
+  it('GIVEN the folder is deleted and re-created THEN the new folder is watched, and its articles replace the old ones', async () => {
+    const d = await folder();
+    const root = join(d.root, 'content');
+    await d.write('content/old-one.md', aggregatorArticle({ title: 'Old one' }));
+    await d.write('content/kept.md', aggregatorArticle({ title: 'Kept story' }));
+    const store = new ArticleStore();
+    await loadContentDir(root, store);
+    const events: WatchEvent[] = [];
+    const watcher = await watchContentDir(root, store, { onEvent: (e) => events.push(e), stabilityMs: 50, rootCheckMs: 50 });
+    try {
+      await rm(root, { recursive: true });
+      await mkdir(root);
+      await d.write('content/kept.md', aggregatorArticle({ title: 'Kept story' }));
+      await d.write('content/new-one.md', aggregatorArticle({ title: 'New one' }));
+      await waitFor(() => store.all().map((a) => a.title).sort().join() === 'Kept story,New one', { what: 'the new folder loaded' });
+      // Watched again, not just rescanned once: a file written now arrives too.
+      await d.write('content/later.md', aggregatorArticle({ title: 'Later one' }));
+      await waitFor(() => store.size === 3, { what: 'a file added after the swap loaded' });
+      expect(events).toContainEqual({ type: 'folder-replaced', dir: root, loaded: 2, removed: expect.any(Number), skipped: 0 });
+    } finally {
+      await watcher.close();
+    }
+  });
+
+  it('GIVEN the folder is moved away and another takes its name THEN articles only in the old folder disappear', async () => {
+    const d = await folder();
+    const root = join(d.root, 'content');
+    await d.write('content/gone.md', aggregatorArticle({ title: 'Gone story' }));
+    await d.write('next/arrived.md', aggregatorArticle({ title: 'Arrived story' }));
+    const store = new ArticleStore();
+    await loadContentDir(root, store);
+    const watcher = await watchContentDir(root, store, { stabilityMs: 50, rootCheckMs: 50 });
+    try {
+      // A rename sends no delete event for the files inside: only the folder's new identity tells.
+      await rename(root, join(d.root, 'old'));
+      await rename(join(d.root, 'next'), root);
+      await waitFor(() => store.all().map((a) => a.title).join() === 'Arrived story', { what: 'the swapped-in folder loaded' });
+    } finally {
+      await watcher.close();
+    }
+  });
+
+  it('GIVEN the folder is a symlink swapped with ln -sfn THEN the new target is loaded and watched, and the old one no longer is', async () => {
+    const d = await folder();
+    await d.write('v1/first.md', aggregatorArticle({ title: 'First release' }));
+    await d.write('v2/second.md', aggregatorArticle({ title: 'Second release' }));
+    const link = join(d.root, 'content');
+    await symlink(join(d.root, 'v1'), link);
+    const store = new ArticleStore();
+    await loadContentDir(link, store);
+    const events: WatchEvent[] = [];
+    const watcher = await watchContentDir(link, store, { onEvent: (e) => events.push(e), stabilityMs: 50, rootCheckMs: 50 });
+    try {
+      await d.write('v1/while-v1.md', aggregatorArticle({ title: 'While first' }));
+      await waitFor(() => store.size === 2, { what: 'the first target watched' });
+      execFileSync('ln', ['-sfn', join(d.root, 'v2'), link]);
+      await waitFor(() => store.all().map((a) => a.title).join() === 'Second release', { what: 'the second target loaded' });
+      await d.write('v1/stale.md', aggregatorArticle({ title: 'Stale write' }));
+      await d.write('v2/fresh.md', aggregatorArticle({ title: 'Fresh write' }));
+      await waitFor(() => store.size === 2, { what: 'a file in the new target loaded' });
+      expect(store.all().map((a) => a.title).sort()).toEqual(['Fresh write', 'Second release']);
+      expect(events.filter((e) => e.type === 'folder-replaced')).toEqual([{ type: 'folder-replaced', dir: link, loaded: 1, removed: 2, skipped: 0 }]);
+    } finally {
+      await watcher.close();
+    }
+  });
+});
+
+describe('hidden files: one rule at start and at run time', () => {
+  const hidden = ['.hidden.md', '.obsidian/workspace.md', '.git/notes.md', '#autosave.md#', '.#lock.md', 'sub/.draft.md', 'sub/.trash/old.md'];
+
+  it('names dotfiles, dot-folders and editor files as hidden, and nothing else', () => {
+    for (const p of hidden) expect(isHiddenPath(p), p).toBe(true);
+    expect(isHiddenPath('backup.md~')).toBe(true);
+    for (const p of ['a.md', 'sub/a.md', 'v1.2/a.md', 'a.b.md', 'sub/x#y.md']) expect(isHiddenPath(p), p).toBe(false);
+  });
+
+  it('GIVEN hidden files at start and hidden files created while watching THEN none is loaded or reported, and visible ones are', async () => {
+    const d = await folder();
+    for (const p of hidden) await d.write(p, aggregatorArticle({ title: `Hidden at start ${p}` }));
+    await d.write('visible.md', aggregatorArticle({ title: 'Visible at start' }));
+    const store = new ArticleStore();
+    const report = await loadContentDir(d.root, store);
+    expect(report).toMatchObject({ files: 1, loaded: 1, skipped: [] });
+    const events: WatchEvent[] = [];
+    const watcher = await watchContentDir(d.root, store, { onEvent: (e) => events.push(e), stabilityMs: 50 });
+    try {
+      for (const p of hidden) await d.write(p.replace(/\.md(#?)$/, '-later.md$1'), aggregatorArticle({ title: `Hidden later ${p}` }));
+      await d.write('sub/.new-folder/deep.md', aggregatorArticle({ title: 'Hidden later in a new dot-folder' }));
+      await d.write('visible-later.md', aggregatorArticle({ title: 'Visible later' }));
+      await waitFor(() => store.size === 2, { what: 'the visible file loaded' });
+      expect(store.all().map((a) => a.title).sort()).toEqual(['Visible at start', 'Visible later']);
+      expect(events).toEqual([{ type: 'loaded', file: 'visible-later.md', id: 'visible-later' }]);
+    } finally {
+      await watcher.close();
+    }
+  });
+});
