@@ -44,12 +44,13 @@ const data = new SlashCommandBuilder()
 
 const notice = (content: string) => renderNotice(content);
 
-function requireAdmin(i: ChatInputCommandInteraction): string {
+/**
+ * Who may use `/digest` is Discord's decision, not the bot's: `default_member_permissions` (Manage
+ * Server) hides it from members, and a server's admins can open or close it to roles, members or
+ * channels in Server Settings → Integrations. A check of its own here would overrule their choice.
+ */
+function requireServer(i: ChatInputCommandInteraction): string {
   if (!i.inGuild()) throw new UserError('The digest is set per server: run this command in a server.');
-  // Discord hides the command from members without Manage Server, but server owners can override that; check again.
-  if (!i.memberPermissions?.has(PermissionFlagsBits.ManageGuild)) {
-    throw new UserError('Only members with the **Manage Server** permission can change the digest. Ask an admin, or use /news digest to preview it.');
-  }
   return i.guildId;
 }
 
@@ -65,7 +66,7 @@ function parseTopics(raw: string | null, ctx: BotContext): string[] | null {
 }
 
 async function set(i: ChatInputCommandInteraction, ctx: BotContext) {
-  const guildId = requireAdmin(i);
+  const guildId = requireServer(i);
   const channel = i.options.getChannel('channel', true);
   const timeRaw = i.options.getString('time', true);
   const timezone = i.options.getString('timezone', true).trim();
@@ -92,7 +93,7 @@ async function set(i: ChatInputCommandInteraction, ctx: BotContext) {
 }
 
 async function status(i: ChatInputCommandInteraction, ctx: BotContext) {
-  const guildId = requireAdmin(i);
+  const guildId = requireServer(i);
   const sub = await ctx.digests.subscription(guildId);
   if (!sub) throw new UserError('No digest is set up for this server yet. Run /digest set channel:#news time:08:00 timezone:Europe/Paris.');
   const last = await ctx.digests.latestDelivery(guildId);
@@ -125,14 +126,14 @@ async function status(i: ChatInputCommandInteraction, ctx: BotContext) {
 }
 
 async function off(i: ChatInputCommandInteraction, ctx: BotContext) {
-  const guildId = requireAdmin(i);
+  const guildId = requireServer(i);
   if (!(await ctx.digests.disable(guildId))) throw new UserError('The digest is already off for this server. /digest set turns it on.');
   ctx.logger.info({ guildId, userId: i.user.id }, 'digest turned off');
   await i.reply(toReply(notice('🛑 The daily digest is off. /digest set turns it back on.'), { ephemeral: true }));
 }
 
 async function sendNow(i: ChatInputCommandInteraction, ctx: BotContext) {
-  const guildId = requireAdmin(i);
+  const guildId = requireServer(i);
   const sub = await ctx.digests.subscription(guildId);
   if (!sub?.enabled) throw new UserError('No digest is set up for this server. Run /digest set first, so I know which channel to post in.');
   if (sub.pausedReason) throw new UserError(`⏸️ The digest is paused: ${sub.pausedReason}. Fix it, then run /digest set to resume it.`);
@@ -162,6 +163,30 @@ function sendNowText(result: Awaited<ReturnType<BotContext['digests']['sendNow']
   }
 }
 
+/**
+ * Topic suggestions for the comma-separated `topics` option, completing its last entry and keeping
+ * those already typed. A choice's value must come back to `/digest set` as something it accepts, and
+ * Discord caps a value (and its name) at 100 characters, and a value cut with "…" names no topic: a
+ * list that would not fit is offered as the topic alone, named as it will be set; a topic longer than
+ * that on its own is left out, since `/digest set` could never read it back.
+ */
+export function topicChoices(typed: string, ctx: Pick<BotContext, 'store'>): Array<{ name: string; value: string }> {
+  const max = DISCORD_LIMITS.autocompleteChoiceText;
+  const parts = typed.split(',');
+  const last = parts.pop()!.trim().toLowerCase();
+  const prefix = parts.map((p) => p.trim()).filter(Boolean).join(', ');
+  const choices: Array<{ name: string; value: string }> = [];
+  for (const t of ctx.store.topics()) {
+    if (choices.length >= DISCORD_LIMITS.autocompleteChoices) break;
+    if (!t.topic.toLowerCase().includes(last)) continue;
+    const full = prefix ? `${prefix}, ${t.topic}` : t.topic;
+    const value = full.length <= max ? full : t.topic.length <= max ? t.topic : null;
+    if (value === null) continue;
+    choices.push({ name: value, value });
+  }
+  return choices;
+}
+
 async function autocomplete(i: AutocompleteInteraction, ctx: BotContext) {
   const focused = i.options.getFocused(true);
   const typed = String(focused.value ?? '').trim().toLowerCase();
@@ -172,19 +197,7 @@ async function autocomplete(i: AutocompleteInteraction, ctx: BotContext) {
     return;
   }
   if (focused.name === 'topics') {
-    // Complete the last comma-separated entry, keeping the ones already typed.
-    const parts = String(focused.value ?? '').split(',');
-    const last = parts.pop()!.trim().toLowerCase();
-    const prefix = parts.map((p) => p.trim()).filter(Boolean).join(', ');
-    const choices = ctx.store
-      .topics()
-      .filter((t) => t.topic.toLowerCase().includes(last))
-      .slice(0, DISCORD_LIMITS.autocompleteChoices)
-      .map((t) => {
-        const value = prefix ? `${prefix}, ${t.topic}` : t.topic;
-        return { name: truncate(value, DISCORD_LIMITS.autocompleteChoiceText), value: truncate(value, DISCORD_LIMITS.autocompleteChoiceText) };
-      });
-    await i.respond(choices);
+    await i.respond(topicChoices(String(focused.value ?? ''), ctx));
     return;
   }
   await i.respond([]);

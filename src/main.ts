@@ -21,6 +21,7 @@ import type { BotContext } from './discord/context.ts';
 import { createInteractionRouter } from './discord/interactions.ts';
 import { SearchSessions } from './discord/search-sessions.ts';
 import { ContentDirError, formatIssue, loadContentDir, resolveContentDir, watchContentDir, type LoadReport } from './files/content-files.ts';
+import { watchEventLog } from './files/watch-log.ts';
 import { sandboxBanner, startSandboxMode } from './sandbox/mode.ts';
 import { createDeliveryEngine, type DeliveryEngine, type EngineOptions } from './scheduler/engine.ts';
 
@@ -78,8 +79,8 @@ export async function startBot(deps: BotDeps): Promise<RunningBot> {
       : await watchContentDir(contentDir, store, {
           topics,
           onEvent: (e) => {
-            if (e.type === 'skipped') logger.warn({ file: e.issue.file, field: e.issue.path }, `skipped article: ${formatIssue(e.issue)}`);
-            else logger.info(e, 'content changed');
+            const record = watchEventLog(e);
+            logger[record.level](record.fields, record.msg);
           },
         });
 

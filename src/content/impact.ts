@@ -9,7 +9,7 @@ const HEADING = 'impact on the crypto market';
  * by a linear line scan) up to this size, and each run of inline text up to `MAX_INLINE_CHARS`. A real
  * section is a few bullets, well under the bound.
  */
-export const MAX_SECTION_CHARS = 8 * 1024;
+export const MAX_SECTION_CHARS = 4 * 1024;
 /** Inline text longer than this (a bullet, a paragraph) is cut before its markup is read. */
 export const MAX_INLINE_CHARS = 1000;
 /** The summary taken from a body is looked for in its first part only. */

@@ -1,5 +1,6 @@
 import { PermissionFlagsBits, type Channel } from 'discord.js';
 import { afterEach, describe, expect, it } from 'vitest';
+import { CommandHiddenError } from '../../src/discord-sandbox/server.ts';
 import { validateMessage } from '../../src/payload/validate.ts';
 import { startBotHarness, type BotHarness } from '../support/bot-harness.ts';
 import { nextEvent } from '../support/wait-for.ts';
@@ -17,17 +18,31 @@ async function setDigest(x: BotHarness, options: Record<string, unknown> = {}) {
 }
 
 describe('/digest for admins', () => {
-  it('GIVEN a member without Manage Server THEN every subcommand is refused, politely and privately', async () => {
+  it('GIVEN a member without Manage Server THEN Discord does not offer /digest to them, and the bot has no check of its own to refuse them', async () => {
     h = await startBotHarness();
-    // Discord hides /digest from members (default_member_permissions); a server admin can open it to @everyone in Integrations.
-    h.sandbox.setCommandPermissions(h.guildId, 'digest', [{ id: h.guildId, type: 1, permission: true }]);
-    for (const subcommand of ['set', 'status', 'off', 'send-now']) {
-      const options = subcommand === 'set' ? { channel: h.channel('digest').id, time: '08:00', timezone: 'UTC' } : {};
-      const r = await h.sandbox.runCommand({ name: 'digest', subcommand, options, user: h.sandbox.users.member }).reply();
-      expect(r.interaction?.ephemeral).toBe(true);
-      expect(r.content).toMatch(/^Only members with the \*\*Manage Server\*\* permission can change the digest/);
-    }
+    const member = h.sandbox.users.member;
+    expect(() => h!.sandbox.runCommand({ name: 'digest', subcommand: 'status', user: member })).toThrow(CommandHiddenError);
+    expect(h.sandbox.visibleCommands({ user: member }).map((c) => c.name)).toEqual(['news']);
     expect(await h.bot.engine.subscription(h.guildId)).toBeUndefined();
+  });
+
+  it('GIVEN a role the server admins allowed in Integrations THEN its members can use every /digest subcommand, though they lack Manage Server', async () => {
+    h = await startBotHarness();
+    const member = h.sandbox.users.member;
+    const editors = h.sandbox.addRole(h.guildId, { name: 'News editors', permissions: 0n });
+    h.sandbox.setMemberRoles(h.guildId, member, [editors.id]);
+    h.sandbox.setCommandPermissions(h.guildId, 'digest', [{ id: editors.id, type: 1, permission: true }]);
+    const set = await h.sandbox.runCommand({ name: 'digest', subcommand: 'set', user: member, options: { channel: h.channel('digest').id, time: '08:00', timezone: 'UTC' } }).reply();
+    expect(set.content).toMatch(/^✅ The daily digest will be posted in/);
+    const status = await h.sandbox.runCommand({ name: 'digest', subcommand: 'status', user: member }).reply();
+    expect((status.embeds[0] as { title: string }).title).toMatch(/^📰 Daily digest/);
+    const sent = await h.sandbox.runCommand({ name: 'digest', subcommand: 'send-now', user: member }).reply();
+    expect(sent.content).toMatch(/^✅ Posted the digest in/);
+    const off = await h.sandbox.runCommand({ name: 'digest', subcommand: 'off', user: member }).reply();
+    expect(off.content).toBe('🛑 The daily digest is off. /digest set turns it back on.');
+    // And when the admins take the role's access away again, Discord refuses it before the bot sees anything.
+    h.sandbox.setCommandPermissions(h.guildId, 'digest', [{ id: editors.id, type: 1, permission: false }]);
+    expect(() => h!.sandbox.runCommand({ name: 'digest', subcommand: 'status', user: member })).toThrow(CommandHiddenError);
   });
 
   it('set → status → send-now → off, with the digest posted in the channel', async () => {
@@ -143,5 +158,21 @@ describe('/digest for admins', () => {
       .autocomplete({ name: 'digest', subcommand: 'set', focused: 'topics', user: h.sandbox.users.admin, options: { topics: 'AI, bit' } })
       .waitFor((x) => x.choices);
     expect(topics).toEqual([{ name: 'AI, Bitcoin', value: 'AI, Bitcoin' }]);
+  });
+
+  it('GIVEN a topics list past 100 characters THEN every autocomplete choice fits and /digest set accepts it as chosen', async () => {
+    h = await startBotHarness();
+    const typed = `${Array.from({ length: 8 }, () => 'Payments, Legal').join(', ')}, eth`;
+    expect(typed.length).toBeGreaterThan(100);
+    const choices = await h.sandbox
+      .autocomplete({ name: 'digest', subcommand: 'set', focused: 'topics', user: h.sandbox.users.admin, options: { topics: typed } })
+      .waitFor((x) => x.choices as Array<{ name: string; value: string }> | null);
+    expect(choices.length).toBeGreaterThan(0);
+    for (const choice of choices) {
+      expect(choice.value.length).toBeLessThanOrEqual(100);
+      expect(choice.value).not.toContain('…');
+      const r = await setDigest(h, { topics: choice.value });
+      expect(r.content).toMatch(/^✅ The daily digest will be posted in .* for Ethereum\./);
+    }
   });
 });
