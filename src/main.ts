@@ -70,14 +70,17 @@ export async function startBot(deps: BotDeps): Promise<RunningBot> {
   const topics = createTopicCanonicaliser(config.TOPIC_ALIASES);
   const store = new ArticleStore({ topics });
   const contentDir = resolveContentDir(undefined, { CONTENT_DIR: config.CONTENT_DIR });
-  const report = await loadContentDir(contentDir, store, { topics });
+  // Dates are checked against the bot's clock, and zoneless timestamps read in CONTENT_TIMEZONE (UTC by default).
+  const readOptions = { topics, timeZone: config.CONTENT_TIMEZONE, now: () => clock.now() };
+  const report = await loadContentDir(contentDir, store, readOptions);
   logger.info({ contentDir, files: report.files, loaded: report.loaded, skipped: report.skipped.length, excluded: report.excluded.length, duplicates: store.duplicates() }, 'articles loaded');
   for (const issue of report.skipped) logger.warn({ file: issue.file, field: issue.path }, `skipped article: ${formatIssue(issue)}`);
+  for (const notice of report.notices) logger.warn({ file: notice.file, field: notice.path }, `article cut: ${formatIssue(notice)}`);
   const watcher =
     deps.watch === false
       ? null
       : await watchContentDir(contentDir, store, {
-          topics,
+          ...readOptions,
           onEvent: (e) => {
             const record = watchEventLog(e);
             logger[record.level](record.fields, record.msg);
