@@ -158,6 +158,8 @@ function sendNowText(result: Awaited<ReturnType<BotContext['digests']['sendNow']
       return `⚠️ Discord did not answer (${result.error}). Nothing is lost: I keep trying in the background.`;
     case 'skipped':
       return 'Nothing new since the last digest, so nothing was posted.';
+    case 'interrupted':
+      return `⏳ The bot is restarting, so the digest in <#${channelId}> stopped after ${n} message${n === 1 ? '' : 's'}. The rest is posted as soon as it is back.`;
     default:
       return `⚠️ The digest could not be posted (${result.error ?? result.status}). It is retried automatically.`;
   }

@@ -124,7 +124,9 @@ async function search(i: ChatInputCommandInteraction, ctx: BotContext) {
 async function impact(i: ChatInputCommandInteraction, ctx: BotContext) {
   const value = i.options.getString('article', true).trim();
   if (!value) throw new UserError('Type a few words of a title and pick an article from the list.');
-  const article = ctx.store.get(value) ?? ctx.store.resolve(value);
+  const found = ctx.store.get(value) ?? ctx.store.resolve(value);
+  // The bullets are not kept in memory: they are read from the article's file now (null if it just went).
+  const article = found && (await ctx.store.details(found));
   if (!article) throw new UserError(`No article matches “${truncate(value, 80)}”. Start typing a title and pick one of the suggestions.`);
   await i.reply(toReply(renderImpact(article, { timezone: await timezoneFor(ctx, i.guildId) })));
 }

@@ -66,6 +66,8 @@ const configSchema = (checks: ConfigChecks) => z.object({
     .preprocess(emptyToUndefined, z.string().default('1000,2000,4000'))
     .refine((v) => v.split(',').every((x) => /^\s*\d{1,6}\s*$/.test(x)), 'must be comma-separated milliseconds, e.g. 1000,2000,4000')
     .transform((v) => v.split(',').map((x) => Number(x.trim()))),
+  // On SIGTERM/SIGINT, how long the process may finish the message in flight and the replies it owes, in ms.
+  SHUTDOWN_TIMEOUT_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(600_000).default(10_000)),
   // How often the process logs its health (event-loop delay, memory), in ms; 0 (the default) logs none.
   METRICS_INTERVAL_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(3_600_000).default(0)),
 });

@@ -9,7 +9,7 @@ import { createLogger, resolveLogFormat } from './logger.ts';
 import { startHealthMonitor } from './health.ts';
 import { ArticleStore } from './content/store.ts';
 import { createTopicCanonicaliser } from './content/topics.ts';
-import { openDatabase, type Db } from './db/database.ts';
+import { DatabaseOpenError, openDatabase, type Db } from './db/database.ts';
 import { checkDigestChannel, createDiscordClient } from './discord/client.ts';
 import { createChannelSender, createDigestRest } from './discord/digest-sender.ts';
 import { createInvalidRequestMonitor } from './discord/invalid-requests.ts';
@@ -18,11 +18,14 @@ import { createSqliteDigestStore } from './db/sqlite-digest-store.ts';
 import type { DigestStore } from './db/digest-store.ts';
 import { pauseOnRemoval } from './discord/guild-events.ts';
 import type { BotContext } from './discord/context.ts';
+import { onFatalDisconnect } from './discord/fatal-disconnect.ts';
 import { createInteractionRouter } from './discord/interactions.ts';
+import { answerRestarting } from './discord/restarting.ts';
 import { SearchSessions } from './discord/search-sessions.ts';
-import { ContentDirError, formatIssue, loadContentDir, resolveContentDir, watchContentDir, type LoadReport } from './files/content-files.ts';
+import { checkDir, ContentDirError, formatIssue, loadContentDir, resolveContentDir, watchContentDir, type ContentReadOptions, type LoadReport } from './files/content-files.ts';
 import { watchEventLog } from './files/watch-log.ts';
 import { sandboxBanner, startSandboxMode } from './sandbox/mode.ts';
+import { createArrivalLog } from './scheduler/arrivals.ts';
 import { createDeliveryEngine, type DeliveryEngine, type EngineOptions } from './scheduler/engine.ts';
 
 /** What can be swapped when the bot is started: tests pass a controllable clock, short backoffs and engine timings. */
@@ -37,9 +40,37 @@ export interface BotDeps {
   restRetries?: number;
   /** Watch the content folder for changes (default true). */
   watch?: boolean;
+  /** Called when the bot can no longer work and will not recover by itself (the gateway refused it for good). */
+  onFatal?: (err: Error) => void;
   /** Waits between start-up attempts (default: the configuration's STARTUP_RETRY_DELAYS_MS). */
   startupRetryDelaysMs?: readonly number[];
+  /** Opens the article archive (default: the content folder, loaded while the bot logs in); tests pass one they can hold. */
+  openArchive?: OpenArchive;
+  /**
+   * Resolve `startBot` only once the archive is loaded and watched (default true, as tests and the
+   * sandbox expect). `run` passes false: the bot is online and answering "Loading the archive…" at once.
+   */
+  waitForArchive?: boolean;
 }
+
+/** An archive being opened: its store is usable at once (empty or partial), `ready` resolves when it is whole. */
+export interface OpeningArchive {
+  store: ArticleStore;
+  ready: Promise<LoadReport>;
+  /** Files read out of files found, for the "Loading the archive: 43%…" answers. */
+  progress(): { done: number; total: number };
+}
+
+/** Opens the archive of a content folder; the load runs in the background. */
+export type OpenArchive = (options: { dir: string; readOptions: ContentReadOptions & { topics: ReturnType<typeof createTopicCanonicaliser> } }) => OpeningArchive;
+
+/** The content folder loaded into a fresh store, in the background, with its progress kept. */
+const loadInBackground: OpenArchive = ({ dir, readOptions }) => {
+  const store = new ArticleStore({ topics: readOptions.topics });
+  let progress = { done: 0, total: 0 };
+  const ready = loadContentDir(dir, store, { ...readOptions, onProgress: (done, total) => void (progress = { done, total }) });
+  return { store, ready, progress: () => progress };
+};
 
 /** A running bot, with its parts exposed for the sandbox and tests. */
 export interface RunningBot {
@@ -49,9 +80,16 @@ export interface RunningBot {
   ctx: BotContext;
   digestStore: DigestStore;
   engine: DeliveryEngine;
-  report: LoadReport;
+  /** Resolves when the archive is loaded (and watched); until then commands answer "Loading the archive…" and digests wait. */
+  ready: Promise<LoadReport>;
   /** Stops cleanly: unfinished deliveries are handed back, then everything is closed. */
   stop(): Promise<void>;
+  /**
+   * Stops gracefully (SIGTERM): new interactions are answered "restarting", the digest message in flight
+   * and the replies owed are finished within `graceMs`, the rest of a digest is handed back; then
+   * everything is closed. `inTime` is false when the deadline cut something off.
+   */
+  shutdown(graceMs: number): Promise<{ inTime: boolean }>;
   /** Stops at once, as a crash would (for tests): nothing more is written or sent; claims are left to their lease. */
   kill(): Promise<void>;
 }
@@ -67,28 +105,61 @@ export async function startBot(deps: BotDeps): Promise<RunningBot> {
   const clock = deps.clock ?? systemClock;
   if (!config.DISCORD_TOKEN) throw new Error('DISCORD_TOKEN is required to connect to Discord');
 
-  const topics = createTopicCanonicaliser(config.TOPIC_ALIASES);
-  const store = new ArticleStore({ topics });
-  const contentDir = resolveContentDir(undefined, { CONTENT_DIR: config.CONTENT_DIR });
-  // Dates are checked against the bot's clock, and zoneless timestamps read in CONTENT_TIMEZONE (UTC by default).
-  const readOptions = { topics, timeZone: config.CONTENT_TIMEZONE, now: () => clock.now() };
-  const report = await loadContentDir(contentDir, store, readOptions);
-  logger.info({ contentDir, files: report.files, loaded: report.loaded, skipped: report.skipped.length, excluded: report.excluded.length, duplicates: store.duplicates() }, 'articles loaded');
-  for (const issue of report.skipped) logger.warn({ file: issue.file, field: issue.path }, `skipped article: ${formatIssue(issue)}`);
-  for (const notice of report.notices) logger.warn({ file: notice.file, field: notice.path }, `article cut: ${formatIssue(notice)}`);
-  const watcher =
-    deps.watch === false
-      ? null
-      : await watchContentDir(contentDir, store, {
-          ...readOptions,
-          onEvent: (e) => {
-            const record = watchEventLog(e);
-            logger[record.level](record.fields, record.msg);
-          },
-        });
-
+  // First, before anything that holds the process open (the watcher, the gateway): a damaged or
+  // read-only database stops the start here, with a message that says which file and what to do.
   const db = openDatabase(config.DATABASE_PATH);
   const digestStore = createSqliteDigestStore(db);
+
+  const topics = createTopicCanonicaliser(config.TOPIC_ALIASES);
+  const contentDir = resolveContentDir(undefined, { CONTENT_DIR: config.CONTENT_DIR });
+  // A missing content folder still stops the start at once, before the login; the load itself runs
+  // while the bot logs in, so a large archive never keeps it offline.
+  await checkDir(contentDir);
+  // Dates are checked against the bot's clock, and zoneless timestamps read in CONTENT_TIMEZONE (UTC by default).
+  const readOptions = { topics, timeZone: config.CONTENT_TIMEZONE, now: () => clock.now() };
+  const loadStarted = performance.now();
+  const archive = (deps.openArchive ?? loadInBackground)({ dir: contentDir, readOptions });
+  const store = archive.store;
+  let loaded = false;
+  let closed = false;
+  let watcherStart: Promise<Awaited<ReturnType<typeof watchContentDir>> | null> = Promise.resolve(null);
+  // Whole: commands answer from it and digests may be composed from it (the engine waits for this).
+  // When each article was first seen: a story saved after the digest that covered its publish time
+  // still reaches the next digest. Recorded once the archive is whole (the first archive at its publish
+  // times), then followed from before the watcher starts, so no new file is missed.
+  const arrivals = createArrivalLog({ store: digestStore, articles: store, clock, logger });
+  let stopArrivals = () => {};
+  const storeLoaded = archive.ready.then(async (report) => {
+    loaded = true;
+    await arrivals.load();
+    if (!closed) stopArrivals = arrivals.watch();
+    const loadMs = Math.round(performance.now() - loadStarted);
+    logger.info({ contentDir, files: report.files, loaded: report.loaded, skipped: report.skipped.length, excluded: report.excluded.length, duplicates: store.duplicates(), loadMs }, 'articles loaded');
+    for (const issue of report.skipped) logger.warn({ file: issue.file, field: issue.path }, `skipped article: ${formatIssue(issue)}`);
+    for (const notice of report.notices) logger.warn({ file: notice.file, field: notice.path }, `article cut: ${formatIssue(notice)}`);
+    return report;
+  });
+  // Watched from the end of the load on (checked: not after a stop, which would leave a watcher open).
+  const archiveReady = storeLoaded.then(async (report) => {
+    if (!closed && deps.watch !== false) {
+      watcherStart = watchContentDir(contentDir, store, {
+        ...readOptions,
+        onEvent: (e) => {
+          const record = watchEventLog(e);
+          logger[record.level](record.fields, record.msg);
+        },
+      });
+      await watcherStart;
+    }
+    return report;
+  });
+  // Handled where it is awaited (startBot, or run); this only keeps a failed load from counting as unhandled meanwhile.
+  archiveReady.catch(() => undefined);
+  const closeWatcher = async () => {
+    closed = true;
+    const watcher = await watcherStart.catch(() => null);
+    await watcher?.close();
+  };
 
   const client = createDiscordClient({ apiUrl: config.DISCORD_API_URL, restRetries: deps.restRetries });
   // Digests go through their own REST client, so command replies never queue behind them.
@@ -101,11 +172,14 @@ export async function startBot(deps: BotDeps): Promise<RunningBot> {
     ...deps.engine,
     store: digestStore,
     articles: store,
+    arrivals,
     sender,
     clock,
     logger,
     notifyAdmins: (guildId, text) => sender.notifyAdmins(guildId, text),
     backoffMs: deps.backoffMs,
+    // No digest from a half-loaded archive: nothing is claimed before the store is whole.
+    ready: storeLoaded,
   });
   const stopListening = pauseOnRemoval(client, engine, logger);
   const ctx: BotContext = {
@@ -116,16 +190,31 @@ export async function startBot(deps: BotDeps): Promise<RunningBot> {
     digests: engine,
     defaultTimezone: config.DIGEST_TIMEZONE,
     checkChannel: (guildId, channelId) => checkDigestChannel(client, guildId, channelId),
+    archive: { loading: () => (loaded ? null : archive.progress()) },
   };
   const route = createInteractionRouter(commands, ctx);
-  client.on('interactionCreate', (interaction) => void route(interaction));
+  // Replies still owed, so a shutdown can finish them; once it starts, new interactions only hear "restarting".
+  const owed = new Set<Promise<void>>();
+  let accepting = true;
+  client.on('interactionCreate', (interaction) => {
+    const p = accepting ? route(interaction) : answerRestarting(interaction);
+    owed.add(p);
+    void p.finally(() => owed.delete(p));
+  });
+  // discord.js never reconnects after some close codes (4004 after a token reset): say so, and let the process end.
+  const stopFatalWatch = onFatalDisconnect(client, (d) => {
+    logger.error({ code: d.code }, d.message);
+    deps.onFatal?.(new Error(d.message));
+  });
   client.on('error', (err) => logger.error({ err }, 'discord client error'));
   client.on('warn', (message) => logger.warn({ message }, 'discord client warning'));
 
   const stopAll = async () => {
     await engine.stop();
     stopListening();
-    await watcher?.close();
+    stopFatalWatch();
+    stopArrivals();
+    await closeWatcher();
     await client.destroy();
     await digestStore.close();
   };
@@ -153,10 +242,24 @@ export async function startBot(deps: BotDeps): Promise<RunningBot> {
     if (config.DIGEST_CHANNEL_ID && config.DISCORD_GUILD_ID && !(await engine.subscription(config.DISCORD_GUILD_ID))) {
       await engine.setSubscription({ guildId: config.DISCORD_GUILD_ID, channelId: config.DIGEST_CHANNEL_ID, time: config.DIGEST_TIME, timezone: config.DIGEST_TIMEZONE, topics: null });
       logger.info({ guildId: config.DISCORD_GUILD_ID, channelId: config.DIGEST_CHANNEL_ID }, 'default digest subscription created from the environment');
+      // The same check /digest set makes: a preset channel the bot cannot post in is paused at once, with
+      // the reason in /digest status and one notice to the server, instead of failing at the first slot.
+      const check = checkDigestChannel(client, config.DISCORD_GUILD_ID, config.DIGEST_CHANNEL_ID);
+      if (!check.ok) {
+        const reason = `DIGEST_CHANNEL_ID: ${check.reason.split('. ')[0]!.replace(/\.$/, '')}`;
+        logger.warn({ guildId: config.DISCORD_GUILD_ID, channelId: config.DIGEST_CHANNEL_ID, reason: check.reason }, 'the digest channel set in DIGEST_CHANNEL_ID cannot be used; the digest is paused until an admin runs /digest set');
+        await engine.pauseChannel(config.DISCORD_GUILD_ID, config.DIGEST_CHANNEL_ID, reason);
+      }
     }
     // The schedule starts last, once everything else is up.
     engine.start();
-    logger.info({ owner: engine.owner }, 'digest ticker started');
+    if (!loaded) logger.info(archive.progress(), 'online while the archive loads: commands answer "Loading the archive…" and digests wait until it is loaded');
+    // Said once the archive is loaded and watched: from then on commands answer in full and digests may go out.
+    const started = archiveReady.then(() => {
+      if (!closed) logger.info({ owner: engine.owner }, 'digest ticker started');
+    });
+    started.catch(() => undefined);
+    if (deps.waitForArchive !== false) await started;
   } catch (err) {
     await stopAll().catch((closeErr: unknown) => logger.error({ err: closeErr }, 'could not close everything after a failed start'));
     throw err;
@@ -169,12 +272,29 @@ export async function startBot(deps: BotDeps): Promise<RunningBot> {
     ctx,
     digestStore,
     engine,
-    report,
+    ready: archiveReady,
     stop: stopAll,
+    async shutdown(graceMs: number) {
+      accepting = false;
+      let deadline: NodeJS.Timeout | undefined;
+      // Includes the "restarting" answers given meanwhile: the set is read again until it is empty.
+      const repliesDone = (async () => {
+        while (owed.size > 0) await Promise.allSettled([...owed]);
+      })();
+      const [engineResult, replies] = await Promise.all([
+        engine.shutdown(graceMs),
+        Promise.race([repliesDone.then(() => true), new Promise<boolean>((r) => (deadline = setTimeout(() => r(false), graceMs)))]),
+      ]);
+      clearTimeout(deadline);
+      await stopAll();
+      return { inTime: engineResult.inTime && replies };
+    },
     async kill() {
       engine.kill();
       stopListening();
-      await watcher?.close();
+      stopFatalWatch();
+      stopArrivals();
+      await closeWatcher();
       await client.destroy();
       await digestStore.close();
     },
@@ -196,14 +316,33 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv): Promise<void>
   // Off unless asked for: one "health" record (event-loop delay, memory) per interval.
   if (config.METRICS_INTERVAL_MS > 0) startHealthMonitor({ logger, intervalMs: config.METRICS_INTERVAL_MS });
   const sandbox = argv.includes('--sandbox') || !config.DISCORD_TOKEN;
-  let stop: () => Promise<void>;
+  /** Stops within the shutdown deadline; false when the deadline cut something off. */
+  let stop: (graceMs: number) => Promise<boolean>;
+  let ending = false;
+  // A bot that can no longer work (the gateway refused it for good) must not linger: supervisors restart
+  // a process that exits, never one that stays up silent. Exit code 1, after closing what is open.
+  const onFatal = () => {
+    if (ending || !stop) return;
+    ending = true;
+    stop(config.SHUTDOWN_TIMEOUT_MS)
+      .catch((err: unknown) => logger.error({ err }, 'could not close everything'))
+      .finally(() => process.exit(1));
+  };
   try {
     if (sandbox) {
       const running = await startSandboxMode({ config, logger, startBot });
-      stop = running.stop;
+      stop = () => running.stop().then(() => true);
       process.stdout.write(sandboxBanner(running.url, running.clockNote, !config.DISCORD_TOKEN));
     } else {
-      stop = (await startBot({ config, logger })).stop;
+      // Online at once: the archive loads while the bot answers "Loading the archive…".
+      const bot = await startBot({ config, logger, onFatal, waitForArchive: false });
+      stop = async (graceMs) => (await bot.shutdown(graceMs)).inTime;
+      // A load that fails after the login ends the process as a failed start would: said, then exit code 1.
+      bot.ready.catch((err: unknown) => {
+        logger.fatal({ err }, 'could not load the archive');
+        process.stderr.write(`\n${describeStartupError(err)}\n`);
+        onFatal();
+      });
     }
   } catch (err) {
     logger.fatal({ err }, 'could not start');
@@ -217,9 +356,20 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv): Promise<void>
     }, 5000).unref();
     return;
   }
+  // SIGTERM/SIGINT: stop taking new work, finish the message in flight and the replies owed within
+  // SHUTDOWN_TIMEOUT_MS, hand the rest back, exit 0. The listeners are `once`: a second signal ends the
+  // process at once, as Node does by default.
   const shutdown = (signal: string) => {
-    logger.info({ signal }, 'shutting down');
-    stop().finally(() => process.exit(0));
+    if (ending) return;
+    ending = true;
+    logger.info({ signal, deadlineMs: config.SHUTDOWN_TIMEOUT_MS }, 'shutting down: finishing the work in flight');
+    stop(config.SHUTDOWN_TIMEOUT_MS)
+      .then((inTime) => {
+        if (inTime) logger.info({ signal }, 'shut down cleanly');
+        else logger.warn({ signal, deadlineMs: config.SHUTDOWN_TIMEOUT_MS }, 'shutdown deadline reached; unfinished digests were handed back to the next start');
+      })
+      .catch((err: unknown) => logger.error({ err }, 'could not close everything'))
+      .finally(() => process.exit(0));
   };
   process.once('SIGINT', shutdown);
   process.once('SIGTERM', shutdown);
@@ -231,6 +381,7 @@ export function describeStartupError(err: unknown): string {
   if (e?.code === 'TokenInvalid') return 'Discord rejected DISCORD_TOKEN. Reset the token in the Developer Portal (Bot → Reset Token) and update .env.';
   if (e?.code === 'EADDRINUSE') return e.message ?? 'The port is already in use. Set SANDBOX_PORT to a free port.';
   if (e instanceof ContentDirError) return e.message;
+  if (e instanceof DatabaseOpenError) return e.message;
   return `Startup failed: ${e?.message ?? String(err)}`;
 }
 

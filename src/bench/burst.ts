@@ -108,17 +108,20 @@ interface HealthRecord {
   intervalMs: number;
 }
 
-const percentile = (sorted: number[], p: number) => (sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!);
-const REPLY_TIMEOUT_MS = 5000;
+/** The p-th percentile of an ascending list (0 when empty). */
+export const percentile = (sorted: number[], p: number) => (sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!);
+/** A reply not received within this long counts as failed, and as this long in the percentiles. */
+export const REPLY_TIMEOUT_MS = 5000;
 
-function summarise(samples: number[], failed: number): LatencySummary {
+/** p50/p99/max of latency samples, counting each failed reply as `REPLY_TIMEOUT_MS`. */
+export function summarise(samples: number[], failed: number): LatencySummary {
   const all = [...samples, ...Array.from({ length: failed }, () => REPLY_TIMEOUT_MS)].sort((a, b) => a - b);
   const r = (x: number) => Math.round(x * 10) / 10;
   return { count: all.length, failed, p50Ms: r(percentile(all, 50)), p99Ms: r(percentile(all, 99)), maxMs: r(all.at(-1) ?? 0) };
 }
 
 /** The `npm start` command line from package.json, with `node` as this very Node binary. */
-async function startCommand(): Promise<{ args: string[]; text: string }> {
+export async function startCommand(): Promise<{ args: string[]; text: string }> {
   const pkg = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } };
   const words = pkg.scripts.start.trim().split(/\s+/);
   if (words[0] !== 'node') throw new Error(`package.json's start script no longer starts with node: "${pkg.scripts.start}"`);
@@ -193,7 +196,7 @@ async function runFloor(sandbox: DiscordSandbox, channels: string[], perChannel:
 }
 
 /** The bot process, with what its log says. */
-interface BotProcess {
+export interface BotProcess {
   child: ChildProcess;
   health: HealthRecord[];
   /** Engine outcomes (`digest delivered`, `digest paused`…) by status. */
@@ -204,7 +207,11 @@ interface BotProcess {
   kill(): void;
 }
 
-function startBotProcess(args: string[], env: NodeJS.ProcessEnv, logFile: string): BotProcess {
+/**
+ * Spawns the bot with `args` (from `startCommand`), copying its output to `logFile` and reading its JSON
+ * log lines as they come; `onRecord` sees every parsed line.
+ */
+export function startBotProcess(args: string[], env: NodeJS.ProcessEnv, logFile: string, onRecord?: (rec: Record<string, unknown>) => void): BotProcess {
   const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const log = createWriteStream(logFile);
   const health: HealthRecord[] = [];
@@ -222,6 +229,7 @@ function startBotProcess(args: string[], env: NodeJS.ProcessEnv, logFile: string
     } catch {
       return;
     }
+    onRecord?.(rec);
     if (rec.msg === 'health') health.push({ at: Date.now(), eventLoopDelayMaxMs: rec.eventLoopDelayMaxMs ?? 0, rssMb: rec.rssMb ?? 0, intervalMs: rec.intervalMs ?? 0 });
     else if (rec.msg === 'digests scheduled' || rec.msg === 'digest ticker started') resolveOnline(Date.now());
     else if (rec.msg?.startsWith('digest ')) outcomes.set(rec.msg.slice(7), (outcomes.get(rec.msg.slice(7)) ?? 0) + 1);
@@ -248,7 +256,7 @@ function startBotProcess(args: string[], env: NodeJS.ProcessEnv, logFile: string
 }
 
 /** Races `p` against a deadline and the bot's death; either one aborts the run. */
-async function within<T>(p: Promise<T>, ms: number, what: string, bot: BotProcess | null): Promise<T> {
+export async function within<T>(p: Promise<T>, ms: number, what: string, bot: BotProcess | null): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new BurstAbort(`${what}: not done within ${Math.round(ms / 1000)} s`)), ms);
@@ -266,7 +274,7 @@ async function within<T>(p: Promise<T>, ms: number, what: string, bot: BotProces
 }
 
 /** Polls `done` every 50 ms until it holds, within a deadline and while the bot lives. */
-async function until(done: () => boolean, ms: number, what: string, bot: BotProcess | null): Promise<void> {
+export async function until(done: () => boolean, ms: number, what: string, bot: BotProcess | null): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   try {
     await within(

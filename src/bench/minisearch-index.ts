@@ -1,7 +1,6 @@
 import MiniSearch from 'minisearch';
-import type { Article } from '../content/article.ts';
 import { foldText } from '../search/query.ts';
-import { FIELD_BOOST, type SearchIndex } from '../search/search-index.ts';
+import { FIELD_BOOST, type IndexedArticle, type SearchIndex } from '../search/search-index.ts';
 
 /**
  * The same index contract built on MiniSearch, kept as the benchmark's baseline: the project's own
@@ -16,7 +15,7 @@ export function createMiniSearchIndex(): SearchIndex {
     searchOptions: { boost: FIELD_BOOST, prefix: true, combineWith: 'AND' },
   });
   return {
-    add(a: Article) {
+    add(a: IndexedArticle) {
       time.set(a.id, a.publishedAt.getTime());
       mini.add({ id: a.id, title: a.title, summary: a.summary, topics: a.topics.join(' '), source: a.source ?? '', impact: a.impact.join(' ') });
     },

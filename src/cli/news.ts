@@ -1,5 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import type { Article, Sentiment } from '../content/article.ts';
+import type { Article, ParsedArticle, Sentiment } from '../content/article.ts';
 import { SENTIMENTS } from '../content/article.ts';
 import { isValidTimeZone, localDate, parseIsoDate } from '../calendar/period.ts';
 import { parseSentiment } from '../classify/sentiment.ts';
@@ -67,7 +67,7 @@ class UsageError extends Error {}
 class ConfigError extends Error {}
 
 /** The article fields the CLI prints as JSON, with dates as ISO strings. */
-export function articleJson(a: Article) {
+export function articleJson(a: ParsedArticle) {
   return {
     id: a.id,
     title: a.title,
@@ -116,11 +116,11 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       case 'validate':
         return validate(loaded.report, ctx);
       case 'latest':
-        return latest(loaded.store, ctx);
+        return await latest(loaded.store, ctx);
       case 'search':
-        return search(loaded.store, ctx);
+        return await search(loaded.store, ctx);
       case 'impact':
-        return impact(loaded.store, ctx);
+        return await impact(loaded.store, ctx);
       default:
         return digest(loaded.store, ctx);
     }
@@ -215,12 +215,12 @@ function sentimentOption(raw: string | undefined): Sentiment | undefined {
   return s;
 }
 
-function latest(store: ArticleStore, { values, out }: Ctx): number {
+async function latest(store: ArticleStore, { values, out }: Ctx): Promise<number> {
   const count = positiveInt(values.count, 'count', 10, 1000);
   const sentiment = sentimentOption(values.sentiment);
   const articles = store.query({ limit: count, topic: values.topic, sentiment });
   if (values.json) {
-    out(JSON.stringify(articles.map(articleJson), null, 2));
+    out(JSON.stringify((await withDetails(store, articles)).map(articleJson), null, 2));
     return EXIT.ok;
   }
   const filters = [values.topic && `topic ${values.topic}`, sentiment && `${sentiment}`].filter(Boolean).join(', ');
@@ -230,13 +230,13 @@ function latest(store: ArticleStore, { values, out }: Ctx): number {
   return EXIT.ok;
 }
 
-function search(store: ArticleStore, { values, rest, out, err }: Ctx): number {
+async function search(store: ArticleStore, { values, rest, out, err }: Ctx): Promise<number> {
   if (rest.length === 0) throw new UsageError('search needs a query, e.g. news search musk');
   const limit = positiveInt(values.limit, 'limit', 10, 1000);
   const result = store.search(rest.join(' '), { limit });
   if (result.truncated) err(`news: the query was cut to 200 characters.`);
   if (values.json) {
-    out(JSON.stringify(result.articles.map(articleJson), null, 2));
+    out(JSON.stringify((await withDetails(store, result.articles)).map(articleJson), null, 2));
     return EXIT.ok;
   }
   out(`${result.total} result${result.total === 1 ? '' : 's'} for "${result.query}"${result.truncated ? ' (query cut to 200 characters)' : ''}${result.total > result.articles.length ? `, showing ${result.articles.length}` : ''}:`);
@@ -244,9 +244,10 @@ function search(store: ArticleStore, { values, rest, out, err }: Ctx): number {
   return EXIT.ok;
 }
 
-function impact(store: ArticleStore, { values, rest, out }: Ctx): number {
+async function impact(store: ArticleStore, { values, rest, out }: Ctx): Promise<number> {
   if (rest.length === 0) throw new UsageError('impact needs an article id or a search query');
-  const article = store.resolve(rest.join(' '));
+  const found = store.resolve(rest.join(' '));
+  const article = found && (await store.details(found));
   if (!article) {
     out(`No article matches "${rest.join(' ')}".`);
     return EXIT.problems;
@@ -296,6 +297,12 @@ function digest(store: ArticleStore, { values, out, now }: Ctx): number {
 
 function groupIds(d: Digest) {
   return d.groups.map((g) => ({ sentiment: g.sentiment, topics: g.topics.map((t) => ({ topic: t.topic, articles: t.articles.map((a) => a.id) })) }));
+}
+
+/** The articles with their details, read from their files (the store keeps only what lists show). */
+async function withDetails(store: ArticleStore, articles: readonly Article[]): Promise<ParsedArticle[]> {
+  const full = await Promise.all(articles.map((a) => store.details(a)));
+  return full.filter((a): a is ParsedArticle => a !== null);
 }
 
 function sentimentLabel(a: Article): string {

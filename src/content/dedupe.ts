@@ -1,4 +1,4 @@
-import type { Article } from './article.ts';
+import type { Article, ParsedArticle } from './article.ts';
 import { foldText } from '../search/query.ts';
 import { canonicalUrl } from './normalise.ts';
 
@@ -36,8 +36,8 @@ export function isDuplicate(a: Article, b: Article): boolean {
   return normaliseTitle(a.title) === normaliseTitle(b.title) && Math.abs(a.publishedAt.getTime() - b.publishedAt.getTime()) <= TITLE_WINDOW_MS;
 }
 
-/** How much a copy of a story offers a reader; the richer copy is the one kept. */
-export function richness(a: Article): number {
+/** How much a copy of a story offers a reader; the richer copy is the one kept. Computed once, when the file is parsed. */
+export function richness(a: ParsedArticle): number {
   return (
     (a.url ? 4 : 0) +
     (a.impact.length > 0 ? 4 : 0) +
@@ -59,8 +59,11 @@ export class DuplicateClusters {
   /** Dedupe key → the file carrying it, or the files when several do (rare: a Set per key would cost ~40 MB at 100k). */
   private readonly byKey = new Map<string, string | Set<string>>();
 
-  /** `articleOf` reads the article currently stored for a file; the store owns that map. */
-  constructor(private readonly articleOf: (file: string) => Article | undefined) {}
+  /** `articleOf` reads the article currently stored for a file and `richnessOf` its richness; the store owns both. */
+  constructor(
+    private readonly articleOf: (file: string) => Article | undefined,
+    private readonly richnessOf: (file: string) => number,
+  ) {}
 
   /** Records the keys of `article`, which `file` now holds. */
   link(file: string, article: Article): void {
@@ -124,7 +127,7 @@ export class DuplicateClusters {
       let best = -Infinity;
       for (const m of members) {
         done.add(m);
-        const r = richness(this.articleOf(m)!);
+        const r = this.richnessOf(m);
         if (winner === undefined || r > best || (r === best && m < winner)) {
           winner = m;
           best = r;

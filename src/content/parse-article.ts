@@ -3,7 +3,7 @@ import type { z } from 'zod';
 import { inferSentiment, parseSentiment } from '../classify/sentiment.ts';
 import { foldText } from '../search/query.ts';
 import { indexLimitNotice } from '../search/search-index.ts';
-import type { Article, ContentIssue, RelatedArticle } from './article.ts';
+import type { ContentIssue, ParsedArticle, RelatedArticle } from './article.ts';
 import { parseArticleDate } from './dates.ts';
 import { readFrontMatter } from './front-matter.ts';
 import { extractImpact, firstParagraph } from './impact.ts';
@@ -24,7 +24,7 @@ export interface ContentFile {
  * but something about it was cut (see `indexLimitNotice`), and the load report says so.
  */
 export type ParseResult =
-  | { kind: 'article'; article: Article; notices?: ContentIssue[] }
+  | { kind: 'article'; article: ParsedArticle; notices?: ContentIssue[] }
   | { kind: 'excluded'; file: string; reason: string }
   | { kind: 'issue'; issue: ContentIssue };
 
@@ -118,7 +118,7 @@ function checkDates(file: string, fields: ReadonlyArray<[path: string, value: un
 }
 
 /**
- * Turns one Markdown file into an `Article`, or says precisely why it cannot (`{file, path, message}`),
+ * Turns one Markdown file into a `ParsedArticle`, or says precisely why it cannot (`{file, path, message}`),
  * or that it is deliberately unpublished. Never throws: one bad file must not stop a load.
  */
 export function parseArticle(input: ContentFile, options: ParseOptions): ParseResult {
@@ -164,7 +164,7 @@ function fromSchemaA(file: string, data: Record<string, unknown>, body: string, 
   const title = repairText(a.title);
   const summary = repairText(a.description) || firstParagraph(body);
   const cover = a.coverImage;
-  const article: Article = {
+  const article: ParsedArticle = {
     id: articleId(file),
     file,
     schema: 'rss-rewritten',
@@ -209,7 +209,7 @@ function fromSchemaB(file: string, data: Record<string, unknown>, body: string, 
       publishedAt: checked.dates.get(`related.${i}.publishedDateTime`) ?? null,
     }))
     .filter((x) => x.title);
-  const article: Article = {
+  const article: ParsedArticle = {
     id: articleId(file),
     file,
     schema: 'aggregator',

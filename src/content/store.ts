@@ -1,18 +1,30 @@
-import { createSearchIndex, type SearchIndex } from '../search/search-index.ts';
+import { createSearchIndex, type SnapshotIndex } from '../search/search-index.ts';
 import { foldText, prepareQuery } from '../search/query.ts';
-import type { Article, Sentiment } from './article.ts';
-import { DuplicateClusters } from './dedupe.ts';
+import type { Article, ArticleDetails, ArticleDetailsReader, ParsedArticle, Sentiment } from './article.ts';
+import { DuplicateClusters, richness } from './dedupe.ts';
 import { createTopicCanonicaliser, topicKey, type TopicCanonicaliser } from './topics.ts';
 
 /** Where parsed articles go: the file edge calls these as files appear, change and disappear. */
 export interface ArticleSink {
-  set(file: string, article: Article): void;
+  set(file: string, article: ParsedArticle): void;
   delete(file: string): void;
   /**
    * The file that holds `id`, when the sink keeps ids unique. After `set`, a different file here means
    * the article was held back because another file already has its id (`Same Name.md`, `same-name.md`).
    */
   idOwner?(id: string): string | undefined;
+}
+
+/**
+ * An article as the store holds it: the in-memory fields, and how rich the parsed copy was (dedupe
+ * keeps the richest copy of a story, and the fields that measure it are not kept).
+ */
+export type StoredArticle = Article & { readonly richness: number };
+
+/** The store's two indexes as bytes, for the archive cache or from a worker thread (see `SnapshotIndex.serialize`). */
+export interface IndexSnapshots {
+  index: Uint8Array;
+  titles: Uint8Array;
 }
 
 /** Filters for listing articles, newest first. `from` is inclusive, `to` exclusive. */
@@ -42,33 +54,90 @@ const time = (a: Article) => a.publishedAt.getTime();
 const newestFirst = (a: Article, b: Article) => time(b) - time(a) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
 /**
+ * The store's two indexes built away from it (in a worker thread, which parses a share of the files),
+ * keyed by file as the store keys them; `snapshot` goes to {@link ArticleStore.absorbIndex}.
+ */
+export function createIndexBuilder(): { add(file: string, article: ParsedArticle): void; snapshot(): IndexSnapshots } {
+  const index = createSearchIndex();
+  const titles = createSearchIndex({ fields: ['title'] });
+  return {
+    add(file, article) {
+      index.add(article, file);
+      titles.add(article, file);
+    },
+    snapshot: () => ({ index: index.serialize(), titles: titles.serialize() }),
+  };
+}
+
+/** Interned values stop growing here: past it, an archive with endless distinct sources just keeps copies. */
+const MAX_INTERNED = 10_000;
+
+/** The in-memory part of a parsed article. */
+export function storedArticle(a: ParsedArticle): StoredArticle {
+  return {
+    id: a.id,
+    file: a.file,
+    title: a.title,
+    url: a.url,
+    source: a.source,
+    publishedAt: a.publishedAt,
+    topics: a.topics,
+    sentiment: a.sentiment,
+    sentimentSource: a.sentimentSource,
+    score: a.score,
+    externalId: a.externalId,
+    richness: richness(a),
+  };
+}
+
+/**
  * All articles in memory, deduplicated, with a search index kept in step. Every change is
  * incremental: a file set or deleted only touches its own duplicate cluster and index entries.
+ *
+ * Only {@link StoredArticle} fields stay in memory. Details (summary, impact bullets, image, related
+ * stories) come from `details`, through the injected reader (the file edge reads the file again);
+ * a store made without a reader keeps them in memory instead, which suits small sets and tests.
+ *
+ * Every parsed file is indexed under its path, winners and hidden duplicates alike: hiding or showing
+ * a copy only flips a flag, so a store filled from the archive cache never needs an article's text.
  */
 export class ArticleStore implements ArticleSink {
   /** Every parsed article by file, duplicates included. */
-  private readonly byFile = new Map<string, Article>();
+  private readonly byFile = new Map<string, StoredArticle>();
   /** Which files hold the same story; the store only shows each cluster's winner. */
-  private readonly duplicateClusters = new DuplicateClusters((file) => this.byFile.get(file));
+  private readonly duplicateClusters = new DuplicateClusters(
+    (file) => this.byFile.get(file),
+    (file) => this.byFile.get(file)?.richness ?? 0,
+  );
   /** Visible (winning) articles by id. */
-  private readonly visible = new Map<string, Article>();
+  private readonly visible = new Map<string, StoredArticle>();
   private readonly titles = new Map<string, string>();
-  private readonly index: SearchIndex = createSearchIndex();
+  private index: SnapshotIndex = createSearchIndex();
   /** Titles alone, for autocomplete: a match in a summary is no help when picking an article by name. */
-  private readonly titleIndex: SearchIndex = createSearchIndex({ fields: ['title'] });
+  private titleIndex: SnapshotIndex = createSearchIndex({ fields: ['title'] });
   private readonly listeners = new Set<(e: StoreChange) => void>();
-  private ordered: Article[] = [];
+  private ordered: StoredArticle[] = [];
   private orderDirty = false;
   private topicCounts: { topic: string; count: number }[] | null = null;
   private readonly topicNames: TopicCanonicaliser;
   /** Which file holds each id. Ids come from paths, folded, so two files can claim one id. */
   private readonly owners = new Map<string, string>();
   /** Articles held back because another file holds their id; one is shown when that file goes. */
-  private readonly heldBack = new Map<string, Article>();
+  private readonly heldBack = new Map<string, StoredArticle>();
+  private readonly reader: ArticleDetailsReader | undefined;
+  /** Details by file, only for a store without a reader. */
+  private readonly detailsByFile: Map<string, ArticleDetails> | undefined;
+  /** One copy of each source name and topic list: 100,000 articles share a few dozen. */
+  private readonly interned = new Map<string, string | string[]>();
 
-  /** `topics` lets filters accept any alias (`artificial intelligence` finds `AI`); use the loader's table. */
-  constructor(options: { topics?: TopicCanonicaliser } = {}) {
+  /**
+   * `topics` lets filters accept any alias (`artificial intelligence` finds `AI`); use the loader's table.
+   * `details` reads an article's details on demand; without it they are kept in memory.
+   */
+  constructor(options: { topics?: TopicCanonicaliser; details?: ArticleDetailsReader } = {}) {
     this.topicNames = options.topics ?? createTopicCanonicaliser();
+    this.reader = options.details;
+    this.detailsByFile = options.details ? undefined : new Map();
   }
 
   /** The comparison key of a topic filter typed by a person, through the alias table. */
@@ -90,10 +159,76 @@ export class ArticleStore implements ArticleSink {
    * article is held back (see `idOwner`) until that file is deleted: one id never shows two stories,
    * and deleting either file never hides the other.
    */
-  set(file: string, article: Article): void {
+  set(file: string, article: ParsedArticle): void {
+    const stored = this.intern(storedArticle(article));
+    const owner = this.owners.get(stored.id);
+    // The file used to hold another id: it gives that one up first (a held-back copy may take it).
+    if (owner !== undefined && owner !== file && this.byFile.has(file)) this.delete(file);
+    this.index.add(article, file);
+    this.titleIndex.add(article, file);
+    if (this.detailsByFile) {
+      const { schema, summary, impact, imageUrl, aiRewritten, related } = article;
+      this.detailsByFile.set(file, { schema, summary, impact, imageUrl, aiRewritten, related });
+    }
+    this.place(file, stored);
+  }
+
+  /**
+   * Adds an article whose words are already indexed under `file`: from the archive cache, or parsed
+   * in a worker thread whose index arrives with {@link absorbIndex}. Otherwise the same as `set`.
+   */
+  restore(file: string, article: StoredArticle): void {
+    this.place(file, this.intern(article));
+  }
+
+  /**
+   * Adds indexes built elsewhere (the archive cache, worker threads) to the store's own; a file already
+   * indexed takes the snapshot's words. Nothing changes when the bytes are not a snapshot
+   * (`SnapshotError`). Call {@link reconcileIndex} once every article is in.
+   */
+  absorbIndex(...snapshots: IndexSnapshots[]): void {
+    for (const s of snapshots) {
+      this.index.absorb(s.index);
+      this.titleIndex.absorb(s.titles);
+    }
+  }
+
+  /** Makes the indexes agree with the articles after a bulk load: hidden copies hidden, files no longer held forgotten. */
+  reconcileIndex(): void {
+    for (const index of [this.index, this.titleIndex]) {
+      for (const key of [...index.keys()]) {
+        const a = this.byFile.get(key) ?? this.heldBack.get(key);
+        if (!a) index.remove(key);
+        else index.setHidden(key, this.visible.get(a.id) !== a);
+      }
+    }
+  }
+
+  /** The article held for `file` (shown, hidden as a duplicate, or held back for its id). */
+  recordOf(file: string): StoredArticle | undefined {
+    return this.byFile.get(file) ?? this.heldBack.get(file);
+  }
+
+  /** Both indexes as bytes, for the archive cache. */
+  snapshotIndex(): IndexSnapshots {
+    return { index: this.index.serialize(), titles: this.titleIndex.serialize() };
+  }
+
+  /**
+   * The article with its details (summary, impact bullets, image, related stories), read through the
+   * store's reader; null when the file is gone or no longer parses.
+   */
+  async details(article: Article): Promise<ParsedArticle | null> {
+    const details = this.detailsByFile ? this.detailsByFile.get(article.file) : await this.reader!.read(article);
+    return details ? { ...article, ...details } : null;
+  }
+
+  private place(file: string, article: StoredArticle): void {
     const owner = this.owners.get(article.id);
     if (owner !== undefined && owner !== file) {
       this.heldBack.set(file, article);
+      this.index.setHidden(file, true);
+      this.titleIndex.setHidden(file, true);
       return;
     }
     this.heldBack.delete(file);
@@ -101,12 +236,15 @@ export class ArticleStore implements ArticleSink {
     const old = this.byFile.get(file);
     if (old && old.id !== article.id && this.owners.get(old.id) === file) this.owners.delete(old.id);
     const before = old ? this.duplicateClusters.cluster(file) : new Set<string>();
-    if (old) this.duplicateClusters.unlink(file, old);
+    if (old) {
+      this.duplicateClusters.unlink(file, old);
+      if (this.visible.get(old.id) === old) this.unshow(old);
+    }
     this.byFile.set(file, article);
     this.duplicateClusters.link(file, article);
     // Fast path: an article sharing no key with any other file is its own winner.
     if (before.size <= 1 && this.duplicateClusters.isAlone(article)) {
-      this.show(article);
+      this.show(file, article);
       this.emit({ type: 'set', id: article.id });
       return;
     }
@@ -121,7 +259,10 @@ export class ArticleStore implements ArticleSink {
 
   /** Removes the article that came from `file`; a duplicate it was hiding, or a file held back for its id, shows again. */
   delete(file: string): void {
-    if (this.heldBack.delete(file)) return;
+    if (this.heldBack.delete(file)) {
+      this.forgetWords(file);
+      return;
+    }
     const article = this.byFile.get(file);
     if (!article) return;
     this.removeFile(file, article);
@@ -129,21 +270,28 @@ export class ArticleStore implements ArticleSink {
     // The first held-back file (in path order, as a load would have chosen) takes the id over.
     let next: string | undefined;
     for (const [f, a] of this.heldBack) if (a.id === article.id && (next === undefined || f < next)) next = f;
-    if (next !== undefined) this.set(next, this.heldBack.get(next)!);
+    if (next !== undefined) this.restore(next, this.heldBack.get(next)!);
   }
 
-  private removeFile(file: string, article: Article): void {
+  private forgetWords(file: string) {
+    this.index.remove(file);
+    this.titleIndex.remove(file);
+    this.detailsByFile?.delete(file);
+  }
+
+  private removeFile(file: string, article: StoredArticle): void {
     const before = this.duplicateClusters.cluster(file);
     this.duplicateClusters.unlink(file, article);
     this.byFile.delete(file);
-    this.hide(article);
+    this.hide(file, article);
+    this.forgetWords(file);
     before.delete(file);
     this.refresh(before);
     this.emit({ type: 'delete', id: article.id });
   }
 
   /** The visible article with this id. */
-  get(id: string): Article | undefined {
+  get(id: string): StoredArticle | undefined {
     return this.visible.get(id);
   }
 
@@ -158,7 +306,7 @@ export class ArticleStore implements ArticleSink {
   }
 
   /** Every visible article, newest first. */
-  all(): readonly Article[] {
+  all(): readonly StoredArticle[] {
     if (this.orderDirty) {
       this.ordered = [...this.visible.values()].sort(newestFirst);
       this.orderDirty = false;
@@ -167,7 +315,7 @@ export class ArticleStore implements ArticleSink {
   }
 
   /** Articles matching the filters, newest first. */
-  query(q: ArticleQuery = {}): Article[] {
+  query(q: ArticleQuery = {}): StoredArticle[] {
     const all = this.all();
     const to = q.to?.getTime() ?? Infinity;
     const from = q.from?.getTime() ?? -Infinity;
@@ -182,7 +330,7 @@ export class ArticleStore implements ArticleSink {
     const topic = q.topic ? this.topicFilterKey(q.topic) : null;
     const offset = q.offset ?? 0;
     const limit = q.limit ?? Infinity;
-    const out: Article[] = [];
+    const out: StoredArticle[] = [];
     let skipped = 0;
     for (let i = lo; i < all.length && out.length < limit; i++) {
       const a = all[i]!;
@@ -195,19 +343,25 @@ export class ArticleStore implements ArticleSink {
     return out;
   }
 
+  /** The visible article indexed under `file` (a search hit), if any. */
+  private shown(file: string): StoredArticle | undefined {
+    const a = this.byFile.get(file);
+    return a && this.visible.get(a.id) === a ? a : undefined;
+  }
+
   /** Ranked full-text search; throws `QueryError` for an empty query. */
   search(raw: string, options: { limit?: number; offset?: number; topic?: string; sentiment?: Sentiment } = {}): SearchPage {
     const { text, truncated } = prepareQuery(raw);
     const topic = options.topic ? this.topicFilterKey(options.topic) : null;
     const filter =
       topic || options.sentiment
-        ? (id: string) => {
-            const a = this.visible.get(id);
+        ? (file: string) => {
+            const a = this.byFile.get(file);
             return !!a && (!options.sentiment || a.sentiment === options.sentiment) && (!topic || a.topics.some((t) => topicKey(t) === topic));
           }
         : undefined;
     const { total, hits } = this.index.search(text, { filter, limit: options.limit ?? 10, offset: options.offset ?? 0 });
-    const articles = hits.map((h) => this.visible.get(h.id)).filter((a): a is Article => a !== undefined);
+    const articles = hits.map((h) => this.shown(h.id)).filter((a): a is StoredArticle => a !== undefined);
     return { query: text, truncated, total, articles };
   }
 
@@ -222,20 +376,18 @@ export class ArticleStore implements ArticleSink {
   }
 
   /** Best title matches for autocomplete; the newest articles when nothing is typed. */
-  suggest(text: string, limit = 25): Article[] {
+  suggest(text: string, limit = 25): StoredArticle[] {
     const typed = text.trim();
     if (!typed) return this.all().slice(0, limit);
     const exact = this.visible.get(typed);
     const { hits } = this.titleIndex.search(typed.slice(0, 100), { limit });
-    const out = hits
-      .map((h) => this.visible.get(h.id))
-      .filter((a): a is Article => a !== undefined);
+    const out = hits.map((h) => this.shown(h.id)).filter((a): a is StoredArticle => a !== undefined);
     if (exact && !out.includes(exact)) out.unshift(exact);
     return out.slice(0, limit);
   }
 
   /** An article by id, else by exact title, else the best search hit. */
-  resolve(idOrQuery: string): Article | undefined {
+  resolve(idOrQuery: string): StoredArticle | undefined {
     const q = idOrQuery.trim();
     if (!q) return undefined;
     const byId = this.visible.get(q) ?? this.visible.get(q.replace(/\.md$/i, ''));
@@ -243,7 +395,7 @@ export class ArticleStore implements ArticleSink {
     const byTitle = this.titles.get(foldText(q));
     if (byTitle) return this.visible.get(byTitle);
     const hit = this.index.search(prepareQuery(q).text, { limit: 1 }).hits[0];
-    return hit ? this.visible.get(hit.id) : undefined;
+    return hit ? this.shown(hit.id) : undefined;
   }
 
   /** Calls `listener` after every change; returns the unsubscribe function. */
@@ -256,39 +408,57 @@ export class ArticleStore implements ArticleSink {
     for (const l of this.listeners) l(e);
   }
 
-  /** Shows the winner of every cluster touching `files` and hides the rest; only winners are visible and indexed. */
+  /** Shows the winner of every cluster touching `files` and hides the rest; only winners are visible and searchable. */
   private refresh(files: Set<string>) {
     for (const { members, winner } of this.duplicateClusters.clustersOf(files)) {
       for (const m of members) {
         const a = this.byFile.get(m)!;
-        if (m === winner) this.show(a);
-        else this.hide(a);
+        if (m === winner) this.show(m, a);
+        else this.hide(m, a);
       }
     }
   }
 
-  private show(article: Article) {
+  private show(file: string, article: StoredArticle) {
+    this.index.setHidden(file, false);
+    this.titleIndex.setHidden(file, false);
     const current = this.visible.get(article.id);
     if (current === article) return;
     if (current) this.titles.delete(foldText(current.title));
     this.visible.set(article.id, article);
     this.titles.set(foldText(article.title), article.id);
-    this.index.add(article);
-    this.titleIndex.add(article);
     this.changed();
   }
 
-  private hide(article: Article) {
-    if (this.visible.get(article.id) !== article) return;
+  private hide(file: string, article: StoredArticle) {
+    this.index.setHidden(file, true);
+    this.titleIndex.setHidden(file, true);
+    if (this.visible.get(article.id) === article) this.unshow(article);
+  }
+
+  /** Takes a visible article out of the listings (its words are hidden by the caller, or replaced). */
+  private unshow(article: StoredArticle) {
     this.visible.delete(article.id);
     if (this.titles.get(foldText(article.title)) === article.id) this.titles.delete(foldText(article.title));
-    this.index.remove(article.id);
-    this.titleIndex.remove(article.id);
     this.changed();
   }
 
   private changed() {
     this.orderDirty = true;
     this.topicCounts = null;
+  }
+
+  private intern(a: StoredArticle): StoredArticle {
+    if (this.interned.size >= MAX_INTERNED) return a;
+    const source = a.source === null ? null : this.once(`s:${a.source}`, a.source);
+    const topics = this.once(`t:${a.topics.join('\n')}`, a.topics);
+    return source === a.source && topics === a.topics ? a : { ...a, source, topics };
+  }
+
+  private once<T extends string | string[]>(key: string, value: T): T {
+    const seen = this.interned.get(key);
+    if (seen !== undefined) return seen as T;
+    this.interned.set(key, value);
+    return value;
   }
 }

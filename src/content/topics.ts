@@ -85,6 +85,8 @@ export interface TopicCanonicaliser {
   canonical(raw: string): string | null;
   /** Canonical labels of all tags, deduplicated in order; `['General']` when nothing real remains. */
   canonicalList(raws: readonly unknown[]): string[];
+  /** The `TOPIC_ALIASES` it was built with, so a worker thread can build the same table. */
+  readonly overrides?: Readonly<Record<string, string>>;
 }
 
 /** Builds a canonicaliser from the default alias table plus `overrides` (alias → label), which win. */
@@ -112,6 +114,7 @@ export function createTopicCanonicaliser(overrides: Readonly<Record<string, stri
   };
 
   return {
+    overrides,
     canonical,
     canonicalList(raws) {
       const seen = new Set<string>();

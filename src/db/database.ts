@@ -84,6 +84,12 @@ export const MIGRATIONS: readonly string[] = [
    CREATE INDEX deliveries_last ON deliveries (guild_id, channel_id, period_to);
    CREATE INDEX deliveries_leases ON deliveries (lease_expires_at) WHERE status = 'claimed';
    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);`,
+  // Issue 10: when each article was first seen (ms), so one saved after the digest that covered its
+  // publish time still reaches the next digest. Kept per id across restarts and shared by processes.
+  `CREATE TABLE article_arrivals (
+     article_id TEXT PRIMARY KEY,
+     first_seen INTEGER NOT NULL
+   );`,
 ];
 
 /** How long one SQLite call may wait for another process's lock before the store retries asynchronously. */
@@ -104,17 +110,78 @@ export function migrate(db: Db): number {
   return MIGRATIONS.length;
 }
 
-/** Opens (creating the folder and file if needed) and migrates the database. `:memory:` works for tests. */
+/** The database cannot be used at all (damaged, not a database, not writable): the process must not start. */
+export class DatabaseOpenError extends Error {
+  constructor(
+    message: string,
+    readonly path: string,
+    cause: unknown,
+  ) {
+    super(message, { cause });
+    this.name = 'DatabaseOpenError';
+  }
+}
+
+const NOT_A_DATABASE = new Set(['SQLITE_NOTADB', 'SQLITE_CORRUPT']);
+/** SQLite's answers for a file it can read but not write, or not open for writing at all. */
+const CANNOT_WRITE = /^SQLITE_(READONLY|CANTOPEN|PERM|AUTH|FULL|IOERR)/;
+const sqliteCode = (err: unknown) => String((err as { code?: unknown }).code ?? '');
+
+/**
+ * Proves the database takes writes now, not at the first delivery: a row written in a transaction
+ * that is rolled back. SQLite opens a file it may not write (mode 444, an immutable attribute, a
+ * read-only mount) read-only without a word, and `BEGIN IMMEDIATE` alone still succeeds there in WAL
+ * mode; only a real write fails.
+ */
+export function assertWritable(db: Db): void {
+  db.exec('BEGIN IMMEDIATE');
+  try {
+    db.prepare("INSERT INTO meta (key, value) VALUES ('writable_check', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(new Date().toISOString());
+  } finally {
+    db.exec('ROLLBACK');
+  }
+}
+
+/**
+ * Opens (creating the folder and file if needed), migrates and checks the database is writable.
+ * `:memory:` works for tests. Throws `DatabaseOpenError`, with what to do, for a damaged file or one
+ * that cannot be written.
+ */
 export function openDatabase(path: string): Db {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-  const db = new Database(path);
-  // At start-up a longer wait is harmless (nothing else runs yet) and lets two processes migrate one file.
-  db.pragma('busy_timeout = 5000');
-  db.pragma('journal_mode = WAL');
-  db.pragma('foreign_keys = ON');
-  // Deliveries are recorded message by message; full sync makes each record survive a power cut.
-  db.pragma('synchronous = FULL');
-  migrate(db);
+  let db: Db | undefined;
+  try {
+    db = new Database(path);
+    // At start-up a longer wait is harmless (nothing else runs yet) and lets two processes migrate one file.
+    db.pragma('busy_timeout = 5000');
+    db.pragma('journal_mode = WAL');
+    db.pragma('foreign_keys = ON');
+    // NORMAL with WAL: a commit survives the process dying at any point, but not a power cut (the WAL
+    // is synced at checkpoints, not at every commit). FULL cost an fsync (~5 ms here) per commit on the
+    // main thread, blocking the event loop during a burst. What a power cut may lose (a first attempt,
+    // a message id, a claim) is settled from the channel's history before resending (deliver.ts).
+    db.pragma('synchronous = NORMAL');
+    migrate(db);
+    assertWritable(db);
+  } catch (err) {
+    if (db?.open) db.close();
+    const reason = (err as Error).message;
+    if (NOT_A_DATABASE.has(sqliteCode(err))) {
+      throw new DatabaseOpenError(
+        `The database file ${path} is not a SQLite database or is damaged (${reason}). Restore it from a backup, or move it aside to start with an empty one.`,
+        path,
+        err,
+      );
+    }
+    if (CANNOT_WRITE.test(sqliteCode(err))) {
+      throw new DatabaseOpenError(
+        `The database file ${path} cannot be written (${reason}). Check that this user may write the file and its folder (and that the file is not immutable, the disk not full or read-only), or set DATABASE_PATH to another file.`,
+        path,
+        err,
+      );
+    }
+    throw err;
+  }
   // better-sqlite3 waits synchronously on a lock, blocking the event loop: wait briefly, then the store
   // retries asynchronously with backoff (see sqlite-digest-store.ts).
   db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);

@@ -140,12 +140,19 @@ export interface DigestStore {
   /** Releases the lease so any process may take the delivery over at `retryAt`. */
   releaseLease(id: number, owner: string, retryAt: Date, error: string | null, now: Date): Promise<void>;
 
-  /** Writes the rendered messages (once). Lease-guarded: throws `LeaseLostError`. */
-  savePayloads(id: number, owner: string, payloads: MessagePayload[], articleCount: number, now: Date): Promise<void>;
+  /**
+   * Writes the rendered messages (once). With `firstAttemptAt`, also records the first attempt of
+   * part 0 and counts it, in the same write: one commit where two would be. Lease-guarded: throws
+   * `LeaseLostError`.
+   */
+  savePayloads(id: number, owner: string, payloads: MessagePayload[], articleCount: number, now: Date, firstAttemptAt?: Date): Promise<void>;
   /** Records (or clears, with null) when the first attempt of a part started, and counts the attempt. Lease-guarded. */
   markAttempt(id: number, owner: string, part: number, at: Date | null, now: Date): Promise<void>;
-  /** Records a part's Discord message id. Lease-guarded. */
-  recordMessage(id: number, owner: string, part: number, messageId: string, now: Date): Promise<void>;
+  /**
+   * Records a part's Discord message id. With `finish`, the delivery is also ended as `delivered`
+   * (its lease cleared) in the same write, for the last part. Lease-guarded.
+   */
+  recordMessage(id: number, owner: string, part: number, messageId: string, now: Date, finish?: boolean): Promise<void>;
   /** Ends a delivery with a final status and clears its lease. Lease-guarded. */
   finish(id: number, owner: string, status: Exclude<DeliveryStatus, 'claimed'>, error: string | null, now: Date): Promise<void>;
 
@@ -154,6 +161,13 @@ export interface DigestStore {
   latestDelivery(guildId: string): Promise<Delivery | undefined>;
   /** Every delivery of a server, oldest first. */
   listDeliveries(guildId: string): Promise<Delivery[]>;
+
+  /**
+   * Records when articles were first seen, in one short transaction. An id already recorded (by this or
+   * another process, now or in an earlier run) keeps its earlier instant. Returns the stored instant of
+   * every given id.
+   */
+  recordFirstSeen(items: ReadonlyArray<{ id: string; firstSeen: Date }>): Promise<Map<string, Date>>;
 
   getMeta(key: string): Promise<string | undefined>;
   setMeta(key: string, value: string): Promise<void>;

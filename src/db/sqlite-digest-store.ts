@@ -91,7 +91,10 @@ const deliveryFromRow = (r: DeliveryRow): Delivery => ({
 
 const BUSY_CODES = new Set(['SQLITE_BUSY', 'SQLITE_BUSY_SNAPSHOT', 'SQLITE_BUSY_RECOVERY', 'SQLITE_LOCKED']);
 /** Waits between retries of a locked database: short, growing, with jitter so two processes do not collide again. */
-const BUSY_BACKOFF_MS = [5, 10, 20, 40, 80, 160, 320, 640];
+// About 6 s in all (up to 9 s with jitter): enough to ride out another process's short write (a backup,
+// a migration, an operator's sqlite3 session) without a write ever blocking the loop for more than the
+// 20 ms busy_timeout. Past that, a DatabaseError: the delivery waits for its lease, never resends.
+const BUSY_BACKOFF_MS = [5, 10, 20, 40, 80, 160, 320, 640, 1000, 1000, 1000, 1000, 1000];
 
 /**
  * Runs one synchronous SQLite step; when another process holds the lock, retries it later without
@@ -105,7 +108,7 @@ async function attempt<T>(what: string, step: () => T): Promise<T> {
       if (err instanceof LeaseLostError) throw err;
       const code = (err as { code?: string }).code;
       if (code && BUSY_CODES.has(code) && i < BUSY_BACKOFF_MS.length) {
-        await sleep(BUSY_BACKOFF_MS[i]! + Math.random() * BUSY_BACKOFF_MS[i]!);
+        await sleep(BUSY_BACKOFF_MS[i]! * (1 + Math.random() / 2));
         continue;
       }
       throw new DatabaseError(`database error while ${what}: ${(err as Error).message}`, err);
@@ -158,15 +161,36 @@ export function createSqliteDigestStore(db: Db): DigestStore {
   const renew = db.prepare("UPDATE deliveries SET lease_expires_at = ? WHERE id = ? AND lease_owner = ? AND status = 'claimed'");
   const release = db.prepare("UPDATE deliveries SET lease_owner = NULL, lease_expires_at = ?, error = ?, updated_at = ? WHERE id = ? AND lease_owner = ? AND status = 'claimed'");
   const setPayloads = db.prepare(
-    "UPDATE deliveries SET payloads = ?, article_count = ?, message_ids = ?, first_attempt_at = ?, updated_at = ? WHERE id = ? AND lease_owner = ? AND status = 'claimed' AND payloads IS NULL",
+    "UPDATE deliveries SET payloads = ?, article_count = ?, message_ids = ?, first_attempt_at = ?, attempts = attempts + ?, updated_at = ? WHERE id = ? AND lease_owner = ? AND status = 'claimed' AND payloads IS NULL",
   );
-  const setAttempts = db.prepare("UPDATE deliveries SET first_attempt_at = ?, attempts = attempts + ?, updated_at = ? WHERE id = ? AND lease_owner = ? AND status = 'claimed'");
-  const setIds = db.prepare("UPDATE deliveries SET message_ids = ?, updated_at = ? WHERE id = ? AND lease_owner = ? AND status = 'claimed'");
+  // One statement each (json_set on the stored arrays), not a read and a write in a transaction: every
+  // write of a delivery is a single short commit, so a burst of them never holds the event loop.
+  const setAttempt = db.prepare(
+    "UPDATE deliveries SET first_attempt_at = json_set(first_attempt_at, ?, ?), attempts = attempts + ?, updated_at = ? WHERE id = ? AND lease_owner = ? AND status = 'claimed'",
+  );
+  const setId = db.prepare(
+    `UPDATE deliveries SET message_ids = json_set(message_ids, ?, ?), updated_at = ?,
+       status = CASE WHEN ? THEN 'delivered' ELSE status END,
+       error = CASE WHEN ? THEN NULL ELSE error END,
+       lease_owner = CASE WHEN ? THEN NULL ELSE lease_owner END,
+       lease_expires_at = CASE WHEN ? THEN NULL ELSE lease_expires_at END
+     WHERE id = ? AND lease_owner = ? AND status = 'claimed'`,
+  );
   const finishRow = db.prepare(
     "UPDATE deliveries SET status = ?, error = ?, lease_owner = NULL, lease_expires_at = NULL, updated_at = ? WHERE id = ? AND lease_owner = ? AND status = 'claimed'",
   );
   const latest = db.prepare<[string], DeliveryRow>('SELECT * FROM deliveries WHERE guild_id = ? ORDER BY id DESC LIMIT 1');
   const all = db.prepare<[string], DeliveryRow>('SELECT * FROM deliveries WHERE guild_id = ? ORDER BY id');
+  const insertArrival = db.prepare('INSERT INTO article_arrivals (article_id, first_seen) VALUES (?, ?) ON CONFLICT (article_id) DO NOTHING');
+  const arrivalOf = db.prepare<[string], { first_seen: number }>('SELECT first_seen FROM article_arrivals WHERE article_id = ?');
+  const recordArrivals = db.transaction((items: ReadonlyArray<{ id: string; firstSeen: Date }>) => {
+    const out = new Map<string, Date>();
+    for (const { id, firstSeen } of items) {
+      insertArrival.run(id, firstSeen.getTime());
+      out.set(id, new Date(arrivalOf.get(id)!.first_seen));
+    }
+    return out;
+  });
   const getMeta = db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?');
   const setMeta = db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
 
@@ -261,31 +285,19 @@ export function createSqliteDigestStore(db: Db): DigestStore {
     releaseLease: (id, owner, retryAt, error, now) =>
       attempt('releasing a lease', () => void release.run(retryAt.getTime(), error, iso(now), id, owner)),
 
-    savePayloads: (id, owner, payloads, articleCount, now) =>
+    savePayloads: (id, owner, payloads, articleCount, now, firstAttemptAt) =>
       attempt('saving rendered messages', () => {
         const empty = JSON.stringify(payloads.map(() => null));
-        guarded(id, setPayloads.run(JSON.stringify(payloads), articleCount, empty, empty, iso(now), id, owner).changes);
+        const times = firstAttemptAt ? JSON.stringify(payloads.map((_, i) => (i === 0 ? iso(firstAttemptAt) : null))) : empty;
+        guarded(id, setPayloads.run(JSON.stringify(payloads), articleCount, empty, times, firstAttemptAt ? 1 : 0, iso(now), id, owner).changes);
       }),
     markAttempt: (id, owner, part, at, now) =>
-      attempt('recording an attempt', () =>
-        db.transaction(() => {
-          const r = byId.get(id);
-          if (!r) throw new LeaseLostError(id);
-          const times = JSON.parse(r.first_attempt_at) as (string | null)[];
-          times[part] = at ? iso(at) : null;
-          guarded(id, setAttempts.run(JSON.stringify(times), at ? 1 : 0, iso(now), id, owner).changes);
-        }).immediate(),
-      ),
-    recordMessage: (id, owner, part, messageId, now) =>
-      attempt('recording a posted message', () =>
-        db.transaction(() => {
-          const r = byId.get(id);
-          if (!r) throw new LeaseLostError(id);
-          const ids = JSON.parse(r.message_ids) as (string | null)[];
-          ids[part] = messageId;
-          guarded(id, setIds.run(JSON.stringify(ids), iso(now), id, owner).changes);
-        }).immediate(),
-      ),
+      attempt('recording an attempt', () => guarded(id, setAttempt.run(`$[${part}]`, at ? iso(at) : null, at ? 1 : 0, iso(now), id, owner).changes)),
+    recordMessage: (id, owner, part, messageId, now, finish = false) =>
+      attempt('recording a posted message', () => {
+        const f = finish ? 1 : 0;
+        guarded(id, setId.run(`$[${part}]`, messageId, iso(now), f, f, f, f, id, owner).changes);
+      }),
     finish: (id, owner, status, error, now) => attempt('finishing a delivery', () => guarded(id, finishRow.run(status, error, iso(now), id, owner).changes)),
 
     getDelivery: (id) => attempt('reading a delivery', () => {
@@ -297,6 +309,7 @@ export function createSqliteDigestStore(db: Db): DigestStore {
       return r ? deliveryFromRow(r) : undefined;
     }),
     listDeliveries: (guildId) => attempt('listing deliveries', () => all.all(guildId).map(deliveryFromRow)),
+    recordFirstSeen: (items) => attempt('recording new articles', () => recordArrivals.immediate(items)),
     getMeta: (key) => attempt('reading a setting', () => getMeta.get(key)?.value),
     setMeta: (key, value) => attempt('saving a setting', () => void setMeta.run(key, value)),
     close: async () => {

@@ -9,6 +9,12 @@ export interface DigestOptions {
   timezone: string;
   /** Only articles with one of these topics (case-insensitive); all when absent or empty. */
   topics?: readonly string[] | null;
+  /**
+   * When an article counts as arrived, to place it in the period: its publish time by default. The
+   * delivery engine passes the later of the publish time and when the bot first saw the file, so an
+   * article saved after the digest that covered its publish time lands in the next one.
+   */
+  arrivedAt?: (a: Article) => Date;
 }
 
 /** The articles of one topic inside a sentiment group, best first. */
@@ -52,7 +58,7 @@ export function composeDigest(articles: readonly Article[], options: DigestOptio
   const buckets = new Map<Sentiment, Map<string, Article[]>>();
   const seen = new Set<string>();
   for (const a of articles) {
-    const t = a.publishedAt.getTime();
+    const t = (options.arrivedAt ? options.arrivedAt(a) : a.publishedAt).getTime();
     if (t < from || t >= to || seen.has(a.id)) continue;
     const primary = wanted ? a.topics.find((x) => wanted.has(topicKey(x))) : a.topics[0];
     if (!primary) continue;

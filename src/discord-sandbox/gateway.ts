@@ -97,6 +97,10 @@ export function attachGateway(http: Server, world: World, gatewayUrl: () => stri
     get connected() {
       return [...clients].some((c) => c.identified);
     },
+    /** Closes every bot connection with a close code, as Discord does (4004 after a token reset, 4014 for an intent taken away). */
+    closeClients(code: number, reason: string) {
+      for (const c of clients) c.socket.close(code, reason);
+    },
     async close() {
       for (const c of clients) c.socket.terminate();
       clients.clear();

@@ -115,6 +115,10 @@ export async function startDiscordSandbox(options: SandboxOptions = {}) {
     get connected() {
       return gateway.connected;
     },
+    /** Closes the bot's gateway connections with a close code (e.g. 4004 "Authentication failed." after a token reset). */
+    closeGateway(code: number, reason: string) {
+      gateway.closeClients(code, reason);
+    },
     /** Fails the next matching request(s) with the given status (429 carries Retry-After). */
     failNext(fault: Fault) {
       faults.failNext(fault);

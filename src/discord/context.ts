@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../calendar/clock.ts';
 import type { ArticleStore } from '../content/store.ts';
+import type { LoadProgress } from '../render/loading.ts';
 import type { DeliveryEngine } from '../scheduler/engine.ts';
 import type { SearchSessions } from './search-sessions.ts';
 
@@ -16,6 +17,12 @@ export interface BotContext {
   defaultTimezone: string;
   /** Whether the bot can post embeds in a channel (from Discord's cached permissions). */
   checkChannel(guildId: string, channelId: string): { ok: true } | { ok: false; reason: string };
+  /**
+   * The archive's load after a start: `loading()` is its progress while it loads and null once it is
+   * loaded. Absent means loaded. Until then the router answers every command with the progress, so no
+   * command ever answers from a half-loaded store.
+   */
+  archive?: { loading(): LoadProgress | null };
 }
 
 /** The server's digest time zone, or the default. */

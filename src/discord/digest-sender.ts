@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
-import { ChannelType, PermissionFlagsBits, REST, Routes, type Client, type Guild, type GuildBasedChannel } from 'discord.js';
+import { ChannelType, DefaultRestOptions, PermissionFlagsBits, REST, Routes, type Client, type Guild, type GuildBasedChannel } from 'discord.js';
 import { renderNotice } from '../render/articles.ts';
 import { repairMessage } from '../payload/repair.ts';
 import type { MessagePayload } from '../payload/types.ts';
 import { validateMessage, type LimitViolation } from '../payload/validate.ts';
 import { DIGEST_CHANNEL_PERMISSIONS, type NoncePayload } from './client.ts';
+import { createRequestPacer } from './request-pacer.ts';
 
 /**
  * Requests per second the digest client allows itself. Discord allows a bot 50 across all its
@@ -18,16 +19,30 @@ const DISCORD_EPOCH = 1_420_070_400_000n;
 /** GET /channels/{id}/messages returns at most this many messages per page. */
 const HISTORY_PAGE = 100;
 
+/** Discord's own global limit, requests a second per bot token. */
+const DISCORD_GLOBAL_PER_SECOND = 50;
+
 /**
  * The REST client that posts digests, apart from the gateway client's: the same token and API, its
  * own queues and its own global budget, so a command reply never waits behind thousands of digest
  * posts queued in discord.js.
+ *
+ * Every request it makes (posts, history reads, its own retries) waits its turn in a pacer at the
+ * moment it goes on the wire: at most `globalRequestsPerSecond` in any rolling second, evenly spaced.
+ * discord.js's own global counter resets once a second from its own instant, so it let 45 through at
+ * the end of one of its windows and 45 more at the start of the next, inside one of Discord's: 429s.
  */
 export function createDigestRest(options: { token: string; apiUrl?: string; globalRequestsPerSecond?: number; retries?: number }): REST {
+  const pacer = createRequestPacer({ perWindow: options.globalRequestsPerSecond ?? DIGEST_GLOBAL_REQUESTS_PER_SECOND, windowMs: 1000 });
   return new REST({
     ...(options.apiUrl ? { api: options.apiUrl } : {}),
-    globalRequestsPerSecond: options.globalRequestsPerSecond ?? DIGEST_GLOBAL_REQUESTS_PER_SECOND,
+    // The pacer is the limit; discord.js's counter only backs it up at Discord's own number.
+    globalRequestsPerSecond: DISCORD_GLOBAL_PER_SECOND,
     ...(options.retries !== undefined ? { retries: options.retries } : {}),
+    async makeRequest(url, init) {
+      await pacer.acquire(init.signal ?? undefined);
+      return DefaultRestOptions.makeRequest(url, init);
+    },
   }).setToken(options.token);
 }
 
@@ -36,9 +51,6 @@ export function snowflakeBefore(ms: number): string {
   const id = ((BigInt(Math.max(0, Math.floor(ms))) - DISCORD_EPOCH) << 22n) - 1n;
   return (id < 0n ? 0n : id).toString();
 }
-
-/** A nonce for the k-th extra message a repaired payload was split into, derived from the part's own nonce (≤ 25 characters). */
-const extraNonce = (nonce: string, k: number) => BigInt(`0x${createHash('sha256').update(`${nonce}+${k}`).digest('hex')}`).toString(36).slice(0, 25);
 
 /** A payload that could not be made sendable (it had nothing to show). Shaped like Discord's 400 so it is never resent. */
 export class UnsendablePayloadError extends Error {
@@ -121,19 +133,17 @@ export function createChannelSender(deps: {
 
   return {
     /**
-     * Posts one digest message with its nonce. A payload that breaks the limits is never sent as is:
-     * it is logged as an error and repaired (cut, or split into several messages, the first carrying
-     * the nonce and content). Returns the first message's id.
+     * Posts one digest message with its nonce; returns its id. The engine repairs payloads before it
+     * stores them, so each arrives valid; a payload that still breaks the limits is never sent as is:
+     * it is logged as a bug and repaired here as a last resort. One part stays one message (its nonce
+     * and marker identify exactly one post), so what a repair would move into further messages is
+     * dropped, and logged with it.
      */
     async send(channelId: string, payload: NoncePayload): Promise<{ id: string }> {
       const { nonce, enforce_nonce: _enforce, ...message } = payload;
-      const parts = sendable(channelId, message, { nonce });
-      let first: string | undefined;
-      for (const [k, part] of parts.entries()) {
-        const id = await post(channelId, { ...part, nonce: k === 0 ? nonce : extraNonce(nonce, k), enforce_nonce: true });
-        first ??= id;
-      }
-      return { id: first! };
+      const [first, ...dropped] = sendable(channelId, message, { nonce });
+      if (dropped.length > 0) logger.error({ channelId, nonce, dropped: dropped.length }, 'bug: a digest part needed more than one message; only the first is sent');
+      return { id: await post(channelId, { ...first!, nonce, enforce_nonce: true }) };
     },
 
     /**

@@ -2,6 +2,7 @@ import type { Interaction, RepliableInteraction } from 'discord.js';
 import type { Logger } from 'pino';
 import { UserError } from '../errors.ts';
 import { renderNotice } from '../render/articles.ts';
+import { renderLoading } from '../render/loading.ts';
 import { QueryError } from '../search/query.ts';
 import type { Command } from './command.ts';
 import type { BotContext } from './context.ts';
@@ -50,6 +51,14 @@ export function createInteractionRouter(commands: readonly Command[], ctx: BotCo
   const { logger } = ctx;
   return async function onInteraction(interaction: Interaction): Promise<void> {
     try {
+      // One gate for every command, button and suggestion: nothing answers from a half-loaded archive.
+      const loading = ctx.archive?.loading();
+      if (loading) {
+        // An empty list, not a "Loading…" choice: a choice can be picked, and its value would reach the command.
+        if (interaction.isAutocomplete()) await interaction.respond([]);
+        else if (interaction.isRepliable()) await interaction.reply(toReply(renderLoading(loading)));
+        return;
+      }
       if (interaction.isAutocomplete()) {
         const command = byName.get(interaction.commandName);
         if (command?.autocomplete) await command.autocomplete(interaction, ctx);

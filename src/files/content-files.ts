@@ -1,15 +1,16 @@
-import { lstat, readdir, realpath, stat } from 'node:fs/promises';
+import { readdir, realpath, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { watch } from 'chokidar';
 import { DEFAULT_CONTENT_DIR } from '../config.ts';
-import type { Article, ContentIssue } from '../content/article.ts';
+import type { ContentIssue } from '../content/article.ts';
 import { decodeContent } from '../content/encoding.ts';
 import { parseArticle, type ParseResult } from '../content/parse-article.ts';
 import type { ArticleSink } from '../content/store.ts';
 import type { TopicCanonicaliser } from '../content/topics.ts';
-import { isHiddenName, isHiddenPath, notRegularMessage, NotRegularFileError, readRegularFile } from './regular-files.ts';
+import { isHiddenName, notRegularMessage, NotRegularFileError, readRegularFile } from './regular-files.ts';
 
 export { isHiddenPath } from './regular-files.ts';
+// The watcher lives in its own module; re-exported so callers keep one import for the content folder.
+export { watchContentDir, type WatchEvent, type WatchOptions } from './content-watcher.ts';
 
 /**
  * The only module that touches the content folder: it lists, reads and watches files, and hands
@@ -63,13 +64,14 @@ const inside = (root: string, target: string) => {
   return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
 };
 
-interface Candidate {
+/** A Markdown file found by the scan: its path relative to the folder (POSIX separators) and its absolute path. */
+export interface Candidate {
   file: string;
   absolute: string;
 }
 
 /** Lists `*.md` files recursively; symlinks are followed only when they resolve inside the folder. */
-async function listMarkdown(root: string, realRoot: string, skipped: ContentIssue[]): Promise<Candidate[]> {
+export async function listMarkdown(root: string, realRoot: string, skipped: ContentIssue[]): Promise<Candidate[]> {
   const out: Candidate[] = [];
   const visited = new Set<string>([realRoot]);
   const walk = async (dir: string): Promise<void> => {
@@ -132,11 +134,12 @@ export async function readContentFile(absolute: string, file: string, options: C
  * Ids are paths folded to lower case without punctuation, so `Same Name.md` and `same-name.md` claim
  * one id. The store holds the second back (it shows when the first is deleted); the report names both.
  */
-function idCollision(file: string, id: string, owner: string): ContentIssue {
+export function idCollision(file: string, id: string, owner: string): ContentIssue {
   return { file, path: '', message: `Has the same id "${id}" as "${owner}" (ids ignore case, spaces and punctuation); rename one of the two files` };
 }
 
-async function checkDir(dir: string): Promise<string> {
+/** Checks that `dir` is a readable folder and returns its real path; throws {@link ContentDirError} otherwise. */
+export async function checkDir(dir: string): Promise<string> {
   try {
     const s = await stat(dir);
     if (!s.isDirectory()) throw new ContentDirError(`Content folder ${dir} is not a folder. Set CONTENT_DIR or pass --content DIR.`);
@@ -190,174 +193,4 @@ export async function loadContentDir(
     else report.skipped.push(r.issue);
   }
   return report;
-}
-
-/** What the watcher did with a change on disk. */
-export type WatchEvent =
-  | { type: 'loaded'; file: string; id: string }
-  | { type: 'removed'; file: string }
-  | { type: 'skipped'; issue: ContentIssue }
-  | { type: 'excluded'; file: string; reason: string }
-  /** The content folder is gone; the articles already loaded stay until it is back. */
-  | { type: 'folder-missing'; dir: string }
-  /** The content folder was replaced (re-created, or a symlink swapped): it was watched again and rescanned. */
-  | { type: 'folder-replaced'; dir: string; loaded: number; removed: number; skipped: number };
-
-/** What makes the content folder the same folder: its device, inode, birth time and real path. `null` when it is gone. */
-async function folderIdentity(root: string): Promise<string | null> {
-  try {
-    const [info, real] = await Promise.all([stat(root), realpath(root)]);
-    return info.isDirectory() ? `${info.dev}:${info.ino}:${info.birthtimeMs}:${real}` : null;
-  } catch {
-    return null;
-  }
-}
-
-/**
- * Keeps `sink` in step with the folder: an added or changed file is parsed and set, a removed one is
- * deleted, a file that turns bad is removed and reported. Only the changed file is re-read.
- *
- * The folder itself is checked every `rootCheckMs` (a `stat` and a `realpath`): when it is replaced
- * (deleted and re-created, or a symlink pointed elsewhere), the old watch would see nothing more, so
- * the new folder is watched and rescanned, and articles that are no longer there are deleted.
- */
-export async function watchContentDir(
-  dir: string,
-  sink: ArticleSink,
-  options: ContentReadOptions & { onEvent?(e: WatchEvent): void; stabilityMs?: number; usePolling?: boolean; rootCheckMs?: number } = {},
-): Promise<{ close(): Promise<void> }> {
-  const root = resolve(dir);
-  let realRoot = await checkDir(root);
-  let identity = await folderIdentity(root);
-  const stability = options.stabilityMs ?? 200;
-  // Files that may be in the sink: what is on disk now (the caller loaded it), then what this watcher sets.
-  const known = new Set((await listMarkdown(root, realRoot, [])).map((c) => c.file));
-  let closed = false;
-  // While a replaced folder is rescanned, changes wait, so an older read can never overwrite a newer one.
-  let rescanning: Promise<void> | null = null;
-  const afterRescan = (fn: () => Promise<void> | void) => (rescanning ? rescanning.then(fn) : fn());
-
-  const emit = (e: WatchEvent) => {
-    if (e.type === 'loaded') known.add(e.file);
-    else if (e.type === 'removed' || e.type === 'skipped' || e.type === 'excluded') known.delete(e.type === 'skipped' ? e.issue.file : e.file);
-    options.onEvent?.(e);
-  };
-
-  const update = async (base: string, absolute: string) => {
-    if (!absolute.toLowerCase().endsWith('.md')) return;
-    const file = toPosix(relative(base, absolute));
-    if (isHiddenPath(file)) return;
-    try {
-      const link = await lstat(absolute);
-      if (link.isSymbolicLink() && !inside(realRoot, await realpath(absolute))) {
-        sink.delete(file);
-        emit({ type: 'skipped', issue: { file, path: '', message: 'Symbolic link points outside the content folder; not followed' } });
-        return;
-      }
-    } catch {
-      return; // Removed between the event and now: the unlink event handles it.
-    }
-    const result = await readContentFile(absolute, file, options);
-    if (result.kind === 'article') {
-      sink.set(file, result.article);
-      const owner = sink.idOwner?.(result.article.id);
-      if (owner !== undefined && owner !== file) emit({ type: 'skipped', issue: idCollision(file, result.article.id, owner) });
-      else emit({ type: 'loaded', file, id: result.article.id });
-    } else {
-      sink.delete(file);
-      emit(result.kind === 'excluded' ? { type: 'excluded', file, reason: result.reason } : { type: 'skipped', issue: result.issue });
-    }
-  };
-
-  const remove = (base: string, absolute: string) => {
-    if (!absolute.toLowerCase().endsWith('.md')) return;
-    const file = toPosix(relative(base, absolute));
-    if (isHiddenPath(file)) return;
-    sink.delete(file);
-    emit({ type: 'removed', file });
-  };
-
-  // The real folder is watched, so that a symlinked content folder is watched through to its target.
-  const start = async (base: string) => {
-    const w = watch(base, {
-      ignoreInitial: true,
-      followSymlinks: false,
-      // The same rule as the start-up scan: hidden files and folders are never looked at.
-      ignored: (path, stats) => {
-        const rel = relative(base, path);
-        if (rel !== '' && !rel.startsWith('..') && isHiddenPath(rel)) return true;
-        return (stats?.isFile() ?? false) && !path.toLowerCase().endsWith('.md');
-      },
-      // Editors and `cp` write in several steps; wait until the size is stable before parsing.
-      awaitWriteFinish: { stabilityThreshold: stability, pollInterval: Math.max(20, Math.floor(stability / 4)) },
-      usePolling: options.usePolling ?? false,
-      interval: 100,
-    });
-    w.on('add', (p) => void afterRescan(() => update(base, p)));
-    w.on('change', (p) => void afterRescan(() => update(base, p)));
-    w.on('unlink', (p) => void afterRescan(() => remove(base, p)));
-    // The folder itself went away: check now rather than at the next tick.
-    w.on('unlinkDir', (p) => {
-      if (p === base) void checkFolder();
-    });
-    await new Promise<void>((ready) => w.once('ready', () => ready()));
-    return w;
-  };
-
-  /** Watches the new folder, then loads it afresh and deletes what it no longer has. */
-  const rescan = async () => {
-    await watcher.close();
-    realRoot = await checkDir(root);
-    watcher = await start(realRoot);
-    const fresh = new Map<string, Article>();
-    const report = await loadContentDir(root, { set: (f, a) => fresh.set(f, a), delete: (f) => fresh.delete(f) }, options);
-    let removed = 0;
-    for (const file of known) {
-      if (fresh.has(file)) continue;
-      sink.delete(file);
-      removed++;
-    }
-    known.clear();
-    for (const [file, article] of fresh) {
-      sink.set(file, article);
-      known.add(file);
-    }
-    for (const issue of report.skipped) emit({ type: 'skipped', issue });
-    options.onEvent?.({ type: 'folder-replaced', dir: root, loaded: fresh.size, removed, skipped: report.skipped.length });
-  };
-
-  let checking = false;
-  const checkFolder = async () => {
-    if (checking || closed) return;
-    checking = true;
-    try {
-      const now = await folderIdentity(root);
-      if (now === identity) return;
-      identity = now;
-      if (now === null) {
-        options.onEvent?.({ type: 'folder-missing', dir: root });
-        return;
-      }
-      const run = rescan();
-      rescanning = run.catch(() => undefined);
-      await run;
-    } catch {
-      identity = null; // Replaced again mid-rescan, or unreadable: the next check tries again.
-    } finally {
-      rescanning = null;
-      checking = false;
-    }
-  };
-
-  let watcher = await start(realRoot);
-  const timer = setInterval(() => void checkFolder(), options.rootCheckMs ?? 1000);
-  timer.unref();
-  return {
-    async close() {
-      closed = true;
-      clearInterval(timer);
-      await rescanning;
-      await watcher.close();
-    },
-  };
 }

@@ -1,4 +1,4 @@
-import type { Article } from '../content/article.ts';
+import type { Article, ParsedArticle } from '../content/article.ts';
 import { formatInZone } from '../calendar/period.ts';
 import { DISCORD_LIMITS as L } from '../payload/limits.ts';
 import { EPHEMERAL_FLAG, NO_MENTIONS, type ActionRow, type Embed, type MessagePayload } from '../payload/types.ts';
@@ -92,8 +92,8 @@ export function renderSearchPage(p: SearchPageInput): MessagePayload {
   return { ...(cut ? { content: cut.trim() } : {}), embeds: [embed], components, allowed_mentions: NO_MENTIONS };
 }
 
-/** `/news impact`: the article's crypto-market bullets with its title, link, source, date, topics and sentiment. */
-export function renderImpact(a: Article, options: { timezone?: string } = {}): MessagePayload {
+/** `/news impact`: the article's crypto-market bullets with its title, link, source, date, topics and sentiment (its details are read from the file first). */
+export function renderImpact(a: ParsedArticle, options: { timezone?: string } = {}): MessagePayload {
   const style = SENTIMENT_STYLE[a.sentiment];
   const bullets = a.impact.map((b) => `• ${safeText(b, 900)}`);
   let description = '';

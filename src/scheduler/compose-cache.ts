@@ -2,6 +2,7 @@ import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { composeDigest, type ArticleSource } from '../digest/compose.ts';
 import type { MessagePayload } from '../payload/types.ts';
 import { renderDigest } from '../render/digest.ts';
+import type { ArrivalLog } from './arrivals.ts';
 
 /** The inputs a rendered digest depends on: servers that share them share one rendering. */
 export interface ComposeInput {
@@ -25,9 +26,10 @@ const keyOf = (i: ComposeInput) =>
  * Composes and renders each distinct digest once and hands the same result to every server that
  * asks for it, including servers asking while it is being made (the cache holds the Promise). At
  * 10,000 servers due in one minute this turns 10,000 compositions into a handful. Entries expire
- * after `ttlMs` of the engine's clock, so an article that arrived late is in the next rendering.
+ * after `ttlMs` of the engine's clock, so an edited article is in the next rendering. With an arrival
+ * log, a period holds what arrived in it (see arrivals.ts), late articles included.
  */
-export function createComposeCache(deps: { articles: ArticleSource; now: () => number; maxEntries?: number; ttlMs?: number }) {
+export function createComposeCache(deps: { articles: ArticleSource; arrivals?: ArrivalLog; now: () => number; maxEntries?: number; ttlMs?: number }) {
   const maxEntries = deps.maxEntries ?? 256;
   const ttlMs = deps.ttlMs ?? 5 * 60_000;
   const entries = new Map<string, { at: number; value: Promise<ComposedDigest> }>();
@@ -36,7 +38,17 @@ export function createComposeCache(deps: { articles: ArticleSource; now: () => n
     // Let other work (command replies, other deliveries) run before a composition takes the loop.
     await yieldToLoop();
     const { from, to, timezone, topics } = input;
-    const digest = composeDigest(deps.articles.query({ from, to }), { from, to, timezone, topics });
+    const { arrivals } = deps;
+    let digest;
+    if (arrivals) {
+      // Every article seen so far gets its arrival recorded first; the query below then runs without a
+      // break, so none can slip in between. A past period's articles never change after that (each
+      // arrival falls in one period for good), which keeps the (from, to, zone, topics) key correct.
+      await arrivals.settled();
+      digest = composeDigest(arrivals.periodArticles({ from, to }), { from, to, timezone, topics, arrivedAt: arrivals.arrivedAt });
+    } else {
+      digest = composeDigest(deps.articles.query({ from, to }), { from, to, timezone, topics });
+    }
     await yieldToLoop();
     return { payloads: renderDigest(digest, { title: input.title }), articleCount: digest.total };
   }

@@ -1,8 +1,10 @@
 import type { Clock } from '../calendar/clock.ts';
 import { DatabaseError, LeaseLostError, type Delivery, type DeliveryStatus, type DigestStore } from '../db/digest-store.ts';
 import { digestNonce, partMarker, withMarker } from '../payload/message-identity.ts';
+import { repairMessage } from '../payload/repair.ts';
 import type { MessagePayload } from '../payload/types.ts';
-import type { ComposeCache } from './compose-cache.ts';
+import { validateMessage } from '../payload/validate.ts';
+import type { ComposeCache, ComposedDigest } from './compose-cache.ts';
 import { classifySendError, describeSendError, type DigestSender, type SendFailureKind } from './sender.ts';
 
 /** The logging the engine needs (a pino logger fits). */
@@ -13,13 +15,17 @@ export interface DeliveryLogger {
   debug(obj: object, msg?: string): void;
 }
 
-/** What one run of one delivery did. `retrying`: left for a later attempt; `lost`: another process holds it now. */
+/**
+ * What one run of one delivery did. `retrying`: left for a later attempt; `lost`: another process holds
+ * it now; `interrupted`: the process is shutting down, the parts sent so far are recorded and the rest
+ * is handed back (the lease released) for the next start or another process.
+ */
 export interface DeliveryOutcome {
   deliveryId: number;
   guildId: string;
   channelId: string;
   slot: string;
-  status: Exclude<DeliveryStatus, 'claimed'> | 'retrying' | 'lost';
+  status: Exclude<DeliveryStatus, 'claimed'> | 'retrying' | 'lost' | 'interrupted';
   messageIds: string[];
   articles: number;
   error?: string;
@@ -50,6 +56,14 @@ export interface DeliverDeps {
   nonceTrustMs: number;
   backoffMs: readonly number[];
   sleep(ms: number): Promise<void>;
+  /** True once the process is shutting down: the part in flight is finished, no new one is started. */
+  stopping(): boolean;
+  /**
+   * When this process started. The database syncs commits to disk at checkpoints, not each one, so a
+   * power cut may lose what was recorded shortly before it, but only before this process started: a
+   * delivery that could have been attempted then is checked against the channel's history.
+   */
+  startedAt: Date;
   /** Pauses the channel's subscription and tells the admins once. */
   pause(guildId: string, channelId: string, reason: string): Promise<void>;
 }
@@ -88,13 +102,26 @@ export async function runDelivery(deps: DeliverDeps, claimed: Delivery): Promise
     return finish('paused', reason);
   }
 
-  const payloads = d.payloads ?? (await render(deps, d));
+  /** Hands the rest back at once: the lease released with no wait, so the next start takes it over. */
+  const interrupt = async () => {
+    await store.releaseLease(d.id, owner, clock.now(), 'interrupted by a shutdown', clock.now());
+    return outcome('interrupted');
+  };
+  if (deps.stopping()) return interrupt();
+  // A fresh rendering records part 0's first attempt in the same write, unless part 0 must first be
+  // looked for in the history (then the attempt is recorded after the search, as for any other part).
+  const stamped = !d.payloads && unrecordedSince(deps, d) === null;
+  const payloads = d.payloads ?? (await render(deps, d, stamped));
   for (let part = 0; part < payloads.length; part++) {
     if (d.messageIds[part]) continue;
-    const r = await sendPart(deps, d, part, payloads[part]!);
+    if (deps.stopping()) return interrupt();
+    const r = await sendPart(deps, d, part, payloads[part]!, stamped && part === 0);
     if (r.ok) {
-      await store.recordMessage(d.id, owner, part, r.id, clock.now());
+      // The last part's id and the delivery's end go in one write.
+      const last = payloads.every((_, i) => i === part || d.messageIds[i]);
+      await store.recordMessage(d.id, owner, part, r.id, clock.now(), last);
       d.messageIds[part] = r.id;
+      if (last) return outcome('delivered');
       continue;
     }
     if (r.kind === 'pause') {
@@ -107,6 +134,7 @@ export async function runDelivery(deps: DeliverDeps, claimed: Delivery): Promise
       deps.logger.error({ guildId: d.guildId, channelId: d.channelId, part, error: r.error }, 'Discord rejected a digest message; it will not be resent');
       return finish('rejected', r.error);
     }
+    if (deps.stopping()) return interrupt();
     // Still failing after the backoff: another run (any process) tries again once the lease lapses.
     const attempts = (await store.getDelivery(d.id))?.attempts ?? 0;
     if (attempts >= MAX_ATTEMPTS) return finish('failed', r.error);
@@ -117,31 +145,77 @@ export async function runDelivery(deps: DeliverDeps, claimed: Delivery): Promise
   return finish('delivered', null);
 }
 
-/** Composes (shared through the cache), adds each part's marker, and stores the result before anything is sent. */
-async function render(deps: DeliverDeps, d: Delivery): Promise<MessagePayload[]> {
+/**
+ * The earliest instant a part of this delivery may have been posted with no record of it left (the
+ * record lost to a power cut), when that is too long ago for Discord's nonce to still catch a resend;
+ * null when every attempt is on record or the nonce still covers it. Records are lost only for
+ * attempts made before this process started, and no attempt is made before the slot (or the row) exists.
+ */
+function unrecordedSince(deps: DeliverDeps, d: Delivery): Date | null {
+  const slotAt = Date.parse(d.slot.startsWith('manual:') ? d.slot.slice('manual:'.length) : d.slot);
+  const earliest = Number.isFinite(slotAt) ? Math.min(slotAt, d.createdAt.getTime()) : d.createdAt.getTime();
+  if (earliest >= deps.startedAt.getTime()) return null;
+  if (deps.clock.now().getTime() - earliest < deps.nonceTrustMs) return null;
+  return new Date(earliest);
+}
+
+/** Each rendering's payloads checked against the limits once, however many servers share it. */
+const sendableByRendering = new WeakMap<ComposedDigest, MessagePayload[]>();
+
+/**
+ * The rendering's payloads, each valid for Discord: one that breaks the limits is logged as the bug it
+ * is and repaired here, before anything is stored, so every stored part is one valid message with its
+ * own marker and nonce (the sender never has to split one).
+ */
+function sendableParts(deps: DeliverDeps, composed: ComposedDigest): MessagePayload[] {
+  let parts = sendableByRendering.get(composed);
+  if (!parts) {
+    parts = composed.payloads.flatMap((p, index) => {
+      const problems = validateMessage(p, { channelMessage: true });
+      if (problems.length === 0) return [p];
+      const repaired = repairMessage(p);
+      deps.logger.error({ index, problems, parts: repaired.length }, 'bug: a rendered digest message breaks Discord limits; it is repaired before it is stored');
+      return repaired;
+    });
+    sendableByRendering.set(composed, parts);
+  }
+  return parts;
+}
+
+/**
+ * Composes (shared through the cache), repairs what breaks the limits, adds each part's marker, and
+ * stores the result before anything is sent; `stamp` records part 0's first attempt in the same write.
+ */
+async function render(deps: DeliverDeps, d: Delivery, stamp: boolean): Promise<MessagePayload[]> {
   const long = d.periodTo.getTime() - d.periodFrom.getTime() > FIRST_PERIOD_MS + 60 * 60 * 1000;
   const title = d.reason === 'catch-up' || long ? 'Catch-up digest' : 'Daily digest';
   const composed = await deps.cache.get({ from: d.periodFrom, to: d.periodTo, timezone: d.timezone, topics: d.topics, title });
-  const payloads = composed.payloads.map((p, part) => withMarker(p, partMarker(d.channelId, d.slot, part)));
-  await deps.store.savePayloads(d.id, deps.owner, payloads, composed.articleCount, deps.clock.now());
+  const payloads = sendableParts(deps, composed).map((p, part) => withMarker(p, partMarker(d.channelId, d.slot, part)));
+  const now = deps.clock.now();
+  await deps.store.savePayloads(d.id, deps.owner, payloads, composed.articleCount, now, stamp ? now : undefined);
   d.payloads = payloads;
   d.articleCount = composed.articleCount;
   d.messageIds = payloads.map(() => null);
-  d.firstAttemptAt = payloads.map(() => null);
+  d.firstAttemptAt = payloads.map((_, i) => (stamp && i === 0 ? now : null));
   return payloads;
 }
 
-/** Posts one part, with retries for failures that may pass; never twice (nonce, then history). */
-async function sendPart(deps: DeliverDeps, d: Delivery, part: number, payload: MessagePayload): Promise<PartResult> {
+/**
+ * Posts one part, with retries for failures that may pass; never twice (nonce, then history).
+ * `recorded`: its first attempt was written with the payloads just now, so the first try writes nothing.
+ */
+async function sendPart(deps: DeliverDeps, d: Delivery, part: number, payload: MessagePayload, recorded: boolean): Promise<PartResult> {
   const { store, clock, owner, sender } = deps;
   const marker = partMarker(d.channelId, d.slot, part);
   let first = d.firstAttemptAt[part] ?? null;
   for (let attempt = 0; ; attempt++) {
     try {
       const now = clock.now();
-      if (first && now.getTime() - first.getTime() >= deps.nonceTrustMs) {
-        // Discord may have forgotten the nonce: look for the message before sending it again.
-        const found = await sender.findOwnMessage(d.channelId, marker, new Date(first.getTime() - HISTORY_MARGIN_MS));
+      // Discord may have forgotten the nonce (the first attempt is older than the window), or an attempt
+      // may have gone out with its record lost: look for the message before sending it again.
+      const since = first ? (now.getTime() - first.getTime() >= deps.nonceTrustMs ? first : null) : attempt === 0 ? unrecordedSince(deps, d) : null;
+      if (since) {
+        const found = await sender.findOwnMessage(d.channelId, marker, new Date(since.getTime() - HISTORY_MARGIN_MS));
         if (found) {
           deps.logger.info({ guildId: d.guildId, channelId: d.channelId, part, messageId: found }, 'digest message found in the channel history; not sending it again');
           return { ok: true, id: found };
@@ -150,14 +224,15 @@ async function sendPart(deps: DeliverDeps, d: Delivery, part: number, payload: M
       }
       if (!first) first = now;
       // Written before the request, so a crash after it leaves the part "outcome unknown", never "not sent".
-      await store.markAttempt(d.id, owner, part, first, now);
+      if (!(recorded && attempt === 0)) await store.markAttempt(d.id, owner, part, first, now);
       d.firstAttemptAt[part] = first;
       const sent = await sender.send(d.channelId, { ...payload, nonce: digestNonce(d.channelId, d.slot, part), enforce_nonce: true });
       return { ok: true, id: sent.id };
     } catch (err) {
       if (err instanceof DatabaseError || err instanceof LeaseLostError) throw err;
       const kind = classifySendError(err);
-      if (kind !== 'retry' || attempt >= deps.backoffMs.length) return { ok: false, kind, error: describeSendError(err) };
+      // A shutdown does not wait out a backoff: the part's outcome is recorded as unknown, for the next run.
+      if (kind !== 'retry' || attempt >= deps.backoffMs.length || deps.stopping()) return { ok: false, kind, error: describeSendError(err) };
       await deps.sleep(deps.backoffMs[attempt]!);
     }
   }

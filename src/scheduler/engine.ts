@@ -4,6 +4,7 @@ import type { Clock } from '../calendar/clock.ts';
 import { latestSlot, nextSlot } from '../calendar/slots.ts';
 import { DatabaseError, LeaseLostError, type Delivery, type DeliveryReason, type DigestStore, type Subscription } from '../db/digest-store.ts';
 import type { ArticleSource } from '../digest/compose.ts';
+import type { ArrivalLog } from './arrivals.ts';
 import { createComposeCache } from './compose-cache.ts';
 import { DEFAULT_BACKOFF_MS, FIRST_PERIOD_MS, MAX_PERIOD_MS, NONCE_TRUST_MS, runDelivery, type DeliveryLogger, type DeliveryOutcome } from './deliver.ts';
 import type { DigestSender, NotifyAdmins } from './sender.ts';
@@ -27,12 +28,19 @@ export interface EngineOptions {
   clock: Clock;
   logger: DeliveryLogger;
   notifyAdmins?: NotifyAdmins;
+  /** When each article was first seen: with it, a digest also carries the articles that arrived late. */
+  arrivals?: ArrivalLog;
   owner?: string;
   tickMs?: number;
   leaseMs?: number;
   nonceTrustMs?: number;
   concurrency?: number;
   backoffMs?: readonly number[];
+  /**
+   * Resolves once the articles are fully loaded. Until then nothing is claimed, by the ticker or by
+   * hand, so a digest is never composed from a half-loaded archive. Absent: loaded already.
+   */
+  ready?: Promise<unknown>;
 }
 
 /** The engine was stopped or killed: nothing more is written or sent. */
@@ -75,9 +83,25 @@ export function createDeliveryEngine(options: EngineOptions) {
   const concurrency = options.concurrency ?? CONCURRENCY;
   const abort = new AbortController();
   let dead = false;
+  /** Set by `shutdown`: nothing new is claimed or started; what runs finishes its message in flight. */
+  let stopping = false;
   let timer: NodeJS.Timeout | null = null;
   let draining: Promise<DeliveryOutcome[]> | null = null;
   const active = new Set<Promise<DeliveryOutcome | undefined>>();
+  let loaded = !options.ready;
+  const ready = (options.ready ?? Promise.resolve()).then(() => {
+    loaded = true;
+  });
+  // A failed load stops the process elsewhere; here it only means nothing is ever claimed.
+  ready.catch(() => undefined);
+  /** Waits for the archive; a stop or kill ends the wait (as `Stopped`), so stopping never hangs on a load. */
+  const untilLoaded = () =>
+    new Promise<void>((resolve, reject) => {
+      if (abort.signal.aborted) return reject(new Stopped('the delivery engine is stopped'));
+      const onAbort = () => reject(new Stopped('the delivery engine is stopped'));
+      abort.signal.addEventListener('abort', onAbort, { once: true });
+      ready.then(resolve, reject).finally(() => abort.signal.removeEventListener('abort', onAbort));
+    });
 
   const stopped = () => dead || abort.signal.aborted;
   const refuse = () => Promise.reject(new Stopped('the delivery engine is stopped'));
@@ -111,7 +135,7 @@ export function createDeliveryEngine(options: EngineOptions) {
   const deps = {
     store: guardedStore,
     sender: guardedSender,
-    cache: createComposeCache({ articles: options.articles, now: () => clock.now().getTime() }),
+    cache: createComposeCache({ articles: options.articles, arrivals: options.arrivals, now: () => clock.now().getTime() }),
     clock,
     logger,
     owner,
@@ -119,6 +143,8 @@ export function createDeliveryEngine(options: EngineOptions) {
     nonceTrustMs: options.nonceTrustMs ?? NONCE_TRUST_MS,
     backoffMs: options.backoffMs ?? DEFAULT_BACKOFF_MS,
     sleep: (ms: number) => sleepFor(ms, undefined, { signal: abort.signal }),
+    stopping: () => stopping || stopped(),
+    startedAt: clock.now(),
     pause: pauseChannel,
   };
 
@@ -155,14 +181,18 @@ export function createDeliveryEngine(options: EngineOptions) {
 
   /** Claims and runs everything due, `concurrency` at a time, claiming more as runs finish; resolves when all are done. */
   async function drain(): Promise<DeliveryOutcome[]> {
+    if (!loaded) await untilLoaded();
     const outcomes: DeliveryOutcome[] = [];
     const running = new Set<Promise<void>>();
     const refill = Math.max(1, Math.floor(concurrency / 4));
     let more = true;
+    // One wake-up per finished run, rather than Promise.race over every running one each time (which
+    // attaches a handler to each of the hundred running promises per finish: garbage and CPU in a burst).
+    let wake: (() => void) | null = null;
     while (!abort.signal.aborted) {
       const free = concurrency - running.size;
       // Claim in batches as room frees up: a claim's lease starts ticking at once, so never claim more than can run.
-      if (more && (free >= refill || running.size === 0)) {
+      if (more && !stopping && (free >= refill || running.size === 0)) {
         const limit = Math.min(free, CLAIM_BATCH);
         const claimed = await guardedStore.claimDue({ now: clock.now(), owner, leaseMs, limit, plan: memoPlan(), firstPeriodMs: FIRST_PERIOD_MS, maxPeriodMs: MAX_PERIOD_MS });
         more = claimed.length === limit;
@@ -170,6 +200,7 @@ export function createDeliveryEngine(options: EngineOptions) {
           const p: Promise<void> = track(run(d)).then((o) => {
             if (o) outcomes.push(o);
             running.delete(p);
+            wake?.();
           });
           running.add(p);
         }
@@ -179,7 +210,8 @@ export function createDeliveryEngine(options: EngineOptions) {
         }
       }
       if (running.size === 0) break;
-      await Promise.race(running);
+      await new Promise<void>((r) => (wake = r));
+      wake = null;
       more = true;
     }
     await Promise.all(running);
@@ -202,7 +234,7 @@ export function createDeliveryEngine(options: EngineOptions) {
     start(): void {
       if (timer) return;
       const tick = () => {
-        if (draining || dead) return;
+        if (draining || dead || !loaded) return;
         drainOnce().catch((err: unknown) => {
           if (!(err instanceof Stopped)) logger.error({ err }, 'digest tick failed');
         });
@@ -210,6 +242,8 @@ export function createDeliveryEngine(options: EngineOptions) {
       timer = setInterval(tick, options.tickMs ?? TICK_MS);
       timer.unref();
       tick();
+      // The first tick after the archive is loaded comes at once, not up to a tick later.
+      if (!loaded) void ready.then(tick, () => undefined);
     },
     /** Claims and delivers everything due now; resolves with what was done once those deliveries finish. */
     tick: drainOnce,
@@ -219,6 +253,30 @@ export function createDeliveryEngine(options: EngineOptions) {
       timer = null;
       abort.abort();
       await Promise.allSettled([...active, ...(draining ? [draining] : [])]);
+    },
+    /**
+     * Stops gracefully, for SIGTERM: no more claims; each running delivery finishes the message in
+     * flight, records it, and hands the rest back (its lease released, so the next start or another
+     * process resumes it at once). Past `graceMs` whatever still runs is cut off as `stop` does.
+     * Resolves with what the running deliveries did.
+     */
+    async shutdown(graceMs: number): Promise<{ inTime: boolean }> {
+      if (timer) clearInterval(timer);
+      timer = null;
+      stopping = true;
+      const settled = Promise.allSettled([...active, ...(draining ? [draining] : [])]);
+      let deadline: NodeJS.Timeout | undefined;
+      const inTime = await Promise.race([settled.then(() => true), new Promise<boolean>((r) => (deadline = setTimeout(() => r(false), graceMs)))]);
+      clearTimeout(deadline);
+      abort.abort();
+      if (!inTime) {
+        // A request still waiting on Discord is not waited for long: its part stays "outcome unknown",
+        // which the next run settles with the nonce or the channel history, never by posting twice.
+        let grace: NodeJS.Timeout | undefined;
+        await Promise.race([settled, new Promise((r) => (grace = setTimeout(r, 1000)))]);
+        clearTimeout(grace);
+      }
+      return { inTime };
     },
     /** Stops at once as a crash would: nothing more is written or sent, leases are left to expire. */
     kill(): void {
@@ -238,6 +296,8 @@ export function createDeliveryEngine(options: EngineOptions) {
     latestDelivery: (guildId: string) => guardedStore.latestDelivery(guildId),
     /** Posts a digest now, covering everything since the channel's last one. Undefined when the server has no digest. */
     async sendNow(guildId: string): Promise<DeliveryOutcome | undefined> {
+      if (stopping) throw new Stopped('the delivery engine is shutting down');
+      if (!loaded) await untilLoaded();
       const d = await guardedStore.claimManual({ guildId, now: clock.now(), owner, leaseMs, firstPeriodMs: FIRST_PERIOD_MS, maxPeriodMs: MAX_PERIOD_MS });
       return d ? track(run(d)) : undefined;
     },

@@ -1,4 +1,4 @@
-import type { Article } from '../content/article.ts';
+import type { ParsedArticle } from '../content/article.ts';
 import { foldText } from './query.ts';
 
 /** A ranked match. */
@@ -23,8 +23,9 @@ export interface SearchOptions {
 
 /** The full-text index the store keeps in step with its articles. */
 export interface SearchIndex {
-  add(article: Article): void;
-  remove(id: string): void;
+  /** Indexes `article` under `key` (its id by default), replacing what that key held. */
+  add(article: IndexedArticle, key?: string): void;
+  remove(key: string): void;
   /** Matches best first, equal scores newest first. Every word must match; if none does, any word may. */
   search(text: string, options?: SearchOptions): SearchResults;
   readonly size: number;
@@ -33,8 +34,12 @@ export interface SearchIndex {
 /** Which article text is indexed, and how much a match in it counts. Titles say what a story is about. */
 export const FIELD_BOOST = { title: 3, topics: 2, source: 1.5, summary: 1, impact: 0.7 } as const;
 export type IndexedField = keyof typeof FIELD_BOOST;
+const ALL_FIELDS = Object.keys(FIELD_BOOST) as IndexedField[];
 
-const fieldText: Record<IndexedField, (a: Article) => string> = {
+/** What the index reads of an article: the parsed article's text fields and its date. */
+export type IndexedArticle = Pick<ParsedArticle, 'id' | 'publishedAt' | IndexedField>;
+
+const fieldText: Record<IndexedField, (a: IndexedArticle) => string> = {
   title: (a) => a.title,
   topics: (a) => a.topics.join(' '),
   source: (a) => a.source ?? '',
@@ -52,7 +57,7 @@ export const MAX_TERMS_PER_ARTICLE = 2000;
 export const MAX_INDEXED_CHARS_PER_FIELD = 20_000;
 
 /** The part of a field that is indexed. */
-function indexedText(article: Article, field: IndexedField): string {
+function indexedText(article: IndexedArticle, field: IndexedField): string {
   const text = fieldText[field](article);
   return text.length > MAX_INDEXED_CHARS_PER_FIELD ? text.slice(0, MAX_INDEXED_CHARS_PER_FIELD) : text;
 }
@@ -61,7 +66,7 @@ function indexedText(article: Article, field: IndexedField): string {
  * What the index leaves out of `article`, in words an operator can act on, or null when it is indexed
  * whole. Cheap for ordinary articles: fields short enough cannot hold too many distinct words.
  */
-export function indexLimitNotice(article: Article, fields: readonly IndexedField[] = Object.keys(FIELD_BOOST) as IndexedField[]): string | null {
+export function indexLimitNotice(article: IndexedArticle, fields: readonly IndexedField[] = ALL_FIELDS): string | null {
   const cuts: string[] = [];
   const long = fields.filter((f) => fieldText[f](article).length > MAX_INDEXED_CHARS_PER_FIELD);
   if (long.length > 0) cuts.push(`only the first ${MAX_INDEXED_CHARS_PER_FIELD.toLocaleString('en')} characters of its ${long.join(' and ')}`);
@@ -102,14 +107,23 @@ const WEIGHT_SCALE = 10;
 
 /** A growable posting list: documents that contain a term, with the term's boosted frequency in each. */
 class Postings {
-  docs = new Int32Array(2);
-  weights = new Uint16Array(2);
+  // Possibly views into a snapshot's buffer (see `absorb`); the first push past the end copies them out.
+  docs: Int32Array<ArrayBufferLike> = new Int32Array(2);
+  weights: Uint16Array<ArrayBufferLike> = new Uint16Array(2);
   length = 0;
 
   push(doc: number, weight: number) {
     if (this.length === this.docs.length) this.resize(Math.ceil(this.length * 1.5) + 2);
     this.docs[this.length] = doc;
     this.weights[this.length++] = Math.min(65_535, Math.round(weight * WEIGHT_SCALE));
+  }
+
+  /** Appends another index's postings, its document numbers shifted by `offset`. */
+  append(docs: Int32Array, weights: Uint16Array, offset: number) {
+    if (this.length + docs.length > this.docs.length) this.resize(Math.ceil((this.length + docs.length) * 1.25));
+    for (let i = 0; i < docs.length; i++) this.docs[this.length + i] = docs[i]! + offset;
+    this.weights.set(weights, this.length);
+    this.length += docs.length;
   }
 
   /** Gives back spare capacity once a bulk load is over. */
@@ -127,6 +141,111 @@ class Postings {
   }
 }
 
+/** The index, plus what the store and the archive cache need: hidden documents and snapshots. */
+export interface SnapshotIndex extends SearchIndex {
+  /** Distinct words known to the index, removed articles' words included. */
+  readonly terms: number;
+  has(key: string): boolean;
+  /** Every key indexed. */
+  keys(): IterableIterator<string>;
+  /** Hides a document from searches (or shows it again) without forgetting its words. */
+  setHidden(key: string, hidden: boolean): void;
+  /** The whole index as bytes: typed arrays laid end to end, read back by {@link SnapshotIndex.absorb}. */
+  serialize(): Uint8Array;
+  /**
+   * Adds every document of a snapshot (from `serialize`, here or in a worker thread) to this index;
+   * a key already here is replaced. Throws {@link SnapshotError} when the bytes are not a snapshot.
+   */
+  absorb(snapshot: Uint8Array): void;
+}
+
+/** Bytes that are not a snapshot of an index with these fields. */
+export class SnapshotError extends Error {
+  override name = 'SnapshotError';
+}
+
+const SNAPSHOT_MAGIC = 0x31584953; // "SIX1"
+const HEADER_WORDS = 8;
+const pad8 = (n: number) => (n + 7) & ~7;
+
+interface SnapshotParts {
+  fieldMask: number;
+  keys: readonly string[];
+  times: Float64Array;
+  alive: Uint8Array;
+  terms: readonly string[];
+  postings: readonly Postings[];
+}
+
+/**
+ * Layout, every section starting on an 8-byte boundary: a header of eight u32 (magic, field mask,
+ * documents, terms, postings, key bytes, term bytes, 0), then times (f64 per document), hidden flags
+ * (u8), posting counts (u32 per term), document numbers (i32), weights (u16), keys (UTF-8, NUL
+ * between) and terms (UTF-8, newline between: a term is letters and digits only).
+ */
+function encodeSnapshot(s: SnapshotParts): Uint8Array {
+  const encoder = new TextEncoder();
+  const keys = encoder.encode(s.keys.join('\0'));
+  const terms = encoder.encode(s.terms.join('\n'));
+  let total = 0;
+  for (const p of s.postings) total += p.length;
+  const docs = s.keys.length;
+  const sizes = [HEADER_WORDS * 4, docs * 8, docs, s.terms.length * 4, total * 4, total * 2, keys.length, terms.length];
+  const bytes = new Uint8Array(sizes.reduce((a, n) => a + pad8(n), 0));
+  const offsets: number[] = [];
+  sizes.reduce((at, n) => (offsets.push(at), at + pad8(n)), 0);
+  const buffer = bytes.buffer;
+  new Uint32Array(buffer, 0, HEADER_WORDS).set([SNAPSHOT_MAGIC, s.fieldMask, docs, s.terms.length, total, keys.length, terms.length, 0]);
+  new Float64Array(buffer, offsets[1], docs).set(s.times);
+  bytes.set(s.alive, offsets[2]);
+  const counts = new Uint32Array(buffer, offsets[3], s.terms.length);
+  const postDocs = new Int32Array(buffer, offsets[4], total);
+  const postWeights = new Uint16Array(buffer, offsets[5], total);
+  let at = 0;
+  s.postings.forEach((p, i) => {
+    counts[i] = p.length;
+    postDocs.set(p.docs.subarray(0, p.length), at);
+    postWeights.set(p.weights.subarray(0, p.length), at);
+    at += p.length;
+  });
+  bytes.set(keys, offsets[6]);
+  bytes.set(terms, offsets[7]);
+  return bytes;
+}
+
+function decodeSnapshot(bytes: Uint8Array) {
+  // Typed-array views need aligned offsets: a snapshot cut out of a larger buffer is copied once.
+  const own = bytes.byteOffset % 8 === 0 ? bytes : bytes.slice();
+  if (own.byteLength < HEADER_WORDS * 4) throw new SnapshotError('The snapshot is truncated');
+  const [magic, fieldMask, docs, termCount, total, keyBytes, termBytes] = new Uint32Array(own.buffer, own.byteOffset, HEADER_WORDS);
+  if (magic !== SNAPSHOT_MAGIC) throw new SnapshotError('Not an index snapshot');
+  const sizes = [HEADER_WORDS * 4, docs! * 8, docs!, termCount! * 4, total! * 4, total! * 2, keyBytes!, termBytes!];
+  const offsets: number[] = [];
+  const end = sizes.reduce((at, n) => (offsets.push(at), at + pad8(n)), 0);
+  if (end > own.byteLength) throw new SnapshotError('The snapshot is truncated');
+  const base = own.byteOffset;
+  const decoder = new TextDecoder();
+  const keys = docs === 0 ? [] : decoder.decode(own.subarray(offsets[6], offsets[6]! + keyBytes!)).split('\0');
+  const terms = termCount === 0 ? [] : decoder.decode(own.subarray(offsets[7], offsets[7]! + termBytes!)).split('\n');
+  if (keys.length !== docs || terms.length !== termCount) throw new SnapshotError('The snapshot does not add up');
+  const counts = new Uint32Array(own.buffer, base + offsets[3]!, termCount);
+  let sum = 0;
+  for (const c of counts) sum += c;
+  const postDocs = new Int32Array(own.buffer, base + offsets[4]!, total);
+  for (const d of postDocs) if (d < 0 || d >= docs!) throw new SnapshotError('The snapshot points at a missing document');
+  if (sum !== total) throw new SnapshotError('The snapshot does not add up');
+  return {
+    fieldMask: fieldMask!,
+    keys,
+    times: new Float64Array(own.buffer, base + offsets[1]!, docs),
+    alive: own.subarray(offsets[2], offsets[2]! + docs!),
+    terms,
+    counts,
+    docs: postDocs,
+    weights: new Uint16Array(own.buffer, base + offsets[5]!, total),
+  };
+}
+
 /**
  * Creates a compact inverted index: one typed-array posting list per word and a sorted vocabulary
  * for prefix lookups. Ranking is BM25-style (rare words weigh more, repeats saturate) with field
@@ -135,8 +254,9 @@ class Postings {
  * It replaced MiniSearch after `npm run bench` showed that library over the 5 ms p99 and 512 MB
  * targets at 100k articles (the benchmark keeps measuring both side by side).
  */
-export function createSearchIndex(options: { fields?: readonly IndexedField[] } = {}): SearchIndex & { /** Distinct words known to the index, removed articles' words included. */ readonly terms: number } {
-  const fields = options.fields ?? (Object.keys(FIELD_BOOST) as IndexedField[]);
+export function createSearchIndex(options: { fields?: readonly IndexedField[]; snapshot?: Uint8Array } = {}): SnapshotIndex {
+  const fields = options.fields ?? ALL_FIELDS;
+  const fieldMask = fields.reduce((m, f) => m | (1 << ALL_FIELDS.indexOf(f)), 0);
   const termIds = new Map<string, number>();
   const terms: string[] = [];
   const postings: Postings[] = [];
@@ -147,6 +267,8 @@ export function createSearchIndex(options: { fields?: readonly IndexedField[] } 
   let docIds: (string | null)[] = [];
   let docTime = new Float64Array(1024);
   let dead = 0;
+  /** Live documents that searches skip (duplicates the store hides); they stay indexed so showing one needs no text. */
+  let hidden = 0;
   // Per-query scratch space, reused so a search allocates almost nothing.
   let score = new Float64Array(1024);
   let seen = new Uint8Array(1024);
@@ -191,7 +313,7 @@ export function createSearchIndex(options: { fields?: readonly IndexedField[] } 
       if (id === null || id === undefined) continue;
       remap[d] = ids.length;
       docTime[ids.length] = docTime[d]!;
-      alive[ids.length] = 1;
+      alive[ids.length] = alive[d]!;
       docNumber.set(id, ids.length);
       ids.push(id);
     }
@@ -232,7 +354,7 @@ export function createSearchIndex(options: { fields?: readonly IndexedField[] } 
   };
 
   const run = (tokens: Array<Array<[number, number]>>, requireAll: boolean, filter: ((id: string) => boolean) | undefined, k: number) => {
-    const live = docIds.length - dead;
+    const live = docIds.length - dead - hidden;
     let touchedCount = 0;
     tokens.forEach((exp, qi) => {
       const mark = qi + 1;
@@ -302,14 +424,13 @@ export function createSearchIndex(options: { fields?: readonly IndexedField[] } 
     return { total, best };
   };
 
-  return {
-    add(article) {
-      const existing = docNumber.get(article.id);
-      if (existing !== undefined) this.remove(article.id);
+  const index: SnapshotIndex = {
+    add(article, key = article.id) {
+      if (docNumber.has(key)) this.remove(key);
       const d = docIds.length;
       grow(d + 1);
-      docIds.push(article.id);
-      docNumber.set(article.id, d);
+      docIds.push(key);
+      docNumber.set(key, d);
       docTime[d] = article.publishedAt.getTime();
       alive[d] = 1;
       const weights = new Map<number, number>();
@@ -329,14 +450,59 @@ export function createSearchIndex(options: { fields?: readonly IndexedField[] } 
       for (const [id, w] of weights) postings[id]!.push(d, w);
       pendingAdds++;
     },
-    remove(id) {
-      const d = docNumber.get(id);
+    remove(key) {
+      const d = docNumber.get(key);
       if (d === undefined) return;
-      docNumber.delete(id);
+      docNumber.delete(key);
+      if (alive[d] === 0) hidden--;
       docIds[d] = null;
       alive[d] = 0;
       dead++;
       if (dead > 1000 && dead * 4 > docIds.length) compact();
+    },
+    has(key) {
+      return docNumber.has(key);
+    },
+    keys() {
+      return docNumber.keys();
+    },
+    setHidden(key, hide) {
+      const d = docNumber.get(key);
+      if (d === undefined || (alive[d] === 0) === hide) return;
+      alive[d] = hide ? 0 : 1;
+      hidden += hide ? 1 : -1;
+    },
+    serialize() {
+      if (dead > 0) compact();
+      return encodeSnapshot({ fieldMask, keys: docIds as string[], times: docTime.subarray(0, docIds.length), alive: alive.subarray(0, docIds.length), terms, postings });
+    },
+    absorb(bytes) {
+      const snap = decodeSnapshot(bytes);
+      if (snap.fieldMask !== fieldMask) throw new SnapshotError('The snapshot indexes other fields');
+      for (const key of snap.keys) if (docNumber.has(key)) this.remove(key);
+      // After the removals: one of them may have compacted the documents.
+      const offset = docIds.length;
+      grow(offset + snap.keys.length);
+      snap.keys.forEach((key, i) => {
+        docIds.push(key);
+        docNumber.set(key, offset + i);
+        docTime[offset + i] = snap.times[i]!;
+        alive[offset + i] = snap.alive[i]!;
+        if (snap.alive[i] === 0) hidden++;
+      });
+      let at = 0;
+      snap.terms.forEach((term, i) => {
+        const n = snap.counts[i]!;
+        const p = postings[termId(term)]!;
+        if (p.length === 0 && offset === 0) {
+          // The first snapshot into an empty index: its arrays are used in place, nothing is copied.
+          p.docs = snap.docs.subarray(at, at + n);
+          p.weights = snap.weights.subarray(at, at + n);
+          p.length = n;
+        } else p.append(snap.docs.subarray(at, at + n), snap.weights.subarray(at, at + n), offset);
+        at += n;
+      });
+      pendingAdds += snap.keys.length;
     },
     search(text, opts = {}) {
       if (pendingAdds > 1000) for (const p of postings) p.trim();
@@ -358,4 +524,6 @@ export function createSearchIndex(options: { fields?: readonly IndexedField[] } 
       return terms.length;
     },
   };
+  if (options.snapshot) index.absorb(options.snapshot);
+  return index;
 }

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { Article } from '../../src/content/article.ts';
+import { ParsedArticle } from '../../src/content/article.ts';
 import { articleId, parseArticle, type ParseResult } from '../../src/content/parse-article.ts';
 import { createTopicCanonicaliser } from '../../src/content/topics.ts';
 
@@ -9,9 +9,9 @@ const NOW = new Date('2026-11-27T12:00:00Z');
 
 const fixture = (name: string) => readFileSync(fileURLToPath(new URL(`../fixtures/reference-like/${name}`, import.meta.url)), 'utf8');
 
-function article(r: ParseResult): Article {
+function article(r: ParseResult): ParsedArticle {
   if (r.kind !== 'article') throw new Error(`expected an article, got ${JSON.stringify(r)}`);
-  return Article.parse(r.article);
+  return ParsedArticle.parse(r.article);
 }
 
 function issueOf(r: ParseResult) {

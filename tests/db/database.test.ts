@@ -1,10 +1,21 @@
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { MIGRATIONS, migrate, openDatabase } from '../../src/db/database.ts';
+import { DatabaseOpenError, MIGRATIONS, migrate, openDatabase } from '../../src/db/database.ts';
 import { createSqliteDigestStore } from '../../src/db/sqlite-digest-store.ts';
 import { tempDir } from '../support/temp-dir.ts';
 
 describe('database', () => {
+  it('GIVEN a file that is not a SQLite database THEN opening it fails with a message naming the file and what to do', async () => {
+    const dir = await tempDir();
+    try {
+      const path = await dir.write('bot.sqlite', 'not a database\n'.repeat(200));
+      expect(() => openDatabase(path)).toThrow(DatabaseOpenError);
+      expect(() => openDatabase(path)).toThrow(`The database file ${path} is not a SQLite database or is damaged (file is not a database). Restore it from a backup, or move it aside to start with an empty one.`);
+    } finally {
+      await dir.cleanup();
+    }
+  });
+
   it('GIVEN a new file in a missing folder THEN it is created and migrated; migrating again changes nothing', async () => {
     const dir = await tempDir();
     try {
@@ -12,7 +23,7 @@ describe('database', () => {
       expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
       expect(migrate(db)).toBe(MIGRATIONS.length);
       const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").all();
-      expect(tables).toEqual([{ name: 'deliveries' }, { name: 'meta' }, { name: 'subscriptions' }]);
+      expect(tables).toEqual([{ name: 'article_arrivals' }, { name: 'deliveries' }, { name: 'meta' }, { name: 'subscriptions' }]);
       db.close();
     } finally {
       await dir.cleanup();

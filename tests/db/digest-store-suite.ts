@@ -140,5 +140,21 @@ export function describeDigestStore(name: string, open: () => Promise<DigestStor
       expect(await store.getMeta('k')).toBe('v2');
       await store.close();
     });
+
+    it('GIVEN an article recorded as first seen THEN a later record of the same id keeps the first instant, and every given id comes back', async () => {
+      const store = await open();
+      const first = await store.recordFirstSeen([
+        { id: 'a/one', firstSeen: new Date('2026-11-21T10:00:00Z') },
+        { id: 'a/two', firstSeen: new Date('2026-11-21T11:00:00Z') },
+      ]);
+      expect(first).toEqual(new Map([['a/one', new Date('2026-11-21T10:00:00Z')], ['a/two', new Date('2026-11-21T11:00:00Z')]]));
+      const again = await store.recordFirstSeen([
+        { id: 'a/one', firstSeen: new Date('2026-11-25T09:00:00Z') },
+        { id: 'a/three', firstSeen: new Date('2026-11-25T09:00:00Z') },
+      ]);
+      expect(again).toEqual(new Map([['a/one', new Date('2026-11-21T10:00:00Z')], ['a/three', new Date('2026-11-25T09:00:00Z')]]));
+      expect(await store.recordFirstSeen([])).toEqual(new Map());
+      await store.close();
+    });
   });
 }

@@ -95,25 +95,25 @@ describe('checkPermissions: from the cache, before any request', () => {
 });
 
 describe('send: every payload is checked against the limits table before it goes out', () => {
-  it('GIVEN a payload that breaks the limits THEN it is logged as a bug with its problems and posted repaired, split in order, never rejected', async () => {
+  it('GIVEN a payload that breaks the limits THEN it is logged as a bug with its problems and posted repaired as one message with its nonce, never rejected', async () => {
     const t = await start({ rateLimits: false });
     const channel = t.sandbox.channel('digest').id;
     const embeds = Array.from({ length: 12 }, (_, i) => ({ title: `Topic ${i}`, description: 'x'.repeat(500) }));
     const { id } = await t.sender.send(channel, nonced({ content: 'Daily digest', embeds, flags: 64, allowed_mentions: { parse: [] } }, 'bigpart0'));
 
+    // One part is one message: its nonce and marker stand for exactly one post. The engine repairs
+    // before storing, so reaching this guard is a bug, and what did not fit is named in the log.
     const posted = t.sandbox.messages(channel);
-    expect(posted.map((m) => m.embeds.length)).toEqual([10, 2]);
+    expect(posted.map((m) => m.embeds.length)).toEqual([10]);
     expect(posted[0]!.id).toBe(id);
     expect(posted[0]!.nonce).toBe('bigpart0');
-    expect(posted[1]!.nonce).toMatch(/^[0-9a-z]{1,25}$/);
-    for (const m of posted) {
-      expect(validateMessage(m.body, { channelMessage: true })).toEqual([]);
-      expect(m.body.allowed_mentions).toEqual({ parse: [] });
-    }
+    expect(validateMessage(posted[0]!.body, { channelMessage: true })).toEqual([]);
+    expect(posted[0]!.body.allowed_mentions).toEqual({ parse: [] });
     expect(t.sandbox.requests.filter((r) => r.status >= 400)).toEqual([]);
     const bug = t.logs.lines.find((l) => l.msg === 'bug: a message breaks Discord limits; it is repaired before sending')!;
     expect(bug.level).toBe(50);
     expect(bug.problems).toEqual(expect.arrayContaining([expect.objectContaining({ path: 'embeds' }), expect.objectContaining({ path: 'flags' })]));
+    expect(t.logs.lines.find((l) => l.msg === 'bug: a digest part needed more than one message; only the first is sent')).toMatchObject({ level: 50, dropped: 1 });
   });
 
   it('GIVEN a payload with nothing to show THEN it fails like a 400 without any request', async () => {
@@ -164,6 +164,32 @@ describe('invalid requests through the loopback', () => {
     expect(monitor.count()).toBe(3);
     expect(t.sandbox.stats().invalid[403]).toBe(3);
     expect(t.logs.lines.filter((l) => String(l.msg).startsWith('many 401/403/429 answers'))).toHaveLength(1);
+  });
+});
+
+describe('the digest client keeps under the global limit', () => {
+  it('GIVEN 300 digest posts at once, with the event loop stalling again and again THEN all are posted and Discord never answers a global 429', { timeout: 60_000 }, async () => {
+    const t = await start({ restRetries: 3 });
+    const channels = t.sandbox.addGuilds(300, { channel: 'digest' }).map((g) => g.channels[0]!.id);
+    const before = t.sandbox.stats().rateLimited.global;
+    let posted = 0;
+    const sends = Promise.allSettled(
+      channels.map((c, i) =>
+        t.sender.send(c, nonced(digestPart(i, `ref p${i}`), `p${i}`)).then(() => {
+          posted++;
+          // Long synchronous steps (a big composition, a slow write) hold the loop early and midway into
+          // each second's worth: what waited meanwhile must not leave in a bunch. Without pacing by send
+          // time, discord.js's own once-a-second counter let 20 global 429s through here.
+          if (posted % 45 === 1 || posted % 45 === 20) {
+            const end = Date.now() + 400;
+            while (Date.now() < end);
+          }
+        }),
+      ),
+    );
+    expect((await sends).filter((r) => r.status === 'rejected')).toEqual([]);
+    expect(channels.every((c) => t.sandbox.messages(c).length === 1)).toBe(true);
+    expect(t.sandbox.stats().rateLimited.global - before).toBe(0);
   });
 });
 

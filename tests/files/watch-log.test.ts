@@ -18,4 +18,12 @@ describe('content watcher log records', () => {
     expect(watchEventLog({ type: 'loaded', file: 'a/b.md', id: 'a/b' })).toEqual({ level: 'info', fields: { type: 'loaded', file: 'a/b.md', id: 'a/b' }, msg: 'content changed' });
     expect(watchEventLog({ type: 'folder-replaced', dir: '/c', loaded: 2, removed: 1, skipped: 0 }).level).toBe('info');
   });
+
+  it('GIVEN a folder that cannot be watched THEN a warning naming the folder and the reason', () => {
+    expect(watchEventLog({ type: 'unwatched', dir: '/srv/news/content/2026', reason: 'ENOSPC' })).toEqual({
+      level: 'warn',
+      fields: { dir: '/srv/news/content/2026', reason: 'ENOSPC' },
+      msg: 'a content folder cannot be watched; changes in it are seen after a restart',
+    });
+  });
 });

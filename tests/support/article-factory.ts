@@ -1,9 +1,9 @@
-import type { Article } from '../../src/content/article.ts';
+import type { ParsedArticle } from '../../src/content/article.ts';
 
 let counter = 0;
 
-/** A valid Article with sensible defaults; override only what a test is about. */
-export function makeArticle(overrides: Partial<Article> = {}): Article {
+/** A valid parsed article with sensible defaults; override only what a test is about. */
+export function makeArticle(overrides: Partial<ParsedArticle> = {}): ParsedArticle {
   counter++;
   const id = overrides.id ?? `test/article-${counter}`;
   return {

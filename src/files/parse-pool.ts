@@ -1,0 +1,115 @@
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import type { IndexSnapshots } from '../content/store.ts';
+import { createBatchParser, type BatchSettings, type ParsedEntry } from './parse-batch.ts';
+import type { ToWorker } from './parse-worker.ts';
+
+/**
+ * Parses many files on worker threads: each reads its batches synchronously, parses them and builds
+ * the index of what it parsed, so the main thread only stores compact records and, at the end,
+ * joins the workers' indexes. Small jobs are parsed inline: starting a worker costs more than
+ * parsing a few hundred files.
+ */
+
+/** Files per batch: big enough that messages are few, small enough that progress moves and both workers stay busy. */
+const BATCH = 250;
+/** Below this many files, parsing inline is faster than starting workers. */
+const INLINE_BELOW = 1500;
+
+/** A parse job. */
+export interface ParseJob {
+  files: ReadonlyArray<readonly [file: string, absolute: string]>;
+  settings: BatchSettings;
+  /** The time dates are checked against, read once per batch. */
+  now(): number;
+  /** Called with each file's outcome, in the order of `files`, as batches complete. */
+  onEntry(entry: ParsedEntry, index: number): void;
+  /** Worker threads to use; 0 parses inline. Default: one per core, at most 4. */
+  threads?: number;
+}
+
+/** Runs `job`; resolves with the indexes built while parsing (none for whole-article jobs). */
+export async function parseFiles(job: ParseJob): Promise<IndexSnapshots[]> {
+  const threads = job.threads ?? (job.files.length < INLINE_BELOW ? 0 : Math.min(4, Math.max(1, availableParallelism())));
+  return threads === 0 ? parseInline(job) : parseOnWorkers(job, threads);
+}
+
+async function parseInline(job: ParseJob): Promise<IndexSnapshots[]> {
+  const parser = createBatchParser(job.settings);
+  for (let start = 0; start < job.files.length; start += BATCH) {
+    const entries = parser.parse(job.files.slice(start, start + BATCH), job.now());
+    entries.forEach((e, i) => job.onEntry(e, start + i));
+    // Let timers and replies run between batches.
+    if (start + BATCH < job.files.length) await new Promise((r) => setImmediate(r));
+  }
+  const snapshot = parser.snapshot();
+  return snapshot ? [snapshot] : [];
+}
+
+function parseOnWorkers(job: ParseJob, threads: number): Promise<IndexSnapshots[]> {
+  const batches = Math.ceil(job.files.length / BATCH);
+  const done = new Map<number, ParsedEntry[]>();
+  let applied = 0;
+  let next = 0;
+  const snapshots: IndexSnapshots[] = [];
+  return new Promise((resolve, reject) => {
+    const workers: Worker[] = [];
+    let finished = 0;
+    let failed = false;
+    const fail = (err: Error) => {
+      if (failed) return;
+      failed = true;
+      for (const w of workers) void w.terminate();
+      reject(err);
+    };
+    const finishing = new Set<Worker>();
+    /** Workers that handed their index over: their exit is expected. */
+    const over = new Set<Worker>();
+    const finish = (w: Worker) => {
+      if (finishing.has(w)) return;
+      finishing.add(w);
+      w.postMessage({ type: 'finish' } satisfies ToWorker);
+    };
+    const send = (w: Worker) => {
+      if (next >= batches) return false;
+      const id = next++;
+      const files = job.files.slice(id * BATCH, (id + 1) * BATCH) as Array<[string, string]>;
+      w.postMessage({ type: 'batch', id, files, now: job.now() } satisfies ToWorker);
+      return true;
+    };
+    for (let t = 0; t < Math.min(threads, batches); t++) {
+      const w = new Worker(new URL('./parse-worker.js', import.meta.url), { workerData: job.settings });
+      workers.push(w);
+      w.on('error', fail);
+      w.on('exit', (code) => {
+        if (!over.has(w) && !failed) fail(new Error(`A parse worker stopped before it finished (code ${code})`));
+      });
+      w.on('message', (m: { type: 'batch'; id: number; entries: ParsedEntry[] } | { type: 'index'; snapshot: IndexSnapshots | null }) => {
+        if (failed) return;
+        if (m.type === 'index') {
+          if (m.snapshot) snapshots.push(m.snapshot);
+          over.add(w);
+          void w.terminate();
+          if (++finished === workers.length) resolve(snapshots);
+          return;
+        }
+        done.set(m.id, m.entries);
+        // Outcomes are applied in file order, whichever worker finished first, so a load is deterministic.
+        try {
+          for (let entries = done.get(applied); entries; entries = done.get(applied)) {
+            done.delete(applied);
+            const base = applied * BATCH;
+            entries.forEach((e, i) => job.onEntry(e, base + i));
+            applied++;
+          }
+        } catch (err) {
+          fail(err as Error);
+          return;
+        }
+        if (!send(w)) finish(w);
+      });
+      // Two batches in flight per worker, so it never waits for the main thread between them.
+      if (!send(w) || !send(w)) finish(w);
+    }
+  });
+}
