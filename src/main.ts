@@ -1,4 +1,5 @@
 import { once } from 'node:events';
+import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Client } from 'discord.js';
 import type { Logger } from 'pino';
@@ -7,7 +8,7 @@ import type { Clock } from './calendar/clock.ts';
 import { formatConfigProblems, parseConfig, type Config } from './config.ts';
 import { createLogger, resolveLogFormat } from './logger.ts';
 import { startHealthMonitor } from './health.ts';
-import { ArticleStore } from './content/store.ts';
+import type { ArticleStore } from './content/store.ts';
 import { createTopicCanonicaliser } from './content/topics.ts';
 import { DatabaseOpenError, openDatabase, type Db } from './db/database.ts';
 import { checkDigestChannel, createDiscordClient } from './discord/client.ts';
@@ -22,7 +23,8 @@ import { onFatalDisconnect } from './discord/fatal-disconnect.ts';
 import { createInteractionRouter } from './discord/interactions.ts';
 import { answerRestarting } from './discord/restarting.ts';
 import { SearchSessions } from './discord/search-sessions.ts';
-import { checkDir, ContentDirError, formatIssue, loadContentDir, resolveContentDir, watchContentDir, type ContentReadOptions, type LoadReport } from './files/content-files.ts';
+import { openArchive } from './files/archive.ts';
+import { checkDir, ContentDirError, formatIssue, resolveContentDir, watchContentDir, type ContentReadOptions, type LoadReport } from './files/content-files.ts';
 import { watchEventLog } from './files/watch-log.ts';
 import { sandboxBanner, startSandboxMode } from './sandbox/mode.ts';
 import { createArrivalLog } from './scheduler/arrivals.ts';
@@ -59,18 +61,12 @@ export interface OpeningArchive {
   ready: Promise<LoadReport>;
   /** Files read out of files found, for the "Loading the archive: 43%…" answers. */
   progress(): { done: number; total: number };
+  /** Resolves when the cache written after the load is on disk (or was not written); a stop waits for it. */
+  cacheWritten?: Promise<void>;
 }
 
 /** Opens the archive of a content folder; the load runs in the background. */
 export type OpenArchive = (options: { dir: string; readOptions: ContentReadOptions & { topics: ReturnType<typeof createTopicCanonicaliser> } }) => OpeningArchive;
-
-/** The content folder loaded into a fresh store, in the background, with its progress kept. */
-const loadInBackground: OpenArchive = ({ dir, readOptions }) => {
-  const store = new ArticleStore({ topics: readOptions.topics });
-  let progress = { done: 0, total: 0 };
-  const ready = loadContentDir(dir, store, { ...readOptions, onProgress: (done, total) => void (progress = { done, total }) });
-  return { store, ready, progress: () => progress };
-};
 
 /** A running bot, with its parts exposed for the sandbox and tests. */
 export interface RunningBot {
@@ -108,7 +104,7 @@ export async function startBot(deps: BotDeps): Promise<RunningBot> {
   // First, before anything that holds the process open (the watcher, the gateway): a damaged or
   // read-only database stops the start here, with a message that says which file and what to do.
   const db = openDatabase(config.DATABASE_PATH);
-  const digestStore = createSqliteDigestStore(db);
+  const digestStore = createSqliteDigestStore(db, { checkpointInWorker: true, onError: (message) => logger.warn({ message }, 'WAL checkpoint failed in its worker') });
 
   const topics = createTopicCanonicaliser(config.TOPIC_ALIASES);
   const contentDir = resolveContentDir(undefined, { CONTENT_DIR: config.CONTENT_DIR });
@@ -118,7 +114,10 @@ export async function startBot(deps: BotDeps): Promise<RunningBot> {
   // Dates are checked against the bot's clock, and zoneless timestamps read in CONTENT_TIMEZONE (UTC by default).
   const readOptions = { topics, timeZone: config.CONTENT_TIMEZONE, now: () => clock.now() };
   const loadStarted = performance.now();
-  const archive = (deps.openArchive ?? loadInBackground)({ dir: contentDir, readOptions });
+  // The archive cache lives next to the database; an in-memory database (the sandbox) keeps none.
+  const cacheDir = config.DATABASE_PATH === ':memory:' ? null : join(dirname(resolve(config.DATABASE_PATH)), 'cache');
+  const open: OpenArchive = deps.openArchive ?? ((o) => openArchive({ ...o, cacheDir, onCacheProblem: (message) => logger.warn({ cacheDir }, message) }));
+  const archive = open({ dir: contentDir, readOptions });
   const store = archive.store;
   let loaded = false;
   let closed = false;
@@ -134,7 +133,7 @@ export async function startBot(deps: BotDeps): Promise<RunningBot> {
     await arrivals.load();
     if (!closed) stopArrivals = arrivals.watch();
     const loadMs = Math.round(performance.now() - loadStarted);
-    logger.info({ contentDir, files: report.files, loaded: report.loaded, skipped: report.skipped.length, excluded: report.excluded.length, duplicates: store.duplicates(), loadMs }, 'articles loaded');
+    logger.info({ contentDir, files: report.files, loaded: report.loaded, skipped: report.skipped.length, excluded: report.excluded.length, duplicates: store.duplicates(), loadMs, ...('stats' in report ? { stats: report.stats } : {}) }, 'articles loaded');
     for (const issue of report.skipped) logger.warn({ file: issue.file, field: issue.path }, `skipped article: ${formatIssue(issue)}`);
     for (const notice of report.notices) logger.warn({ file: notice.file, field: notice.path }, `article cut: ${formatIssue(notice)}`);
     return report;
@@ -155,10 +154,12 @@ export async function startBot(deps: BotDeps): Promise<RunningBot> {
   });
   // Handled where it is awaited (startBot, or run); this only keeps a failed load from counting as unhandled meanwhile.
   archiveReady.catch(() => undefined);
-  const closeWatcher = async () => {
+  const closeArchive = async () => {
     closed = true;
     const watcher = await watcherStart.catch(() => null);
     await watcher?.close();
+    // A cache being written after the load is finished, so the next start finds it whole; a stop during the load does not wait for it.
+    if (loaded) await archive.cacheWritten?.catch(() => undefined);
   };
 
   const client = createDiscordClient({ apiUrl: config.DISCORD_API_URL, restRetries: deps.restRetries });
@@ -214,7 +215,7 @@ export async function startBot(deps: BotDeps): Promise<RunningBot> {
     stopListening();
     stopFatalWatch();
     stopArrivals();
-    await closeWatcher();
+    await closeArchive();
     await client.destroy();
     await digestStore.close();
   };
@@ -294,7 +295,7 @@ export async function startBot(deps: BotDeps): Promise<RunningBot> {
       stopListening();
       stopFatalWatch();
       stopArrivals();
-      await closeWatcher();
+      await closeArchive();
       await client.destroy();
       await digestStore.close();
     },

@@ -6,6 +6,9 @@
  * `npm run bench -- --burst 10000`: N servers' digests due at one instant, delivered by the real bot
  * process over the loopback Discord (burst.ts).
  *
+ * `npm run bench -- --watchers [--size 100k]`: the content watcher's memory, time to ready and
+ * change-to-event latency, against chokidar (the former watcher), each in its own process (watcher-memory.ts).
+ *
  * Timing goals are reported with PASS/FAIL, not enforced (the machine is shared); the run exits with
  * code 1 only when it could not finish.
  */
@@ -13,6 +16,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BurstAbort, formatBurst, runBurst } from './burst.ts';
 import { formatOnline, runOnline } from './online.ts';
+import { formatWatcherBench, runWatcherBench } from './watcher-memory.ts';
 
 const { values } = parseArgs({
   options: {
@@ -23,6 +27,7 @@ const { values } = parseArgs({
     'no-floor': { type: 'boolean', default: false },
     keep: { type: 'boolean', default: false },
     profile: { type: 'string' },
+    watchers: { type: 'boolean', default: false },
   },
 });
 
@@ -72,7 +77,12 @@ async function burst(servers: number) {
   }
 }
 
-if (values.burst !== undefined) await burst(parseSize(values.burst));
+if (values.watchers) {
+  const size = values.size ? parseSize(values.size) : 100_000;
+  const figures = await runWatcherBench({ size });
+  console.log(formatWatcherBench(size, figures));
+  console.log(JSON.stringify(figures, null, 2));
+} else if (values.burst !== undefined) await burst(parseSize(values.burst));
 else if (values.smoke) {
   await online(SMOKE_SIZE);
   await burst(SMOKE_BURST_SERVERS);

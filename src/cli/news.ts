@@ -9,6 +9,7 @@ import { createTopicCanonicaliser } from '../content/topics.ts';
 import { composeDayDigest, type Digest } from '../digest/compose.ts';
 import { renderDigest } from '../render/digest.ts';
 import { ContentDirError, formatIssue, loadContentDir, resolveContentDir, type LoadReport } from '../files/content-files.ts';
+import { createFileDetailsReader } from '../files/archive.ts';
 import { QueryError } from '../search/query.ts';
 
 /** Where the CLI writes, and what it reads from the environment: passed in so tests run it in-process. */
@@ -162,7 +163,8 @@ async function load(flag: string | undefined, env: CliIo['env'], err: (s: string
   const problems = [...(aliases.ok ? [] : aliases.problems), ...(zone.ok ? [] : zone.problems)];
   if (!aliases.ok || !zone.ok) throw new ConfigError(formatConfigProblems(problems));
   const topics = createTopicCanonicaliser(aliases.aliases);
-  const store = new ArticleStore({ topics });
+  // Summaries and impact bullets are read from the files when a command prints them.
+  const store = new ArticleStore({ topics, details: createFileDetailsReader(dir, { topics, timeZone: zone.timeZone, now }) });
   let lastShown = 0;
   const report = await loadContentDir(dir, store, {
     topics,

@@ -140,6 +140,11 @@ export class ArticleStore implements ArticleSink {
     this.detailsByFile = options.details ? undefined : new Map();
   }
 
+  /** True for a store made without a reader: it must be given whole parsed articles (`set`), never bare records. */
+  get keepsDetails(): boolean {
+    return this.detailsByFile !== undefined;
+  }
+
   /** The comparison key of a topic filter typed by a person, through the alias table. */
   topicFilterKey(raw: string): string {
     return topicKey(this.topicNames.canonical(raw) ?? raw);

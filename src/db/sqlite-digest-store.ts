@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { MessagePayload } from '../payload/types.ts';
 import type { Db } from './database.ts';
+import { startWalCheckpointer } from './wal-checkpointer.ts';
 import {
   DatabaseError,
   LeaseLostError,
@@ -119,8 +120,13 @@ async function attempt<T>(what: string, step: () => T): Promise<T> {
 const iso = (d: Date) => d.toISOString();
 const topicsJson = (t: string[] | null) => (t && t.length > 0 ? JSON.stringify(t) : null);
 
-/** The `DigestStore` on SQLite (better-sqlite3). Every write is one short transaction. */
-export function createSqliteDigestStore(db: Db): DigestStore {
+/**
+ * The `DigestStore` on SQLite (better-sqlite3). Every write is one short transaction. With
+ * `checkpointInWorker` (the bot's own store), WAL checkpoints run in a worker thread
+ * (wal-checkpointer.ts), not in the middle of a write on the main thread.
+ */
+export function createSqliteDigestStore(db: Db, options: { checkpointInWorker?: boolean; onError?: (message: string) => void } = {}): DigestStore {
+  const checkpointer = options.checkpointInWorker ? startWalCheckpointer(db, { onError: options.onError }) : null;
   const getSub = db.prepare<[string], SubRow>('SELECT * FROM subscriptions WHERE guild_id = ?');
   const upsertSub = db.prepare(
     `INSERT INTO subscriptions (guild_id, channel_id, time, timezone, topics, enabled, next_due_at, paused_reason, paused_at, pause_notified, created_at, updated_at)
@@ -313,6 +319,7 @@ export function createSqliteDigestStore(db: Db): DigestStore {
     getMeta: (key) => attempt('reading a setting', () => getMeta.get(key)?.value),
     setMeta: (key, value) => attempt('saving a setting', () => void setMeta.run(key, value)),
     close: async () => {
+      await checkpointer?.stop();
       if (db.open) db.close();
     },
   };

@@ -11,14 +11,17 @@ import { performance } from 'node:perf_hooks';
 
 /** A pacer: `acquire` resolves when one more request may go out now. */
 export interface RequestPacer {
-  /** Waits for a turn; rejects (with the signal's reason, an `AbortError`) if `signal` aborts first. */
-  acquire(signal?: AbortSignal): Promise<void>;
+  /**
+   * Waits for a turn and resolves with the instant (on the pacer's clock) it was given; rejects (with
+   * the signal's reason, an `AbortError`) if `signal` aborts first.
+   */
+  acquire(signal?: AbortSignal): Promise<number>;
   /** Requests waiting for a turn. */
   readonly waiting: number;
 }
 
 interface Waiter {
-  resolve(): void;
+  resolve(at: number): void;
   reject(err: unknown): void;
   signal?: AbortSignal;
   onAbort?: () => void;
@@ -65,14 +68,14 @@ export function createRequestPacer(options: { perWindow: number; windowMs?: numb
       target = dueAt(t);
       log.push(t);
       if (log.length > perWindow) log.shift();
-      w.resolve();
+      w.resolve(t);
     }
   };
 
   return {
-    acquire(signal?: AbortSignal): Promise<void> {
+    acquire(signal?: AbortSignal): Promise<number> {
       if (signal?.aborted) return Promise.reject(signal.reason);
-      return new Promise<void>((resolve, reject) => {
+      return new Promise<number>((resolve, reject) => {
         const w: Waiter = { resolve, reject, signal };
         if (signal) {
           w.onAbort = () => {

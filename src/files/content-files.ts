@@ -6,6 +6,8 @@ import { decodeContent } from '../content/encoding.ts';
 import { parseArticle, type ParseResult } from '../content/parse-article.ts';
 import type { ArticleSink } from '../content/store.ts';
 import type { TopicCanonicaliser } from '../content/topics.ts';
+import { loadArchive } from './archive.ts';
+import { MAX_FILE_BYTES } from './read-sync.ts';
 import { isHiddenName, notRegularMessage, NotRegularFileError, readRegularFile } from './regular-files.ts';
 
 export { isHiddenPath } from './regular-files.ts';
@@ -17,8 +19,8 @@ export { watchContentDir, type WatchEvent, type WatchOptions } from './content-w
  * their text to the pure parser. Everything about what an article *means* lives in `src/content`.
  */
 
-/** Files above this size are skipped unread: no article needs 2 MB, and a huge file would stall a load. */
-export const MAX_FILE_BYTES = 2 * 1024 * 1024;
+// One limit for every read of a content file (bulk loads read synchronously, in read-sync.ts).
+export { MAX_FILE_BYTES };
 
 /** The content folder itself is missing or unreadable: an operator problem, reported once at startup. */
 export class ContentDirError extends Error {
@@ -152,45 +154,16 @@ export async function checkDir(dir: string): Promise<string> {
 
 /**
  * Loads every article under `dir` into `sink`. Bad files are reported in the returned `skipped` list
- * and never stop the load; only a missing folder throws (`ContentDirError`).
+ * and never stop the load; only a missing folder throws (`ContentDirError`). Files are read
+ * synchronously and parsed on worker threads for large folders (see `archive.ts`, which also adds
+ * the archive cache).
  */
 export async function loadContentDir(
   dir: string,
   sink: ArticleSink,
-  options: ContentReadOptions & { onProgress?(done: number, total: number): void; concurrency?: number } = {},
+  options: ContentReadOptions & { onProgress?(done: number, total: number): void; threads?: number } = {},
 ): Promise<LoadReport> {
-  const root = resolve(dir);
-  const realRoot = await checkDir(root);
-  const report: LoadReport = { files: 0, loaded: 0, skipped: [], excluded: [], notices: [] };
-  const files = await listMarkdown(root, realRoot, report.skipped);
-  report.files = files.length + report.skipped.length;
-  const results: ParseResult[] = new Array(files.length);
-  let next = 0;
-  let done = 0;
-  // A few reads in flight hide disk latency; more only adds memory on a 2-core machine.
-  const worker = async () => {
-    while (next < files.length) {
-      const i = next++;
-      const f = files[i]!;
-      results[i] = await readContentFile(f.absolute, f.file, options);
-      done++;
-      options.onProgress?.(done, files.length);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(options.concurrency ?? 8, files.length) }, worker));
-  // Results are applied in path order so that duplicate resolution does not depend on I/O timing.
-  for (const r of results) {
-    if (r.kind === 'article') {
-      sink.set(r.article.file, r.article);
-      const owner = sink.idOwner?.(r.article.id);
-      if (owner !== undefined && owner !== r.article.file) {
-        report.skipped.push(idCollision(r.article.file, r.article.id, owner));
-        continue;
-      }
-      report.loaded++;
-      if (r.notices) report.notices.push(...r.notices);
-    } else if (r.kind === 'excluded') report.excluded.push({ file: r.file, reason: r.reason });
-    else report.skipped.push(r.issue);
-  }
+  const { onProgress, threads, ...readOptions } = options;
+  const { stats: _stats, ...report } = await loadArchive(dir, sink, { readOptions, onProgress, threads });
   return report;
 }

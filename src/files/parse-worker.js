@@ -1,6 +1,6 @@
-// The parse worker is TypeScript; a worker thread does not inherit a loader registered through the API
-// (the `news` CLI), so this registers tsx unless the process was started with it (`npm start`).
+// The parse worker is TypeScript, and a worker thread does not inherit the TypeScript loader of the
+// process that starts it (neither `--import tsx` nor the CLI's `register()`), so it registers its own.
 import { register } from 'tsx/esm/api';
 
-if (!process.execArgv.some((arg) => arg.includes('tsx'))) register();
+register();
 await import('./parse-worker.ts');

@@ -132,6 +132,20 @@ export function describeDigestStore(name: string, open: () => Promise<DigestStor
       await store.close();
     });
 
+    it('GIVEN payloads saved with the first attempt of part 0, and the last id recorded with finish THEN each is one write: the attempt counted, the delivery delivered and its lease cleared', async () => {
+      const store = await setUp(['g']);
+      const [d] = await store.claimDue(claimAt('2026-11-22T08:00:00Z', 'x'));
+      await store.savePayloads(d!.id, 'x', [payload('a'), payload('b')], 2, new Date(), new Date('2026-11-22T08:00:01Z'));
+      expect(await store.getDelivery(d!.id)).toMatchObject({ attempts: 1, firstAttemptAt: [new Date('2026-11-22T08:00:01Z'), null], messageIds: [null, null] });
+      await store.recordMessage(d!.id, 'x', 0, '41', new Date());
+      await store.markAttempt(d!.id, 'x', 1, new Date('2026-11-22T08:00:02Z'), new Date());
+      expect(await store.getDelivery(d!.id)).toMatchObject({ status: 'claimed', attempts: 2, messageIds: ['41', null], firstAttemptAt: [new Date('2026-11-22T08:00:01Z'), new Date('2026-11-22T08:00:02Z')] });
+      await expect(store.recordMessage(d!.id, 'someone-else', 1, '42', new Date(), true)).rejects.toBeInstanceOf(LeaseLostError);
+      await store.recordMessage(d!.id, 'x', 1, '42', new Date(), true);
+      expect(await store.getDelivery(d!.id)).toMatchObject({ status: 'delivered', messageIds: ['41', '42'], leaseOwner: null, leaseExpiresAt: null });
+      await store.close();
+    });
+
     it('keeps settings in the meta table', async () => {
       const store = await open();
       expect(await store.getMeta('k')).toBeUndefined();

@@ -1,0 +1,284 @@
+import { readdirSync, realpathSync, statSync } from 'node:fs';
+import { join, relative, resolve, isAbsolute, sep } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { ArticleDetails, ArticleDetailsReader, ContentIssue } from '../content/article.ts';
+import { ArticleStore, type ArticleSink } from '../content/store.ts';
+import { cacheFileFor, cacheKey, readArchiveCache, writeArchiveCache, type CacheEntry, type CacheWriteOptions } from './archive-cache.ts';
+import { checkDir, idCollision, readContentFile, type ContentReadOptions, type LoadReport } from './content-files.ts';
+import type { BatchSettings, ParsedEntry } from './parse-batch.ts';
+import { parseFiles } from './parse-pool.ts';
+import { isHiddenName, notRegularMessage } from './regular-files.ts';
+
+/**
+ * Opening the archive: the content folder loaded into a store, from the archive cache where files are
+ * unchanged, on worker threads where they must be parsed. The store exists at once and fills while
+ * the bot is already online; `ready` says when it is whole.
+ */
+
+/** How the last load went, for the log and the benchmark. */
+export interface LoadStats {
+  /** Files read and parsed. */
+  parsed: number;
+  /** Files taken from the archive cache unread. */
+  fromCache: number;
+  /** Files the cache knew that were not taken from it (vanished, changed, or skipped for a passing reason). */
+  dropped: number;
+  /** `off` (no cache dir), `absent`, `used`, or `rebuilt` (the file was there but refused; `cacheProblem` says why). */
+  cache: 'off' | 'absent' | 'used' | 'rebuilt';
+  cacheProblem?: string;
+  ms: number;
+}
+
+/** A load report, with how the load went. */
+export type ArchiveReport = LoadReport & { stats: LoadStats };
+
+/** What `openArchive` needs. */
+export interface ArchiveOptions {
+  dir: string;
+  /** Where the archive cache lives; null or undefined loads every file and writes nothing. */
+  cacheDir?: string | null;
+  readOptions?: ContentReadOptions;
+  onProgress?(done: number, total: number): void;
+  /** Told when the cache is refused (and rebuilt) or cannot be written: the bot logs a warning and goes on. */
+  onCacheProblem?(message: string): void;
+  /** Parse threads (default: one per core, inline for small folders). */
+  threads?: number;
+  cacheWrite?: CacheWriteOptions;
+}
+
+/** An archive being opened. */
+export interface OpeningArchive {
+  store: ArticleStore;
+  /** Resolves when every file is in the store (rejects with `ContentDirError` when the folder is missing). */
+  ready: Promise<ArchiveReport>;
+  /** Files done out of files found, for "Loading the archive: 43%…". */
+  progress(): { done: number; total: number };
+  /** Resolves when the cache written after the load is on disk, or was not written (a warning was given). */
+  cacheWritten: Promise<void>;
+  /** Writes the cache again from the store as it is now (after changes the watcher applied, or at shutdown). */
+  saveCache(): Promise<void>;
+}
+
+const toPosix = (p: string) => p.split(sep).join('/');
+const inside = (root: string, target: string) => {
+  const rel = relative(root, target);
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+};
+
+/** A Markdown file found by the scan. */
+interface Found {
+  file: string;
+  absolute: string;
+}
+
+/**
+ * Lists `*.md` files recursively, synchronously (one `readdir` per folder: far cheaper than a promise
+ * per entry), with the same rules as the watcher: hidden names skipped, symlinks followed only inside
+ * the folder, special files named and never opened.
+ */
+export function listContentFiles(root: string, realRoot: string, skipped: ContentIssue[]): Found[] {
+  const out: Found[] = [];
+  const visited = new Set<string>([realRoot]);
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      if (isHiddenName(entry.name)) continue;
+      const absolute = join(dir, entry.name);
+      const file = toPosix(relative(root, absolute));
+      const isMarkdown = entry.name.toLowerCase().endsWith('.md');
+      let isDir = entry.isDirectory();
+      let isFile = entry.isFile();
+      if (entry.isSymbolicLink()) {
+        let target: string;
+        try {
+          target = realpathSync(absolute);
+        } catch {
+          if (entry.name.endsWith('.md')) skipped.push({ file, path: '', message: 'Broken symbolic link' });
+          continue;
+        }
+        if (!inside(realRoot, target)) {
+          if (entry.name.endsWith('.md') || !entry.name.includes('.')) skipped.push({ file, path: '', message: 'Symbolic link points outside the content folder; not followed' });
+          continue;
+        }
+        const s = statSync(target);
+        isDir = s.isDirectory();
+        isFile = s.isFile();
+        if (!isDir && !isFile && isMarkdown) skipped.push({ file, path: '', message: notRegularMessage(s) });
+        if (isDir && visited.has(target)) continue;
+        if (isDir) visited.add(target);
+      }
+      if (isDir) walk(absolute);
+      else if (isFile && isMarkdown) out.push({ file, absolute });
+      else if (!isFile && isMarkdown && !entry.isSymbolicLink()) skipped.push({ file, path: '', message: notRegularMessage(entry) });
+    }
+  };
+  walk(root);
+  return out.sort((a, b) => (a.file < b.file ? -1 : 1));
+}
+
+/** Reads an article's details again from its file (for `/news impact` and the CLI). */
+export function createFileDetailsReader(dir: string, readOptions: ContentReadOptions = {}): ArticleDetailsReader {
+  const root = resolve(dir);
+  return {
+    async read(article): Promise<ArticleDetails | null> {
+      const r = await readContentFile(join(root, article.file), article.file, readOptions);
+      if (r.kind !== 'article') return null;
+      const { schema, summary, impact, imageUrl, aiRewritten, related } = r.article;
+      return { schema, summary, impact, imageUrl, aiRewritten, related };
+    },
+  };
+}
+
+const settingsOf = (o: ContentReadOptions, whole: boolean): BatchSettings => ({ aliases: o.topics?.overrides ?? {}, timeZone: o.timeZone, whole });
+
+/** The core of a load: list, take what the cache still vouches for, parse the rest, fill `sink`. */
+async function load(
+  dir: string,
+  sink: ArticleSink,
+  options: Omit<ArchiveOptions, 'dir'> & { cache?: { path: string; key: string }; manifest?: Map<string, CacheEntry>; onTotal?(total: number): void },
+): Promise<ArchiveReport> {
+  const started = performance.now();
+  const root = resolve(dir);
+  const realRoot = await checkDir(root);
+  const readOptions = options.readOptions ?? {};
+  const report: LoadReport = { files: 0, loaded: 0, skipped: [], excluded: [], notices: [] };
+  const found = listContentFiles(root, realRoot, report.skipped);
+  report.files = found.length + report.skipped.length;
+  // Bare records (words indexed on the workers) only for a store that reads details back from the files.
+  const store = sink instanceof ArticleStore && !sink.keepsDetails ? sink : null;
+  const stats: LoadStats = { parsed: 0, fromCache: 0, dropped: 0, cache: options.cache ? 'absent' : 'off', ms: 0 };
+
+  // The cache, checked whole (header, checksum, settings) before anything is taken from it.
+  const outcomes: Array<ParsedEntry | undefined> = new Array(found.length);
+  if (options.cache && store) {
+    const read = readArchiveCache(options.cache.path, options.cache.key);
+    if (read.ok) {
+      try {
+        // Absorbed before any article: a snapshot that does not decode changes nothing and counts as a refused cache.
+        store.absorbIndex(read.contents.snapshots);
+        stats.cache = 'used';
+        found.forEach((f, i) => {
+          const e = read.contents.entries.get(f.file);
+          if (!e || (e.kind === 'issue' && e.transient)) return;
+          const s = statSync(f.absolute, { throwIfNoEntry: false });
+          if (s && s.size === e.size && s.mtimeMs === e.mtimeMs) outcomes[i] = e;
+        });
+        stats.dropped = read.contents.entries.size - outcomes.filter(Boolean).length;
+      } catch (err) {
+        stats.cache = 'rebuilt';
+        stats.cacheProblem = `index snapshot refused (${(err as Error).message})`;
+      }
+    } else if (read.reason === 'invalid') {
+      stats.cache = 'rebuilt';
+      stats.cacheProblem = read.message;
+    }
+    if (stats.cacheProblem) options.onCacheProblem?.(`archive cache ${options.cache.path} not used, rebuilding it: ${stats.cacheProblem}`);
+  }
+  const toParse: number[] = [];
+  for (let i = 0; i < found.length; i++) {
+    if (outcomes[i]) stats.fromCache++;
+    else toParse.push(i);
+  }
+  stats.parsed = toParse.length;
+  const total = found.length;
+  options.onTotal?.(total);
+  let done = stats.fromCache;
+  if (done > 0) options.onProgress?.(done, total);
+
+  // Outcomes are applied in path order (cached and parsed alike), so id collisions and duplicates resolve as they always did.
+  let cursor = 0;
+  const apply = (e: ParsedEntry) => {
+    options.manifest?.set(e.file, e);
+    if (e.kind === 'excluded') return void report.excluded.push({ file: e.file, reason: e.reason });
+    if (e.kind === 'issue') return void report.skipped.push(e.issue);
+    if (store) store.restore(e.file, e.article);
+    else sink.set(e.file, e.parsed!);
+    if (store && options.manifest) options.manifest.set(e.file, { ...e, article: store.recordOf(e.file)! });
+    const owner = sink.idOwner?.(e.article.id);
+    if (owner !== undefined && owner !== e.file) {
+      report.skipped.push(idCollision(e.file, e.article.id, owner));
+      return;
+    }
+    report.loaded++;
+    if (e.notices) report.notices.push(...e.notices);
+  };
+  const advance = () => {
+    while (cursor < found.length && outcomes[cursor]) apply(outcomes[cursor++]!);
+  };
+  advance();
+  const snapshots = await parseFiles({
+    files: toParse.map((i) => [found[i]!.file, found[i]!.absolute] as const),
+    settings: settingsOf(readOptions, store === null),
+    now: () => (readOptions.now ?? (() => new Date()))().getTime(),
+    threads: options.threads,
+    onEntry(entry, k) {
+      outcomes[toParse[k]!] = entry;
+      options.onProgress?.(++done, total);
+      advance();
+    },
+  });
+  advance();
+  if (store) {
+    store.absorbIndex(...snapshots);
+    store.reconcileIndex();
+  }
+  stats.ms = Math.round(performance.now() - started);
+  return { ...report, stats };
+}
+
+/**
+ * Loads every article under `dir` into `sink`: files are read synchronously and parsed on worker
+ * threads (inline for small folders). Bad files are reported in `skipped` and never stop the load;
+ * only a missing folder throws (`ContentDirError`).
+ */
+export function loadArchive(dir: string, sink: ArticleSink, options: Omit<ArchiveOptions, 'dir' | 'cacheDir'> = {}): Promise<ArchiveReport> {
+  return load(dir, sink, options);
+}
+
+/**
+ * Opens the archive of `dir`: returns at once with an empty store that fills in the background, from
+ * the archive cache in `cacheDir` where files are unchanged. Once loaded, the cache is written again
+ * (when anything changed), without holding `ready` back; a failed write is reported through
+ * `onCacheProblem` and the bot goes on from memory.
+ */
+export function openArchive(options: ArchiveOptions): OpeningArchive {
+  const root = resolve(options.dir);
+  const readOptions = options.readOptions ?? {};
+  const store = new ArticleStore({ topics: readOptions.topics, details: createFileDetailsReader(root, readOptions) });
+  let progress = { done: 0, total: 0 };
+  const cache = options.cacheDir ? { path: cacheFileFor(resolve(options.cacheDir), root), key: cacheKey(settingsOf(readOptions, false)) } : undefined;
+  const manifest = new Map<string, CacheEntry>();
+  let writing: Promise<void> = Promise.resolve();
+
+  const save = (): Promise<void> => {
+    if (!cache) return Promise.resolve();
+    const run = async () => {
+      // Only files whose stored article is the one read at load time: a file the watcher changed since is
+      // left out, and read again at the next start, so the cache never pairs new content with an old time.
+      const entries = [...manifest.values()].filter((e) => (e.kind === 'article' ? store.recordOf(e.file) === e.article : !(e.kind === 'issue' && e.transient)));
+      try {
+        await writeArchiveCache(cache.path, cache.key, entries, store.snapshotIndex(), options.cacheWrite);
+      } catch (err) {
+        options.onCacheProblem?.(`archive cache ${cache.path} not written, going on from memory: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+      }
+    };
+    writing = writing.then(run);
+    return writing;
+  };
+
+  const ready = load(root, store, {
+    ...options,
+    readOptions,
+    cache,
+    manifest,
+    onProgress(done, total) {
+      progress = { done, total };
+      options.onProgress?.(done, total);
+    },
+  });
+  const cacheWritten = ready.then(
+    // Nothing to write when every file came from a cache that was used as it stood.
+    ({ stats }) => (stats.cache === 'used' && stats.parsed === 0 && stats.dropped === 0 ? undefined : save()),
+    () => undefined,
+  );
+  return { store, ready, progress: () => progress, cacheWritten, saveCache: save };
+}
