@@ -43,6 +43,8 @@ const LAYERS = {
   // Composition roots: the only places where the parts meet.
   main: ['commands', 'config', 'logger', 'health', 'errors', 'files', 'db', 'scheduler', 'discord', 'sandbox', 'content', 'search', 'calendar', 'digest', 'render', 'payload'],
   'deploy-commands': ['commands', 'config', 'discord', 'logger'],
+  // `npm run start:shards`: the cluster manager and the cluster entry, which runs the bot (main) with its shards.
+  shards: ['main', 'commands', 'config', 'logger', 'db', 'discord'],
 };
 const FILE_ELEMENTS = ['errors', 'logger', 'health', 'config', 'main', 'deploy-commands'];
 const unitPattern = (type) => (type === 'commands' ? 'commands/**' : FILE_ELEMENTS.includes(type) ? `src/${type}.ts` : `src/${type}/**`);
@@ -56,6 +58,7 @@ const IO_MODULES = [
   'fs/promises',
   'node-cron',
   'better-sqlite3',
+  'pg',
   'chokidar',
   'pino',
 ];

@@ -56,6 +56,8 @@ const configSchema = (checks: ConfigChecks) => z.object({
     .preprocess(emptyToUndefined, z.string().default('UTC'))
     .refine(isValidTimeZone, 'must be an IANA time zone such as UTC, Europe/Paris or America/New_York'),
   DATABASE_PATH: z.preprocess(emptyToUndefined, z.string().default('./data/news-bot.sqlite')),
+  // Set: Postgres, shared by every process (DATABASE_PATH is then unused). May hold a password: never echoed.
+  DATABASE_URL: optional(z.url({ protocol: /^postgres(ql)?$/, message: 'must be a postgres:// URL such as postgres://newsbot:secret@db.example:5432/newsbot' })),
   LOG_LEVEL: z.preprocess(emptyToUndefined, z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')),
   // Unset: readable text in a terminal, JSON lines when piped or with NODE_ENV=production.
   LOG_FORMAT: optional(z.enum(['json', 'pretty'])),
@@ -70,6 +72,9 @@ const configSchema = (checks: ConfigChecks) => z.object({
   SHUTDOWN_TIMEOUT_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(600_000).default(10_000)),
   // How often the process logs its health (event-loop delay, memory), in ms; 0 (the default) logs none.
   METRICS_INTERVAL_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(3_600_000).default(0)),
+  // Whether start-up registers the slash commands (when they changed). The shard manager registers them
+  // once and starts its cluster processes with `false`, so N processes do not make N bulk overwrites.
+  REGISTER_COMMANDS: z.preprocess(emptyToUndefined, z.enum(['true', 'false']).default('true')).transform((v) => v === 'true'),
 });
 /** The parsed configuration. */
 export type Config = z.infer<ReturnType<typeof configSchema>>;

@@ -10,12 +10,12 @@ import { createLogger, resolveLogFormat } from './logger.ts';
 import { startHealthMonitor } from './health.ts';
 import type { ArticleStore } from './content/store.ts';
 import { createTopicCanonicaliser } from './content/topics.ts';
-import { DatabaseOpenError, openDatabase, type Db } from './db/database.ts';
+import { DatabaseOpenError } from './db/database.ts';
+import { openDigestStore } from './db/open-store.ts';
 import { checkDigestChannel, createDiscordClient } from './discord/client.ts';
 import { createChannelSender, createDigestRest } from './discord/digest-sender.ts';
 import { createInvalidRequestMonitor } from './discord/invalid-requests.ts';
 import { registerCommandsIfChanged, retryWithBackoff } from './discord/startup.ts';
-import { createSqliteDigestStore } from './db/sqlite-digest-store.ts';
 import type { DigestStore } from './db/digest-store.ts';
 import { pauseOnRemoval } from './discord/guild-events.ts';
 import type { BotContext } from './discord/context.ts';
@@ -44,6 +44,8 @@ export interface BotDeps {
   watch?: boolean;
   /** Called when the bot can no longer work and will not recover by itself (the gateway refused it for good). */
   onFatal?: (err: Error) => void;
+  /** The shards this process holds, of how many (a cluster of `npm run start:shards`); default one shard of one. */
+  shards?: { ids: number[]; count: number };
   /** Waits between start-up attempts (default: the configuration's STARTUP_RETRY_DELAYS_MS). */
   startupRetryDelaysMs?: readonly number[];
   /** Opens the article archive (default: the content folder, loaded while the bot logs in); tests pass one they can hold. */
@@ -72,7 +74,6 @@ export type OpenArchive = (options: { dir: string; readOptions: ContentReadOptio
 export interface RunningBot {
   client: Client<true>;
   store: ArticleStore;
-  db: Db;
   ctx: BotContext;
   digestStore: DigestStore;
   engine: DeliveryEngine;
@@ -103,14 +104,21 @@ export async function startBot(deps: BotDeps): Promise<RunningBot> {
 
   // First, before anything that holds the process open (the watcher, the gateway): a damaged or
   // read-only database stops the start here, with a message that says which file and what to do.
-  const db = openDatabase(config.DATABASE_PATH);
-  const digestStore = createSqliteDigestStore(db, { checkpointInWorker: true, onError: (message) => logger.warn({ message }, 'WAL checkpoint failed in its worker') });
+  // SQLite at DATABASE_PATH, or Postgres when DATABASE_URL is set: everything below uses only the store.
+  const { store: digestStore } = await openDigestStore(config, {
+    onError: (message) => logger.warn({ message }, 'database error in the background'),
+    postgres: { onRetry: (r) => logger.warn(r, 'the database is unreachable; retrying') },
+  });
 
   const topics = createTopicCanonicaliser(config.TOPIC_ALIASES);
   const contentDir = resolveContentDir(undefined, { CONTENT_DIR: config.CONTENT_DIR });
   // A missing content folder still stops the start at once, before the login; the load itself runs
   // while the bot logs in, so a large archive never keeps it offline.
-  await checkDir(contentDir);
+  // The store is closed on the way out: an open Postgres pool would keep the failed process alive.
+  await checkDir(contentDir).catch(async (err: unknown) => {
+    await digestStore.close().catch(() => undefined);
+    throw err;
+  });
   // Dates are checked against the bot's clock, and zoneless timestamps read in CONTENT_TIMEZONE (UTC by default).
   const readOptions = { topics, timeZone: config.CONTENT_TIMEZONE, now: () => clock.now() };
   const loadStarted = performance.now();
@@ -162,7 +170,7 @@ export async function startBot(deps: BotDeps): Promise<RunningBot> {
     if (loaded) await archive.cacheWritten?.catch(() => undefined);
   };
 
-  const client = createDiscordClient({ apiUrl: config.DISCORD_API_URL, restRetries: deps.restRetries });
+  const client = createDiscordClient({ apiUrl: config.DISCORD_API_URL, restRetries: deps.restRetries, shards: deps.shards });
   // Digests go through their own REST client, so command replies never queue behind them.
   const digestRest = createDigestRest({ token: config.DISCORD_TOKEN, apiUrl: config.DISCORD_API_URL, retries: deps.restRetries });
   const sender = createChannelSender({ rest: digestRest, client, logger });
@@ -227,7 +235,8 @@ export async function startBot(deps: BotDeps): Promise<RunningBot> {
     await ready;
     logger.info({ user: c.user.tag, guilds: c.guilds.cache.size }, 'logged in to Discord');
 
-    const registration = await retryWithBackoff(
+    // A cluster of `npm run start:shards` leaves this to its manager (REGISTER_COMMANDS=false).
+    const registration = !config.REGISTER_COMMANDS ? null : await retryWithBackoff(
       () => registerCommandsIfChanged({ rest: c.rest, applicationId: c.application.id, commands, guildId: config.DISCORD_GUILD_ID, meta: digestStore }),
       {
         delaysMs: deps.startupRetryDelaysMs ?? config.STARTUP_RETRY_DELAYS_MS,
@@ -235,7 +244,8 @@ export async function startBot(deps: BotDeps): Promise<RunningBot> {
       },
     );
     const scope = config.DISCORD_GUILD_ID ? `guild ${config.DISCORD_GUILD_ID}` : 'global';
-    if (registration.registered) logger.info({ commands: registration.count, scope }, 'slash commands registered');
+    if (!registration) logger.info({ scope }, 'slash commands left to the shard manager or npm run deploy-commands (REGISTER_COMMANDS=false)');
+    else if (registration.registered) logger.info({ commands: registration.count, scope }, 'slash commands registered');
     else logger.info({ commands: registration.count, scope }, 'slash commands unchanged; not registered again');
 
 
@@ -269,7 +279,6 @@ export async function startBot(deps: BotDeps): Promise<RunningBot> {
   return {
     client: c,
     store,
-    db,
     ctx,
     digestStore,
     engine,

@@ -29,6 +29,27 @@ export function dedupeKeys(a: Article): string[] {
   return keys;
 }
 
+/** A 52-bit FNV-1a hash: keys are kept as numbers, since 100,000 articles' key strings cost tens of MB. */
+function hashKey(key: string): number {
+  // Two 32-bit FNV-1a lanes with different seeds, joined: collisions only add a candidate `isDuplicate` rejects.
+  let h1 = 0x811c9dc5;
+  let h2 = 0x01000193 ^ key.length;
+  for (let i = 0; i < key.length; i++) {
+    const c = key.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 0x01000193);
+    h2 = Math.imul(h2 ^ c, 0x5bd1e995);
+  }
+  return (h1 >>> 0) * 0x100000 + ((h2 >>> 0) & 0xfffff);
+}
+
+/** The dedupe keys of an article as numbers (see `dedupeKeys`); computed once, when the file is parsed. */
+export function dedupeHashes(a: Article): number[] {
+  return dedupeKeys(a).map(hashKey);
+}
+
+/** An article with its dedupe keys computed. */
+export type KeyedArticle = Article & { readonly dedupe: readonly number[] };
+
 /** Same canonical URL, same upstream id, or same title within 48 hours. */
 export function isDuplicate(a: Article, b: Article): boolean {
   if (a.url && b.url && canonicalUrl(a.url) === canonicalUrl(b.url)) return true;
@@ -56,18 +77,18 @@ export function richness(a: ParsedArticle): number {
  * change is incremental: adding or removing a file only visits the files sharing one of its keys.
  */
 export class DuplicateClusters {
-  /** Dedupe key → the file carrying it, or the files when several do (rare: a Set per key would cost ~40 MB at 100k). */
-  private readonly byKey = new Map<string, string | Set<string>>();
+  /** Dedupe key hash → the file carrying it, or the files when several do (rare: a Set per key would cost ~40 MB at 100k). */
+  private readonly byKey = new Map<number, string | Set<string>>();
 
   /** `articleOf` reads the article currently stored for a file and `richnessOf` its richness; the store owns both. */
   constructor(
-    private readonly articleOf: (file: string) => Article | undefined,
+    private readonly articleOf: (file: string) => KeyedArticle | undefined,
     private readonly richnessOf: (file: string) => number,
   ) {}
 
   /** Records the keys of `article`, which `file` now holds. */
-  link(file: string, article: Article): void {
-    for (const key of dedupeKeys(article)) {
+  link(file: string, article: KeyedArticle): void {
+    for (const key of article.dedupe) {
       const files = this.byKey.get(key);
       if (files === undefined || files === file) this.byKey.set(key, file);
       else if (typeof files === 'string') this.byKey.set(key, new Set([files, file]));
@@ -76,8 +97,8 @@ export class DuplicateClusters {
   }
 
   /** Forgets the keys of `article`, which `file` held until now. */
-  unlink(file: string, article: Article): void {
-    for (const key of dedupeKeys(article)) {
+  unlink(file: string, article: KeyedArticle): void {
+    for (const key of article.dedupe) {
       const files = this.byKey.get(key);
       if (files === file) this.byKey.delete(key);
       else if (typeof files === 'object') {
@@ -88,8 +109,8 @@ export class DuplicateClusters {
   }
 
   /** True when no other file shares a key with `article`: it is its own winner, with no cluster to walk. */
-  isAlone(article: Article): boolean {
-    for (const key of dedupeKeys(article)) if (typeof this.byKey.get(key) === 'object') return false;
+  isAlone(article: KeyedArticle): boolean {
+    for (const key of article.dedupe) if (typeof this.byKey.get(key) === 'object') return false;
     return true;
   }
 
@@ -101,7 +122,7 @@ export class DuplicateClusters {
       const f = queue.pop()!;
       const a = this.articleOf(f);
       if (!a) continue;
-      for (const key of dedupeKeys(a)) {
+      for (const key of a.dedupe) {
         const files = this.byKey.get(key);
         for (const other of typeof files === 'string' ? [files] : (files ?? [])) {
           if (seen.has(other)) continue;

@@ -1,7 +1,7 @@
 import { createSearchIndex, type SnapshotIndex } from '../search/search-index.ts';
 import { foldText, prepareQuery } from '../search/query.ts';
 import type { Article, ArticleDetails, ArticleDetailsReader, ParsedArticle, Sentiment } from './article.ts';
-import { DuplicateClusters, richness } from './dedupe.ts';
+import { dedupeHashes, DuplicateClusters, richness } from './dedupe.ts';
 import { createTopicCanonicaliser, topicKey, type TopicCanonicaliser } from './topics.ts';
 
 /** Where parsed articles go: the file edge calls these as files appear, change and disappear. */
@@ -19,7 +19,11 @@ export interface ArticleSink {
  * An article as the store holds it: the in-memory fields, and how rich the parsed copy was (dedupe
  * keeps the richest copy of a story, and the fields that measure it are not kept).
  */
-export type StoredArticle = Article & { readonly richness: number };
+export type StoredArticle = Article & {
+  readonly richness: number;
+  /** Its dedupe keys, hashed (see `dedupeHashes`). */
+  readonly dedupe: readonly number[];
+};
 
 /** The store's two indexes as bytes, for the archive cache or from a worker thread (see `SnapshotIndex.serialize`). */
 export interface IndexSnapshots {
@@ -87,6 +91,7 @@ export function storedArticle(a: ParsedArticle): StoredArticle {
     score: a.score,
     externalId: a.externalId,
     richness: richness(a),
+    dedupe: dedupeHashes(a),
   };
 }
 
@@ -453,11 +458,13 @@ export class ArticleStore implements ArticleSink {
     this.topicCounts = null;
   }
 
+  /** Shares source names and topic lists between articles. The record is the store's from here on, so it is changed in place. */
   private intern(a: StoredArticle): StoredArticle {
     if (this.interned.size >= MAX_INTERNED) return a;
-    const source = a.source === null ? null : this.once(`s:${a.source}`, a.source);
-    const topics = this.once(`t:${a.topics.join('\n')}`, a.topics);
-    return source === a.source && topics === a.topics ? a : { ...a, source, topics };
+    const own = a as { source: string | null; topics: string[] };
+    if (a.source !== null) own.source = this.once(`s:${a.source}`, a.source);
+    own.topics = this.once(`t:${a.topics.join('\n')}`, a.topics);
+    return a;
   }
 
   private once<T extends string | string[]>(key: string, value: T): T {

@@ -62,7 +62,7 @@ export function interactionDriver(world: World, messageJson: (m: StoredMessage) 
     world.interactions.set(id, h);
     world.byToken.set(token, h);
     world.events.emit('interaction', { interaction: h });
-    world.broadcast('INTERACTION_CREATE', payload);
+    h.deliveredTo = world.dispatchForGuild(guild.id, 'INTERACTION_CREATE', payload);
     return h;
   }
 

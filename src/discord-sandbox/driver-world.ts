@@ -28,7 +28,7 @@ export function worldDriver(world: World) {
   };
   const toBot = (g: SandboxGuild, t: string, d: unknown) => {
     // Events of a server the bot has left are not sent to it.
-    if (g.botMember) world.broadcast(t, d);
+    if (g.botMember) world.dispatchForGuild(g.id, t, d);
   };
 
   return {
@@ -48,13 +48,13 @@ export function worldDriver(world: World) {
     removeBotFromGuild(guildId: string) {
       const g = guild(guildId);
       if (!g.botMember) return;
-      world.broadcast('GUILD_DELETE', { id: g.id });
+      world.dispatchForGuild(g.id, 'GUILD_DELETE', { id: g.id });
       g.botMember = false;
     },
     /** Adds one server with text channels; a connected bot gets its GUILD_CREATE. */
     addGuild(name: string, channels: string[] = ['general']): SandboxGuild {
       const g = world.addGuild({ name, channels: channels.map((c) => ({ name: c })) });
-      world.broadcast('GUILD_CREATE', guildJson(g, world.botUser, world.iso()));
+      world.dispatchForGuild(g.id, 'GUILD_CREATE', guildJson(g, world.botUser, world.iso()));
       return g;
     },
     /** Adds `n` servers with one text channel each, fast enough for benchmarks with thousands of them. */
@@ -63,7 +63,7 @@ export function worldDriver(world: World) {
       const added: SandboxGuild[] = [];
       for (let i = 0; i < n; i++) {
         const g = world.addGuild({ name: `${options.namePrefix ?? 'Server'} ${world.guilds.length + 1}`, channels: [{ name: options.channel ?? 'general' }] });
-        world.broadcast('GUILD_CREATE', guildJson(g, world.botUser, joinedAt));
+        world.dispatchForGuild(g.id, 'GUILD_CREATE', guildJson(g, world.botUser, joinedAt));
         added.push(g);
       }
       return added;

@@ -10,6 +10,8 @@ export class InteractionHandle {
   ephemeral = false;
   /** Autocomplete choices the bot answered with. */
   choices: Json[] | null = null;
+  /** The gateway sessions INTERACTION_CREATE went to: the one connection of the shard that owns the server, or none. */
+  deliveredTo: Array<{ sessionId: string; shard: [number, number] }> = [];
   private readonly waiters = new Set<() => void>();
 
   constructor(

@@ -21,7 +21,12 @@ export function appRoutes(ctx: RestContext): RouteHandler {
   return async (method, route, _query, body) => {
     let m: RegExpExecArray | null;
     if (method === 'GET' && route === '/gateway/bot') {
-      return [200, { url: ctx.gatewayUrl(), shards: 1, session_start_limit: { total: 1000, remaining: 999, reset_after: 86_400_000, max_concurrency: 1 } }];
+      // Discord recommends about one shard per 1,000 servers, and at least one.
+      const { options, sessionStartsRemaining } = ctx.gateway();
+      const guilds = world.guilds.filter((g) => g.botMember).length;
+      const shards = Math.max(1, Math.ceil(guilds / options.guildsPerRecommendedShard));
+      const sessionStartLimit = { total: options.sessionStartLimit, remaining: sessionStartsRemaining, reset_after: 86_400_000, max_concurrency: options.maxConcurrency };
+      return [200, { url: ctx.gatewayUrl(), shards, session_start_limit: sessionStartLimit }];
     }
     if (method === 'GET' && route === '/gateway') return [200, { url: ctx.gatewayUrl() }];
     if (method === 'GET' && route === '/users/@me') return [200, userJson(botUser)];

@@ -1,5 +1,5 @@
 import type { createNonceStore } from './nonces.ts';
-import type { StoredMessage } from './types.ts';
+import type { GatewayOptions, StoredMessage } from './types.ts';
 import type { World } from './world.ts';
 
 /** What every group of REST routes shares. */
@@ -10,6 +10,8 @@ export interface RestContext {
   messageJson: (m: StoredMessage) => Record<string, unknown>;
   /** The gateway URL clients connect to. */
   gatewayUrl: () => string;
+  /** What `GET /gateway/bot` reports: the gateway's rules and the session starts left. */
+  gateway: () => { options: GatewayOptions; sessionStartsRemaining: number };
 }
 
 /**

@@ -3,7 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { interactionDriver } from './driver-interactions.ts';
 import { worldDriver } from './driver-world.ts';
 import { createFaults, type ChannelFault, type DropPoint } from './faults.ts';
-import { attachGateway } from './gateway.ts';
+import { attachGateway, resolveGatewayOptions } from './gateway.ts';
+import { shardOfGuild } from './snowflake.ts';
 import { send } from './http-io.ts';
 import { DEFAULT_NONCE_WINDOW_MS, createNonceStore } from './nonces.ts';
 import { createRateLimiter, resolveRateLimits } from './rate-limits.ts';
@@ -29,6 +30,8 @@ export { CommandHiddenError, type CommandInput } from './driver-interactions.ts'
 export type { ChannelFault, DropPoint } from './faults.ts';
 export type { RateLimitOptions } from './rate-limits.ts';
 export type { SandboxStats } from './rest.ts';
+export { DEFAULT_GATEWAY_OPTIONS } from './gateway.ts';
+export { shardOfGuild } from './snowflake.ts';
 export { SANDBOX_USERS } from './world.ts';
 export type * from './types.ts';
 
@@ -47,7 +50,11 @@ export async function startDiscordSandbox(options: SandboxOptions = {}) {
   const http = createServer();
   const address = () => `${host}:${(http.address() as AddressInfo).port}`;
   const gatewayUrl = () => `ws://${address()}/gateway`;
-  const ctx: RestContext = { world, nonces, messageJson: toJson, gatewayUrl };
+  const gatewayOptions = resolveGatewayOptions(options.gateway);
+  // The gateway is attached once the HTTP server exists; REST reads it only when a request comes in.
+  let gateway: ReturnType<typeof attachGateway> | null = null;
+  const gatewayInfo = () => ({ options: gatewayOptions, sessionStartsRemaining: gateway?.sessionStartsRemaining ?? gatewayOptions.sessionStartLimit });
+  const ctx: RestContext = { world, nonces, messageJson: toJson, gatewayUrl, gateway: gatewayInfo };
   const rest = createRestHandler({
     world,
     faults,
@@ -59,7 +66,8 @@ export async function startDiscordSandbox(options: SandboxOptions = {}) {
       if (!res.headersSent) send(res, 500, { message: `Sandbox error: ${(err as Error).message}`, code: 0 });
     });
   });
-  const gateway = attachGateway(http, world, gatewayUrl);
+  const attached = attachGateway(http, world, gatewayUrl, gatewayOptions);
+  gateway = attached;
 
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject);
@@ -113,11 +121,19 @@ export async function startDiscordSandbox(options: SandboxOptions = {}) {
     },
     /** True once a bot connection has identified. */
     get connected() {
-      return gateway.connected;
+      return attached.connected;
+    },
+    /** The identified gateway sessions and the shard `[id, count]` each holds. */
+    gatewaySessions() {
+      return attached.sessions();
+    },
+    /** The shard that owns a server for a given shard count: `(guild_id >> 22) % count`. */
+    shardOf(guildId: string, shardCount: number) {
+      return shardOfGuild(guildId, shardCount);
     },
     /** Closes the bot's gateway connections with a close code (e.g. 4004 "Authentication failed." after a token reset). */
     closeGateway(code: number, reason: string) {
-      gateway.closeClients(code, reason);
+      attached.closeClients(code, reason);
     },
     /** Fails the next matching request(s) with the given status (429 carries Retry-After). */
     failNext(fault: Fault) {
@@ -147,7 +163,7 @@ export async function startDiscordSandbox(options: SandboxOptions = {}) {
     ...interactionDriver(world, toJson),
     /** Closes every socket and the server. */
     async close() {
-      await gateway.close();
+      await attached.close();
       http.closeAllConnections();
       await new Promise<void>((resolve) => http.close(() => resolve()));
     },

@@ -111,9 +111,12 @@ export interface SandboxEvents {
   response: [{ interaction: InteractionHandle; response: InteractionResponse }];
   rejected: [{ method: string; path: string; body: unknown; status: number; code: number; message: string; violations: LimitViolation[] }];
   commands: [{ guildId: string | null; commands: Json[] }];
-  ready: [{ sessionId: string }];
-  /** A gateway dispatch was sent to a connected client (name and sequence number). */
-  dispatch: [{ t: string; s: number }];
+  /** A connection identified: its session, its shard `[id, count]` and how many servers it was given. */
+  ready: [{ sessionId: string; shard: [number, number]; guilds: number }];
+  /** A gateway dispatch was sent to a connected client (name, sequence number, and which session and shard got it). */
+  dispatch: [{ t: string; s: number; sessionId: string; shard: [number, number]; guildId?: string }];
+  /** The gateway refused an IDENTIFY: closed with a code (4010, 4011) or answered op 9 (`code: 9`, identified too soon). */
+  refused: [{ code: number; reason: string; shard: [number, number] | null }];
 }
 
 /** Options of `startDiscordSandbox`. */
@@ -130,4 +133,20 @@ export interface SandboxOptions {
   nonceWindowMs?: number;
   /** Rate limits; on by default with Discord's numbers. `false` turns them off. */
   rateLimits?: Partial<RateLimitOptions> | false;
+  /** Sharding and session-start rules of the gateway; Discord's numbers by default. */
+  gateway?: Partial<GatewayOptions>;
+}
+
+/** How the gateway shards and paces session starts (`startDiscordSandbox({ gateway })`). */
+export interface GatewayOptions {
+  /** IDENTIFYs allowed per `identifyIntervalMs`, one per bucket `shard_id % maxConcurrency` (Discord: 1 for most bots). */
+  maxConcurrency: number;
+  /** The identify window, in real ms (Discord: 5 s). An IDENTIFY in a bucket used within it gets op 9. */
+  identifyIntervalMs: number;
+  /** Most servers one session may hold before it is closed with 4011 "Sharding required" (Discord: 2,500). */
+  maxGuildsPerShard: number;
+  /** Servers per shard that `GET /gateway/bot` recommends (Discord: about 1,000). */
+  guildsPerRecommendedShard: number;
+  /** Session starts allowed per day (`session_start_limit.total`, Discord: 1,000). */
+  sessionStartLimit: number;
 }

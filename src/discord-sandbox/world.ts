@@ -3,7 +3,7 @@ import { EventEmitter } from 'node:events';
 import { DISCORD_LIMITS } from '../payload/limits.ts';
 import type { InteractionHandle } from './interaction-handle.ts';
 import { DEFAULT_EVERYONE, PERMISSION, memberChannelPermissions, type CommandPermission } from './permissions.ts';
-import { snowflakeFactory } from './snowflake.ts';
+import { guildIdFactory, snowflakeFactory } from './snowflake.ts';
 import type { Json, RecordedRequest, SandboxChannel, SandboxEvents, SandboxGuild, SandboxOptions, SandboxUser, StoredMessage } from './types.ts';
 
 /** The default users who run commands: an admin (Manage Server, through an "Admin" role) and a plain member. */
@@ -17,13 +17,14 @@ export const SANDBOX_OWNER_ID = '100000000000000000';
 
 /**
  * The state of the loopback Discord (servers, channels, messages, commands, interactions) and the
- * operations every part of the server shares. The gateway fills in `broadcast`.
+ * operations every part of the server shares. The gateway fills in `dispatchForGuild`.
  */
 export function createWorld(options: SandboxOptions) {
   let offset = 0;
   const clock = options.clock ?? (() => Date.now());
   const now = () => clock() + offset;
   const snowflake = snowflakeFactory(now);
+  const guildId = guildIdFactory();
   const application = options.application ?? { id: '200000000000000001', name: 'News Digest' };
   const botUser: SandboxUser = { id: application.id, username: application.name.toLowerCase().replace(/\s+/g, '-'), global_name: application.name, bot: true };
   const guilds: SandboxGuild[] = [];
@@ -55,12 +56,15 @@ export function createWorld(options: SandboxOptions) {
     interactions: new Map<string, InteractionHandle>(),
     byToken: new Map<string, InteractionHandle>(),
     requests: [] as RecordedRequest[],
-    /** Sends a dispatch to every identified gateway client (set by the gateway). */
-    broadcast: (_t: string, _d: unknown): void => undefined,
+    /**
+     * Sends a server's dispatch to the gateway connection of the shard that owns the server, as Discord
+     * routes events (set by the gateway).
+     */
+    dispatchForGuild: (_guildId: string, _t: string, _d: unknown): Array<{ sessionId: string; shard: [number, number] }> => [],
 
     /** Adds a server with text channels; the admin user gets an "Admin" role with Manage Server. */
     addGuild(spec: { id?: string; name: string; channels: Array<{ id?: string; name: string }> }): SandboxGuild {
-      const id = spec.id ?? snowflake();
+      const id = spec.id ?? guildId();
       const adminRole = { id: snowflake(), name: 'Admin', permissions: PERMISSION.ManageGuild, position: 1 };
       const guild: SandboxGuild = {
         id,

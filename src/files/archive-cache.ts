@@ -58,7 +58,7 @@ export function parserFingerprint(): string {
       hash.update(`${folder}:unreadable`);
     }
   }
-  for (const name of ['read-sync.ts', 'parse-batch.ts']) hash.update(readFileSync(new URL(name, import.meta.url)));
+  for (const name of ['read-sync.ts', 'parse-batch.ts', 'archive-cache.ts']) hash.update(readFileSync(new URL(name, import.meta.url)));
   fingerprint = hash.digest('hex');
   return fingerprint;
 }
@@ -69,13 +69,13 @@ export function cacheKey(settings: { aliases: Readonly<Record<string, string>>; 
   return createHash('sha1').update(JSON.stringify({ v: CACHE_FORMAT_VERSION, parser: parserFingerprint(), aliases, tz: settings.timeZone ?? 'UTC' })).digest('hex');
 }
 
-type Row = [file: string, size: number, mtimeMs: number, kind: 0, id: string, title: string, url: string | null, source: string | null, published: number, topics: string[], sentiment: number, inferred: 0 | 1, score: number, externalId: string | null, richness: number, notices: ContentIssue[] | 0] | [file: string, size: number, mtimeMs: number, kind: 1, reason: string] | [file: string, size: number, mtimeMs: number, kind: 2, path: string, message: string];
+type Row = [file: string, size: number, mtimeMs: number, kind: 0, id: string, title: string, url: string | null, source: string | null, published: number, topics: string[], sentiment: number, inferred: 0 | 1, score: number, externalId: string | null, richness: number, notices: ContentIssue[] | 0, dedupe: number[]] | [file: string, size: number, mtimeMs: number, kind: 1, reason: string] | [file: string, size: number, mtimeMs: number, kind: 2, path: string, message: string];
 
 function toRow(e: CacheEntry): Row {
   if (e.kind === 'excluded') return [e.file, e.size, e.mtimeMs, 1, e.reason];
   if (e.kind === 'issue') return [e.file, e.size, e.mtimeMs, 2, e.issue.path, e.issue.message];
   const a = e.article;
-  return [e.file, e.size, e.mtimeMs, 0, a.id, a.title, a.url, a.source, a.publishedAt.getTime(), a.topics, SENTIMENTS.indexOf(a.sentiment), a.sentimentSource === 'inferred' ? 1 : 0, a.score, a.externalId, a.richness, e.notices ?? 0];
+  return [e.file, e.size, e.mtimeMs, 0, a.id, a.title, a.url, a.source, a.publishedAt.getTime(), a.topics, SENTIMENTS.indexOf(a.sentiment), a.sentimentSource === 'inferred' ? 1 : 0, a.score, a.externalId, a.richness, e.notices ?? 0, [...a.dedupe]];
 }
 
 function fromRow(r: Row): CacheEntry {
@@ -95,6 +95,7 @@ function fromRow(r: Row): CacheEntry {
     score: r[12],
     externalId: r[13],
     richness: r[14],
+    dedupe: r[16],
   };
   return { kind: 'article', file, size, mtimeMs, article, ...(r[15] ? { notices: r[15] } : {}) };
 }

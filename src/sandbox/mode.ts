@@ -44,7 +44,7 @@ export async function startSandboxMode(options: { config: Config; logger: Logger
       },
     });
     bot = await startBot({
-      config: { ...config, DISCORD_TOKEN: sandbox.token, DISCORD_API_URL: sandbox.apiUrl, DISCORD_GUILD_ID: guildId, DATABASE_PATH: ':memory:' },
+      config: { ...config, DISCORD_TOKEN: sandbox.token, DISCORD_API_URL: sandbox.apiUrl, DISCORD_GUILD_ID: guildId, DATABASE_PATH: ':memory:', DATABASE_URL: undefined },
       logger,
       clock,
     });

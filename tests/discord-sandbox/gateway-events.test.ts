@@ -54,16 +54,19 @@ describe('gateway events the bot relies on', () => {
     expect(guild.channels.cache.map((c) => c.name)).toEqual(['general']);
   });
 
-  it('GIVEN 10,000 servers THEN READY and one GUILD_CREATE each bring discord.js to ready with all of them', async () => {
-    sandbox = await startDiscordSandbox();
+  it("GIVEN 10,000 servers THEN shards: 'auto' follows /gateway/bot (11 shards), and READY and one GUILD_CREATE each bring discord.js to ready with all of them", async () => {
+    // max_concurrency 16, as Discord gives large bots, so the 11 shards identify at once.
+    sandbox = await startDiscordSandbox({ gateway: { maxConcurrency: 16 } });
     const started = Date.now();
     const added = sandbox.addGuilds(10_000);
     expect(added).toHaveLength(10_000);
     expect(new Set(added.map((g) => g.channels[0]!.id)).size).toBe(10_000);
-    client = new Client({ intents: [GatewayIntentBits.Guilds], rest: { api: sandbox.apiUrl } });
+    client = new Client({ intents: [GatewayIntentBits.Guilds], rest: { api: sandbox.apiUrl }, shards: 'auto' });
     const ready = once(client, 'clientReady');
     await client.login(sandbox.token);
     await ready;
+    expect(client.ws.shards.size).toBe(11);
+    expect(new Set(sandbox.gatewaySessions().map((x) => x.shard.join('/')))).toEqual(new Set(Array.from({ length: 11 }, (_, i) => `${i}/11`)));
     expect(client.guilds.cache.size).toBe(10_001);
     expect(client.channels.cache.size).toBe(10_002);
     // Seconds, not the 15 s discord.js would wait for a missing guild.
