@@ -51,10 +51,10 @@ async function runCluster(env: NodeJS.ProcessEnv): Promise<void> {
     logger.fatal({ err }, 'could not load the archive');
     stop(1);
   });
+  logger.info({ shards: info.SHARD_LIST, totalShards: info.TOTAL_SHARDS, guilds: bot.client.guilds.cache.size, pid: process.pid }, 'cluster online');
   // Tells the manager this cluster is online, so it can start the next one within the identify limit.
   const cluster = new ClusterClient(bot.client);
   cluster.triggerReady();
-  logger.info({ shards: info.SHARD_LIST, totalShards: info.TOTAL_SHARDS, guilds: bot.client.guilds.cache.size, pid: process.pid }, 'cluster online');
 }
 
 await runCluster(process.env);

