@@ -56,6 +56,9 @@ const configSchema = (checks: ConfigChecks) => z.object({
     .preprocess(emptyToUndefined, z.string().default('UTC'))
     .refine(isValidTimeZone, 'must be an IANA time zone such as UTC, Europe/Paris or America/New_York'),
   DATABASE_PATH: z.preprocess(emptyToUndefined, z.string().default('./data/news-bot.sqlite')),
+  // The archive cache (parsed articles and the search index), so a restart reads only changed files.
+  // Unset: a `cache` folder next to the SQLite file. `:none:` turns it off (null).
+  CACHE_DIR: z.preprocess(emptyToUndefined, z.string().optional()).transform((v) => (v?.trim() === ':none:' ? null : v)),
   // Set: Postgres, shared by every process (DATABASE_PATH is then unused). May hold a password: never echoed.
   DATABASE_URL: optional(z.url({ protocol: /^postgres(ql)?$/, message: 'must be a postgres:// URL such as postgres://newsbot:secret@db.example:5432/newsbot' })),
   LOG_LEVEL: z.preprocess(emptyToUndefined, z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')),

@@ -123,7 +123,7 @@ export async function startBot(deps: BotDeps): Promise<RunningBot> {
   const readOptions = { topics, timeZone: config.CONTENT_TIMEZONE, now: () => clock.now() };
   const loadStarted = performance.now();
   // The archive cache lives next to the database; an in-memory database (the sandbox) keeps none.
-  const cacheDir = config.DATABASE_PATH === ':memory:' ? null : join(dirname(resolve(config.DATABASE_PATH)), 'cache');
+  const cacheDir = config.CACHE_DIR === null || (config.CACHE_DIR === undefined && config.DATABASE_PATH === ':memory:') ? null : resolve(config.CACHE_DIR ?? join(dirname(resolve(config.DATABASE_PATH)), 'cache'));
   const open: OpenArchive = deps.openArchive ?? ((o) => openArchive({ ...o, cacheDir, onCacheProblem: (message) => logger.warn({ cacheDir }, message) }));
   const archive = open({ dir: contentDir, readOptions });
   const store = archive.store;

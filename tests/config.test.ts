@@ -11,6 +11,15 @@ describe('parseConfig', () => {
     if (r.ok) expect(r.config.DISCORD_TOKEN).toBeUndefined();
   });
 
+  it('GIVEN no CACHE_DIR THEN none is set (the bot puts the cache next to the database); GIVEN :none: THEN the cache is off', () => {
+    const byDefault = parseConfig({});
+    const off = parseConfig({ CACHE_DIR: ':none:' });
+    const elsewhere = parseConfig({ CACHE_DIR: '/var/cache/news-bot' });
+    expect(byDefault.ok && byDefault.config.CACHE_DIR).toBeUndefined();
+    expect(off.ok && off.config.CACHE_DIR).toBeNull();
+    expect(elsewhere.ok && elsewhere.config.CACHE_DIR).toBe('/var/cache/news-bot');
+  });
+
   it('GIVEN several bad values THEN every problem is listed, without echoing the values', () => {
     const r = parseConfig({ DISCORD_TOKEN: 'tiny-tok', DIGEST_TIME: '8am', DIGEST_TIMEZONE: 'Mars/Base', DISCORD_GUILD_ID: 'abc', LOG_LEVEL: 'loud', DISCORD_API_URL: 'ftp://x', TOPIC_ALIASES: 'ok=Fine,broken' });
     expect(r.ok).toBe(false);

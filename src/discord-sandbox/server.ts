@@ -21,7 +21,9 @@ import { SANDBOX_USERS, createWorld } from './world.ts';
  * A Discord-compatible REST and gateway server on 127.0.0.1, for driving the real discord.js client
  * without Discord. It enforces what Discord enforces (message and command rules, rate limits, the
  * 3-second interaction deadline, "already acknowledged", permissions, nonces), so a request Discord
- * would reject fails here too. Tests and the browser sandbox drive it as users would: commands,
+ * would reject fails here too. Its gateway shards as Discord does (`GET /gateway/bot` recommends a count;
+ * a session gets only its shard's servers and their events; 4010, 4011 past 2,500 servers, and op 9 for
+ * an IDENTIFY over `max_concurrency`; see `gateway.ts`). Tests and the browser sandbox drive it as users would: commands,
  * autocomplete, clicks; and as Discord would: faults, deleted channels, servers joined and left.
  */
 

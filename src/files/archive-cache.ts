@@ -106,7 +106,9 @@ export function readArchiveCache(path: string, key: string): { ok: true; content
   try {
     bytes = readFileSync(path);
   } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'ENOENT' ? { ok: false, reason: 'absent' } : { ok: false, reason: 'invalid', message: `unreadable (${(err as NodeJS.ErrnoException).code})` };
+    const code = (err as NodeJS.ErrnoException).code;
+    // No cache yet, or no cache folder yet (a path through a file is reported when the cache is written).
+    return code === 'ENOENT' || code === 'ENOTDIR' ? { ok: false, reason: 'absent' } : { ok: false, reason: 'invalid', message: `unreadable (${(err as NodeJS.ErrnoException).code})` };
   }
   const bad = (message: string) => ({ ok: false as const, reason: 'invalid' as const, message });
   if (bytes.length < HEADER_BYTES) return bad('truncated');

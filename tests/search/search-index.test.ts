@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ArticleStore } from '../../src/content/store.ts';
 import { MAX_QUERY_LENGTH, QueryError, prepareQuery } from '../../src/search/query.ts';
-import { MAX_TERMS_PER_ARTICLE, createSearchIndex, indexLimitNotice } from '../../src/search/search-index.ts';
+import { MAX_TERMS_PER_ARTICLE, SnapshotError, createSearchIndex, indexLimitNotice } from '../../src/search/search-index.ts';
 import { makeArticle } from '../support/article-factory.ts';
 
 function storeOf(...articles: ReturnType<typeof makeArticle>[]) {
@@ -110,5 +110,52 @@ describe('search index — what one article may add', () => {
 
   it('GIVEN an ordinary article THEN nothing is cut', () => {
     expect(indexLimitNotice(makeArticle({ summary: 'A normal summary of a normal story.', impact: ['one', 'two'] }))).toBeNull();
+  });
+});
+
+describe('index snapshots', () => {
+  const corpus = () => [
+    makeArticle({ id: 'a', title: 'Musk buys a bank', summary: 'Zürich lenders react', publishedAt: new Date('2026-11-20T10:00:00Z') }),
+    makeArticle({ id: 'b', title: 'Bitcoin funds record inflows', impact: ['Musk comments on funds'], publishedAt: new Date('2026-11-21T10:00:00Z') }),
+    makeArticle({ id: 'c', title: 'Solar miners expand', publishedAt: new Date('2026-11-19T10:00:00Z') }),
+  ];
+  const queries = ['musk', 'mus', 'zurich', 'funds musk', 'solar', 'nothing here'];
+
+  it('GIVEN an index serialized and absorbed into a new one THEN every query answers the same', () => {
+    const original = createSearchIndex();
+    for (const a of corpus()) original.add(a);
+    original.remove('c');
+    const copy = createSearchIndex({ snapshot: original.serialize() });
+    for (const q of queries) expect(copy.search(q)).toEqual(original.search(q));
+    expect(copy.size).toBe(2);
+  });
+
+  it('GIVEN two partial indexes absorbed into one THEN it answers as one built whole; hidden documents stay out until shown', () => {
+    const whole = createSearchIndex();
+    const left = createSearchIndex();
+    const right = createSearchIndex();
+    corpus().forEach((a, i) => {
+      whole.add(a);
+      (i < 2 ? left : right).add(a);
+    });
+    const joined = createSearchIndex();
+    joined.absorb(left.serialize());
+    joined.absorb(right.serialize());
+    for (const q of queries) expect(joined.search(q)).toEqual(whole.search(q));
+    joined.setHidden('b', true);
+    expect(joined.search('funds').hits).toEqual([]);
+    joined.setHidden('b', false);
+    expect(joined.search('funds').hits.map((h) => h.id)).toEqual(['b']);
+  });
+
+  it('GIVEN bytes that are not a snapshot, a cut one, or one of other fields THEN absorbing throws and changes nothing', () => {
+    const index = createSearchIndex();
+    index.add(corpus()[0]!);
+    const bytes = index.serialize();
+    const target = createSearchIndex();
+    expect(() => target.absorb(new Uint8Array(64))).toThrow(SnapshotError);
+    expect(() => target.absorb(bytes.slice(0, bytes.length - 16))).toThrow(SnapshotError);
+    expect(() => createSearchIndex({ fields: ['title'] }).absorb(bytes)).toThrow(/other fields/);
+    expect(target.size).toBe(0);
   });
 });

@@ -1,0 +1,183 @@
+import { existsSync } from 'node:fs';
+import { readdir, readFile, rm, truncate, unlink, utimes, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ArticleStore } from '../../src/content/store.ts';
+import { createTopicCanonicaliser } from '../../src/content/topics.ts';
+import { cacheFileFor, CACHE_FORMAT_VERSION } from '../../src/files/archive-cache.ts';
+import { createFileDetailsReader, loadArchive, openArchive, type ArchiveOptions } from '../../src/files/archive.ts';
+import { aggregatorArticle, tempDir } from '../support/temp-dir.ts';
+
+const dirs: Array<{ cleanup(): Promise<void> }> = [];
+afterEach(async () => {
+  while (dirs.length) await dirs.pop()!.cleanup();
+});
+
+/** A content folder with three articles (one with impact bullets), one bad file, and an empty cache folder. */
+async function archive() {
+  const content = await tempDir('archive-content-');
+  const cache = await tempDir('archive-cache-');
+  dirs.push(content, cache);
+  await content.write('markets/etf.md', aggregatorArticle({ title: 'Bitcoin ETF inflows record', topics: ['Bitcoin'] }));
+  await content.write('markets/miners.md', aggregatorArticle({ title: 'Solar miners expand', topics: ['Mining'] }));
+  await content.write(
+    'tech/upgrade.md',
+    ['---', 'title: Ethereum upgrade ships', "publishedAt: '2026-11-21T11:00:00Z'", 'source: { name: Ledger Wire }', '---', '## Impact on the crypto market', '- Lower fees for rollups', ''].join('\n'),
+  );
+  await content.write('broken.md', '---\npublishedDateTime: 2026-11-21T10:00:00Z\n---\n');
+  const problems: string[] = [];
+  const open = (extra: Partial<ArchiveOptions> = {}) =>
+    openArchive({ dir: content.root, cacheDir: cache.root, readOptions: { topics: createTopicCanonicaliser() }, onCacheProblem: (m) => problems.push(m), ...extra });
+  /** Opens the archive, waits until it is loaded and its cache written. */
+  const load = async (extra: Partial<ArchiveOptions> = {}) => {
+    const a = open(extra);
+    const report = await a.ready;
+    await a.cacheWritten;
+    return { ...a, report };
+  };
+  const cacheFile = () => cacheFileFor(cache.root, content.root);
+  return { content, cache, problems, open, load, cacheFile };
+}
+
+const titles = (store: ArticleStore, q: string) => store.search(q, { limit: 10 }).articles.map((a) => a.title);
+
+describe('archive cache', () => {
+  it('GIVEN an unchanged archive THEN a restart reads no file, and serves the same articles, search, skipped files and details', async () => {
+    const a = await archive();
+    const first = await a.load();
+    expect(first.report.stats).toMatchObject({ cache: 'absent', parsed: 4, fromCache: 0 });
+    expect(existsSync(a.cacheFile())).toBe(true);
+
+    const again = await a.load();
+    expect(again.report.stats).toMatchObject({ cache: 'used', parsed: 0, fromCache: 4 });
+    expect(again.store.size).toBe(3);
+    expect(titles(again.store, 'miners')).toEqual(['Solar miners expand']);
+    expect(again.store.suggest('ethereum up').map((x) => x.title)).toEqual(['Ethereum upgrade ships']);
+    // A file skipped at the first load is reported again, from the cache.
+    expect(again.report.skipped).toEqual([{ file: 'broken.md', path: 'title', message: 'is required but missing' }]);
+    // Impact bullets are not in memory: they are read from the file.
+    const upgrade = again.store.resolve('Ethereum upgrade ships')!;
+    expect((await again.store.details(upgrade))?.impact).toEqual(['Lower fees for rollups']);
+    expect(a.problems).toEqual([]);
+  });
+
+  it('GIVEN a file changed, one added and one deleted THEN only those are read, and search follows', async () => {
+    const a = await archive();
+    await a.load();
+    const changed = await a.content.write('markets/miners.md', aggregatorArticle({ title: 'Wind miners shrink', topics: ['Mining'] }));
+    const later = new Date(Date.now() + 5000);
+    await utimes(changed, later, later);
+    await a.content.write('markets/new.md', aggregatorArticle({ title: 'Stablecoin rules agreed' }));
+    await unlink(join(a.content.root, 'markets/etf.md'));
+
+    const again = await a.load();
+    expect(again.report.stats).toMatchObject({ cache: 'used', parsed: 2, fromCache: 2 });
+    expect(titles(again.store, 'miners')).toEqual(['Wind miners shrink']);
+    expect(titles(again.store, 'solar')).toEqual([]);
+    expect(titles(again.store, 'stablecoin')).toEqual(['Stablecoin rules agreed']);
+    expect(titles(again.store, 'etf')).toEqual([]);
+    expect(again.store.all().map((x) => x.title).sort()).toEqual(['Ethereum upgrade ships', 'Stablecoin rules agreed', 'Wind miners shrink']);
+
+    // The cache written after that load holds the new state: the next start reads nothing.
+    const third = await a.load();
+    expect(third.report.stats).toMatchObject({ cache: 'used', parsed: 0, fromCache: 4 });
+    expect(titles(third.store, 'miners')).toEqual(['Wind miners shrink']);
+  });
+
+  const damaged: Array<[string, (file: string) => Promise<void>, RegExp]> = [
+    [
+      'a flipped byte in the payload',
+      async (file) => {
+        const bytes = await readFile(file);
+        bytes[bytes.length - 10]! ^= 0xff;
+        await writeFile(file, bytes);
+      },
+      /checksum mismatch/,
+    ],
+    ['a truncated file', async (file) => truncate(file, (await readFile(file)).length - 100), /truncated/],
+    ['a file cut inside its header', async (file) => truncate(file, 10), /truncated/],
+    [
+      'another format version',
+      async (file) => {
+        const bytes = await readFile(file);
+        bytes.writeUInt32LE(CACHE_FORMAT_VERSION + 1, 4);
+        await writeFile(file, bytes);
+      },
+      new RegExp(`format version ${CACHE_FORMAT_VERSION + 1}, expected ${CACHE_FORMAT_VERSION}`),
+    ],
+    ['something else entirely', async (file) => writeFile(file, 'x'.repeat(100)), /not an archive cache/],
+  ];
+  for (const [what, damage, reason] of damaged) {
+    it(`GIVEN ${what} THEN the cache is refused, every file is read, and the cache is rebuilt`, async () => {
+      const a = await archive();
+      await a.load();
+      await damage(a.cacheFile());
+      const again = await a.load();
+      expect(again.report.stats).toMatchObject({ cache: 'rebuilt', parsed: 4, fromCache: 0 });
+      expect(again.report.stats.cacheProblem).toMatch(reason);
+      expect(a.problems).toEqual([expect.stringMatching(reason)]);
+      expect(again.store.size).toBe(3);
+      expect(titles(again.store, 'miners')).toEqual(['Solar miners expand']);
+      const third = await a.load();
+      expect(third.report.stats).toMatchObject({ cache: 'used', parsed: 0 });
+    });
+  }
+
+  it('GIVEN other topic aliases THEN a cache written with the old ones is not served', async () => {
+    const a = await archive();
+    await a.load();
+    const again = await a.load({ readOptions: { topics: createTopicCanonicaliser({ Mining: 'Hashing' }) } });
+    expect(again.report.stats).toMatchObject({ cache: 'rebuilt', parsed: 4 });
+    expect(again.store.topics().map((t) => t.topic)).toContain('Hashing');
+  });
+
+  it('GIVEN the disk is full THEN writing the cache fails with a warning, the archive is served from memory and no cache file is left', async () => {
+    const a = await archive();
+    const opened = await a.load({ cacheWrite: { tempFile: '/dev/full' } });
+    expect(a.problems).toEqual([expect.stringMatching(/not written, going on from memory: ENOSPC/)]);
+    expect(opened.store.size).toBe(3);
+    expect(titles(opened.store, 'miners')).toEqual(['Solar miners expand']);
+    expect(await readdir(a.cache.root)).toEqual([]);
+  });
+
+  it('GIVEN the cache folder cannot be created THEN the warning names the problem and the archive still loads', async () => {
+    const a = await archive();
+    const blocker = join(a.cache.root, 'not-a-folder');
+    await writeFile(blocker, '');
+    const opened = await a.load({ cacheDir: join(blocker, 'cache') });
+    expect(opened.store.size).toBe(3);
+    expect(a.problems).toEqual([expect.stringMatching(/not written, going on from memory: (ENOTDIR|EEXIST)/)]);
+  });
+
+  it('reports progress up to the number of files, and the store is there before it is loaded', async () => {
+    const a = await archive();
+    const seen: string[] = [];
+    const opening = a.open({ onProgress: (done, total) => seen.push(`${done}/${total}`) });
+    expect(opening.store.size).toBe(0);
+    await opening.ready;
+    expect(seen.at(-1)).toBe('4/4');
+    expect(opening.progress()).toEqual({ done: 4, total: 4 });
+    await opening.cacheWritten;
+    await rm(a.cacheFile());
+  });
+});
+
+describe('loading on worker threads', () => {
+  it('GIVEN the same folder THEN worker threads and inline parsing load the same articles, search and report', async () => {
+    const d = await tempDir('archive-workers-');
+    dirs.push(d);
+    for (let i = 0; i < 40; i++) await d.write(`f${i % 4}/a-${i}.md`, aggregatorArticle({ title: `Story ${i} about ${i % 2 ? 'solar miners' : 'bitcoin funds'}`, url: `https://example.com/${i % 30}` }));
+    await d.write('Same Name.md', aggregatorArticle({ title: 'First claim' }));
+    await d.write('same-name.md', aggregatorArticle({ title: 'Second claim' }));
+    const run = async (threads: number) => {
+      const store = new ArticleStore({ details: createFileDetailsReader(d.root) });
+      const report = await loadArchive(d.root, store, { threads });
+      return { report: { ...report, stats: undefined }, ids: store.all().map((a) => a.id), solar: store.search('solar', { limit: 50 }).articles.map((a) => a.id), dupes: store.duplicates() };
+    };
+    const inline = await run(0);
+    const workers = await run(2);
+    expect(workers).toEqual(inline);
+    expect(inline.dupes).toBe(10);
+    expect(inline.report.skipped).toEqual([expect.objectContaining({ file: 'same-name.md', message: expect.stringMatching(/same id/) })]);
+  });
+});
