@@ -5,13 +5,15 @@ import type { MessagePayload } from '../payload/types.ts';
 /**
  * Creates the discord.js client. Only the Guilds intent is needed (slash commands and channel
  * metadata); no privileged intents. Mentions are disabled client-wide as well as per message, so
- * even a payload built elsewhere cannot ping @everyone. Without `shards` it is one shard of one.
+ * even a payload built elsewhere cannot ping @everyone. Without `shards`, the process holds every
+ * shard Discord recommends (`/gateway/bot`), so one process keeps working past 2,500 servers, where
+ * Discord closes an unsharded session (4011).
  */
 export function createDiscordClient(options: { apiUrl?: string; restRetries?: number; shards?: { ids: number[]; count: number } } = {}): Client {
   return new Client({
     intents: [GatewayIntentBits.Guilds],
     // A cluster process holds only its own shards (of `count`); Discord then sends it only their servers.
-    ...(options.shards ? { shards: options.shards.ids, shardCount: options.shards.count } : {}),
+    ...(options.shards ? { shards: options.shards.ids, shardCount: options.shards.count } : { shards: 'auto' as const }),
     allowedMentions: { parse: [] },
     rest: {
       ...(options.apiUrl ? { api: options.apiUrl } : {}),
