@@ -114,10 +114,10 @@ export function renderImpact(a: ParsedArticle, options: { timezone?: string } = 
         ? `**Impact on the crypto market**\n${description}`
         : `This article has no “Impact on the crypto market” section.${a.summary ? `\n\n${safeText(a.summary, 1500)}` : ''}`,
     fields: [
-      { name: 'Source', value: a.source ? safeText(a.source, 200) : 'Unknown', inline: true },
+      { name: 'Source', value: orDash(a.source ? safeText(a.source, 200) : 'Unknown'), inline: true },
       { name: 'Published', value: formatInZone(a.publishedAt, options.timezone ?? 'UTC'), inline: true },
       { name: 'Sentiment', value: sentimentText(a), inline: true },
-      { name: 'Topics', value: safeText(a.topics.join(', '), 1000), inline: false },
+      { name: 'Topics', value: orDash(safeText(a.topics.join(', '), 1000)), inline: false },
     ],
     footer: { text: truncate(`id: ${a.id}`, L.footerText) },
     ...(a.imageUrl && a.imageUrl.length <= 2048 ? { thumbnail: { url: a.imageUrl } } : {}),
@@ -147,4 +147,9 @@ export function renderTopics(list: readonly { topic: string; count: number }[]):
 /** A plain notice, ephemeral when asked. */
 export function renderNotice(text: string, options: { ephemeral?: boolean } = {}): MessagePayload {
   return { content: truncate(text, L.content), allowed_mentions: NO_MENTIONS, ...(options.ephemeral ? { flags: EPHEMERAL_FLAG } : {}) };
+}
+
+/** Discord refuses a field whose value is only white space: such a value is shown as a dash. */
+function orDash(value: string): string {
+  return value.trim() ? value : '—';
 }

@@ -63,6 +63,13 @@ describe('renderTopics and renderArticleList', () => {
     expect(renderArticleList([], { title: 'Latest', emptyText: 'Nothing yet.' })).toEqual({ content: 'Nothing yet.', allowed_mentions: { parse: [] } });
   });
 
+  it('GIVEN a topic or source of white space only THEN the field shows a dash, which Discord accepts', () => {
+    const a = makeArticle({ id: 'blank', title: ' ', summary: '', source: ' ', topics: [' '], impact: [], url: null });
+    const reply = renderImpact(a);
+    expect(validateMessage(reply)).toEqual([]);
+    expect(JSON.stringify(reply)).toContain('"value":"—"');
+  });
+
   it('PROPERTY: any article text renders every reply within Discord limits', () => {
     const big = fc.string({ maxLength: 5000 });
     fc.assert(
