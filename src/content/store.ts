@@ -73,6 +73,13 @@ export function createIndexBuilder(): { add(file: string, article: ParsedArticle
   };
 }
 
+/** A 31-bit FNV-1a hash of a folded title: a small integer, so the title map holds no number objects. */
+function titleHash(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return h >>> 1;
+}
+
 /** Interned values stop growing here: past it, an archive with endless distinct sources just keeps copies. */
 const MAX_INTERNED = 10_000;
 
@@ -116,7 +123,11 @@ export class ArticleStore implements ArticleSink {
   );
   /** Visible (winning) articles by id. */
   private readonly visible = new Map<string, StoredArticle>();
-  private readonly titles = new Map<string, string>();
+  /**
+   * Visible ids by a hash of their folded title, for `resolve` by exact title: a number per article
+   * instead of a second, folded copy of every title (the title is compared again on a hit).
+   */
+  private readonly titles = new Map<number, string | string[]>();
   private index: SnapshotIndex = createSearchIndex();
   /** Titles alone, for autocomplete: a match in a summary is no help when picking an article by name. */
   private titleIndex: SnapshotIndex = createSearchIndex({ fields: ['title'] });
@@ -188,7 +199,10 @@ export class ArticleStore implements ArticleSink {
    * in a worker thread whose index arrives with {@link absorbIndex}. Otherwise the same as `set`.
    */
   restore(file: string, article: StoredArticle): void {
-    this.place(file, this.intern(article));
+    // One copy of the path: the index already holds it as its key (from the snapshot), the record takes that one.
+    const shared = this.index.keyOf(file);
+    if (shared !== undefined && shared !== article.file) (article as { file: string }).file = shared;
+    this.place(shared ?? file, this.intern(article));
   }
 
   /**
@@ -199,17 +213,29 @@ export class ArticleStore implements ArticleSink {
   absorbIndex(...snapshots: IndexSnapshots[]): void {
     for (const s of snapshots) {
       this.index.absorb(s.index);
-      this.titleIndex.absorb(s.titles);
+      // Both indexes key the same files: the title index shares the main one's key strings.
+      this.titleIndex.absorb(s.titles, (key) => this.index.keyOf(key) ?? key);
     }
   }
 
-  /** Makes the indexes agree with the articles after a bulk load: hidden copies hidden, files no longer held forgotten. */
-  reconcileIndex(): void {
+  /** `absorbIndex`, awaiting `pause` every few thousand documents and words (a restart keeps answering meanwhile). */
+  async absorbIndexInSlices(snapshots: IndexSnapshots, pause: () => Promise<void>): Promise<void> {
+    await this.index.absorbInSlices(snapshots.index, pause);
+    await this.titleIndex.absorbInSlices(snapshots.titles, pause, (key) => this.index.keyOf(key) ?? key);
+  }
+
+  /**
+   * Makes the indexes agree with the articles after a bulk load: hidden copies hidden, files no longer
+   * held forgotten. `pause` is awaited every few thousand keys, so a large archive does not hold the event loop.
+   */
+  async reconcileIndex(pause?: () => Promise<void>): Promise<void> {
     for (const index of [this.index, this.titleIndex]) {
+      let n = 0;
       for (const key of [...index.keys()]) {
         const a = this.byFile.get(key) ?? this.heldBack.get(key);
         if (!a) index.remove(key);
         else index.setHidden(key, this.visible.get(a.id) !== a);
+        if (pause && ++n % 10_000 === 0) await pause();
       }
     }
   }
@@ -402,8 +428,12 @@ export class ArticleStore implements ArticleSink {
     if (!q) return undefined;
     const byId = this.visible.get(q) ?? this.visible.get(q.replace(/\.md$/i, ''));
     if (byId) return byId;
-    const byTitle = this.titles.get(foldText(q));
-    if (byTitle) return this.visible.get(byTitle);
+    const folded = foldText(q);
+    const byTitle = this.titles.get(titleHash(folded));
+    for (const id of typeof byTitle === 'string' ? [byTitle] : [...(byTitle ?? [])].reverse()) {
+      const a = this.visible.get(id);
+      if (a && foldText(a.title) === folded) return a;
+    }
     const hit = this.index.search(prepareQuery(q).text, { limit: 1 }).hits[0];
     return hit ? this.shown(hit.id) : undefined;
   }
@@ -434,9 +464,9 @@ export class ArticleStore implements ArticleSink {
     this.titleIndex.setHidden(file, false);
     const current = this.visible.get(article.id);
     if (current === article) return;
-    if (current) this.titles.delete(foldText(current.title));
+    if (current) this.forgetTitle(current);
     this.visible.set(article.id, article);
-    this.titles.set(foldText(article.title), article.id);
+    this.rememberTitle(article);
     this.changed();
   }
 
@@ -449,8 +479,27 @@ export class ArticleStore implements ArticleSink {
   /** Takes a visible article out of the listings (its words are hidden by the caller, or replaced). */
   private unshow(article: StoredArticle) {
     this.visible.delete(article.id);
-    if (this.titles.get(foldText(article.title)) === article.id) this.titles.delete(foldText(article.title));
+    this.forgetTitle(article);
     this.changed();
+  }
+
+  private rememberTitle(article: StoredArticle) {
+    const h = titleHash(foldText(article.title));
+    const ids = this.titles.get(h);
+    if (ids === undefined || ids === article.id) this.titles.set(h, article.id);
+    else if (typeof ids === 'string') this.titles.set(h, [ids, article.id]);
+    else if (!ids.includes(article.id)) ids.push(article.id);
+  }
+
+  private forgetTitle(article: StoredArticle) {
+    const h = titleHash(foldText(article.title));
+    const ids = this.titles.get(h);
+    if (ids === article.id) this.titles.delete(h);
+    else if (typeof ids === 'object') {
+      const rest = ids.filter((id) => id !== article.id);
+      if (rest.length === 1) this.titles.set(h, rest[0]!);
+      else this.titles.set(h, rest);
+    }
   }
 
   private changed() {

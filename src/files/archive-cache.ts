@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
-import { open, rename, rm } from 'node:fs/promises';
+import { open, readFile, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import type { ContentIssue } from '../content/article.ts';
@@ -14,22 +14,48 @@ import type { ParsedEntry } from './parse-batch.ts';
  * reads it, re-reads only files that changed or appeared, and drops those that vanished.
  *
  * File layout: a 32-byte header (magic, format version, payload length, CRC-32 of the payload), then
- * the payload: a JSON section (the settings key and the entries), then the two index snapshots. A
- * file with another magic, version or settings key, a wrong length or a wrong checksum is refused
+ * the payload. The records are stored by column, not as one object per file: a few JSON arrays of
+ * strings (paths, ids, titles, URLs, upstream ids, and tables of the few distinct sources and topic
+ * lists), then typed arrays (sizes, times, dates, scores, richness, dedupe hashes, table indexes,
+ * kinds and flags), then the two index snapshots. A restart decodes each column in one call and makes
+ * one object per article, no more: at 100,000 files, one JSON object per file cost more in garbage
+ * collection than everything else a restart does.
+ *
+ * A file with another magic, version or settings key, a wrong length or a wrong checksum is refused
  * as a whole and the archive is loaded from the files: a cache is never half-served.
  */
 
 /** Bumped whenever the file layout changes. The parser's own changes are caught by `parserFingerprint`. */
-export const CACHE_FORMAT_VERSION = 1;
+export const CACHE_FORMAT_VERSION = 2;
 const MAGIC = 0x4e444143; // "NDAC"
 const HEADER_BYTES = 32;
 
 /** One file as the cache remembers it (a whole parsed article, when there is one, is not written). */
 export type CacheEntry = ParsedEntry;
 
+const KIND_ARTICLE = 0;
+const KIND_EXCLUDED = 1;
+const KIND_ISSUE = 2;
+const NONE = 0xffffffff;
+
+/**
+ * A cache as read: its records by column, row `i` for the `i`-th file. Use `entry(i)` for a row's
+ * outcome (an article is made only then), `rowOf` to find a file's row.
+ */
+export interface CacheRecords {
+  readonly length: number;
+  readonly files: readonly string[];
+  readonly sizes: Float64Array;
+  readonly mtimes: Float64Array;
+  /** The row of `file`, or -1. */
+  rowOf(file: string): number;
+  /** The outcome a row records; an article object is made only here, once per file served. */
+  entry(row: number): CacheEntry;
+}
+
 /** What a cache holds. */
 export interface CacheContents {
-  entries: Map<string, CacheEntry>;
+  records: CacheRecords;
   snapshots: IndexSnapshots;
 }
 
@@ -69,42 +95,36 @@ export function cacheKey(settings: { aliases: Readonly<Record<string, string>>; 
   return createHash('sha1').update(JSON.stringify({ v: CACHE_FORMAT_VERSION, parser: parserFingerprint(), aliases, tz: settings.timeZone ?? 'UTC' })).digest('hex');
 }
 
-type Row = [file: string, size: number, mtimeMs: number, kind: 0, id: string, title: string, url: string | null, source: string | null, published: number, topics: string[], sentiment: number, inferred: 0 | 1, score: number, externalId: string | null, richness: number, notices: ContentIssue[] | 0, dedupe: number[]] | [file: string, size: number, mtimeMs: number, kind: 1, reason: string] | [file: string, size: number, mtimeMs: number, kind: 2, path: string, message: string];
+const pad8 = (n: number) => (n + 7) & ~7;
+const yieldToLoop = () => new Promise((r) => setImmediate(r));
 
-function toRow(e: CacheEntry): Row {
-  if (e.kind === 'excluded') return [e.file, e.size, e.mtimeMs, 1, e.reason];
-  if (e.kind === 'issue') return [e.file, e.size, e.mtimeMs, 2, e.issue.path, e.issue.message];
-  const a = e.article;
-  return [e.file, e.size, e.mtimeMs, 0, a.id, a.title, a.url, a.source, a.publishedAt.getTime(), a.topics, SENTIMENTS.indexOf(a.sentiment), a.sentimentSource === 'inferred' ? 1 : 0, a.score, a.externalId, a.richness, e.notices ?? 0, [...a.dedupe]];
-}
+/** The JSON columns, in file order. */
+const TEXT_COLUMNS = ['head', 'files', 'ids', 'titles', 'urls', 'externalIds', 'sources', 'topicLists', 'extras'] as const;
 
-function fromRow(r: Row): CacheEntry {
-  const [file, size, mtimeMs] = r;
-  if (r[3] === 1) return { kind: 'excluded', file, size, mtimeMs, reason: r[4] };
-  if (r[3] === 2) return { kind: 'issue', file, size, mtimeMs, issue: { file, path: r[4], message: r[5] }, transient: false };
-  const article: StoredArticle = {
-    id: r[4],
-    file,
-    title: r[5],
-    url: r[6],
-    source: r[7],
-    publishedAt: new Date(r[8]),
-    topics: r[9],
-    sentiment: SENTIMENTS[r[10]]!,
-    sentimentSource: r[11] === 1 ? 'inferred' : 'frontmatter',
-    score: r[12],
-    externalId: r[13],
-    richness: r[14],
-    dedupe: r[16],
-  };
-  return { kind: 'article', file, size, mtimeMs, article, ...(r[15] ? { notices: r[15] } : {}) };
-}
+/** Byte sizes of the typed columns, in file order, for `n` rows and `hashes` dedupe hashes. */
+const numericLayout = (n: number, hashes: number) => [
+  ['sizes', n * 8],
+  ['mtimes', n * 8],
+  ['published', n * 8],
+  ['scores', n * 8],
+  ['richness', n * 8],
+  ['hashes', hashes * 8],
+  ['source', n * 4],
+  ['topics', n * 4],
+  ['kind', n],
+  ['sentiment', n],
+  ['flags', n],
+  ['hashCount', n],
+] as const;
 
-/** Reads and checks a cache file; `null` with the reason when it is absent or not to be trusted. */
-export function readArchiveCache(path: string, key: string): { ok: true; contents: CacheContents } | ({ ok: false } & CacheMiss) {
+/** An extra, by row: why a file was excluded or skipped, or the notices of an article that was cut. */
+type Extra = [row: number, kind: 1, reason: string] | [row: number, kind: 2, path: string, message: string] | [row: number, kind: 0, notices: ContentIssue[]];
+
+/** Reads and checks a cache file; the reason when it is absent or not to be trusted. Yields to the event loop between steps. */
+export async function readArchiveCache(path: string, key: string): Promise<{ ok: true; contents: CacheContents } | ({ ok: false } & CacheMiss)> {
   let bytes: Buffer;
   try {
-    bytes = readFileSync(path);
+    bytes = await readFile(path);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     // No cache yet, or no cache folder yet (a path through a file is reported when the cache is written).
@@ -118,60 +138,242 @@ export function readArchiveCache(path: string, key: string): { ok: true; content
   const length = bytes.readUInt32LE(8) + bytes.readUInt32LE(12) * 2 ** 32;
   if (bytes.length !== HEADER_BYTES + length) return bad(bytes.length < HEADER_BYTES + length ? 'truncated' : 'longer than its header says');
   const payload = bytes.subarray(HEADER_BYTES);
-  if (crc32(payload) !== bytes.readUInt32LE(16)) return bad('checksum mismatch');
+  // The checksum in slices, so a restart keeps answering while a large cache is checked.
+  let crc = 0;
+  const SLICE = 8 << 20;
+  for (let at = 0; at < payload.length; at += SLICE) {
+    crc = crc32(payload.subarray(at, at + SLICE), crc);
+    if (at + SLICE < payload.length) await yieldToLoop();
+  }
+  if (crc !== bytes.readUInt32LE(16)) return bad('checksum mismatch');
   try {
-    const jsonLength = payload.readUInt32LE(0);
-    const meta = JSON.parse(payload.toString('utf8', 8, 8 + jsonLength)) as { key: string; rows: Row[] };
-    if (meta.key !== key) return bad('written by another version of the parser or with other settings');
-    let at = pad8(8 + jsonLength);
-    const indexLength = Number(payload.readBigUInt64LE(at));
-    const titlesLength = Number(payload.readBigUInt64LE(at + 8));
-    at += 16;
-    const index = payload.subarray(at, at + indexLength);
+    // Section lengths: one u32 per JSON column, then the two snapshots (u64 each as two u32).
+    const lengths = new Array<number>(TEXT_COLUMNS.length);
+    let at = 0;
+    for (let i = 0; i < TEXT_COLUMNS.length; i++, at += 4) lengths[i] = payload.readUInt32LE(at);
+    const indexLength = payload.readUInt32LE(at) + payload.readUInt32LE(at + 4) * 2 ** 32;
+    const titlesLength = payload.readUInt32LE(at + 8) + payload.readUInt32LE(at + 12) * 2 ** 32;
+    at = pad8(at + 16);
+    const text: unknown[] = [];
+    for (let i = 0; i < TEXT_COLUMNS.length; i++) {
+      text.push(JSON.parse(payload.toString('utf8', at, at + lengths[i]!)));
+      at += lengths[i]!;
+      await yieldToLoop();
+    }
+    const [head, files, ids, titles, urls, externalIds, sources, topicLists, extras] = text as [
+      { key: string; n: number; hashes: number },
+      string[],
+      string[],
+      string[],
+      Array<string | null>,
+      Array<string | null>,
+      string[],
+      string[][],
+      Extra[],
+    ];
+    if (head.key !== key) return bad('written by another version of the parser or with other settings');
+    const n = head.n;
+    if ([files, ids, titles, urls, externalIds].some((c) => !Array.isArray(c) || c.length !== n)) return bad('unreadable payload (columns do not add up)');
+    at = pad8(at);
+    // The typed columns are copied out of the file's buffer, so it is freed once the load is over.
+    const columns: Record<string, Uint8Array> = {};
+    for (const [name, size] of numericLayout(n, head.hashes)) {
+      if (at + size > payload.length) return bad('truncated');
+      columns[name] = new Uint8Array(payload.subarray(at, at + size));
+      at = pad8(at + size);
+    }
+    const f64 = (name: string) => new Float64Array(columns[name]!.buffer);
+    const u32 = (name: string) => new Uint32Array(columns[name]!.buffer);
+    if (at + indexLength + pad8(indexLength) - indexLength + titlesLength > payload.length) return bad('truncated');
+    const index = new Uint8Array(payload.subarray(at, at + indexLength));
     at = pad8(at + indexLength);
-    const titles = payload.subarray(at, at + titlesLength);
-    const entries = new Map<string, CacheEntry>();
-    for (const row of meta.rows) entries.set(row[0], fromRow(row));
-    return { ok: true, contents: { entries, snapshots: { index, titles } } };
+    const titleIndex = new Uint8Array(payload.subarray(at, at + titlesLength));
+    const sizes = f64('sizes');
+    const mtimes = f64('mtimes');
+    const published = f64('published');
+    const scores = f64('scores');
+    const richness = f64('richness');
+    const hashes = f64('hashes');
+    const source = u32('source');
+    const topics = u32('topics');
+    const { kind, sentiment, flags, hashCount } = columns as Record<'kind' | 'sentiment' | 'flags' | 'hashCount', Uint8Array>;
+    const hashStart = new Uint32Array(n + 1);
+    for (let i = 0; i < n; i++) hashStart[i + 1] = hashStart[i]! + hashCount![i]!;
+    if (hashStart[n] !== head.hashes) return bad('unreadable payload (dedupe hashes do not add up)');
+    const extra = new Map<number, Extra>();
+    const notices = new Map<number, ContentIssue[]>();
+    for (const e of extras) {
+      if (e[1] === KIND_ARTICLE) notices.set(e[0], e[2]);
+      else extra.set(e[0], e);
+    }
+    let rows: Map<string, number> | null = null;
+    const records: CacheRecords = {
+      length: n,
+      files,
+      sizes,
+      mtimes,
+      rowOf(file) {
+        if (!rows) {
+          rows = new Map();
+          for (let i = 0; i < n; i++) rows.set(files[i]!, i);
+        }
+        return rows.get(file) ?? -1;
+      },
+      entry(i) {
+        const file = files[i]!;
+        if (kind![i] === KIND_EXCLUDED) return { kind: 'excluded', file, size: sizes[i]!, mtimeMs: mtimes[i]!, reason: (extra.get(i) as [number, 1, string])[2] };
+        if (kind![i] === KIND_ISSUE) {
+          const e = extra.get(i) as [number, 2, string, string];
+          return { kind: 'issue', file, size: sizes[i]!, mtimeMs: mtimes[i]!, issue: { file, path: e[2], message: e[3] }, transient: false };
+        }
+        const dedupe: number[] = [];
+        for (let h = hashStart[i]!; h < hashStart[i + 1]!; h++) dedupe.push(hashes[h]!);
+        const article: StoredArticle = {
+          id: ids[i]!,
+          file,
+          title: titles[i]!,
+          url: urls[i]!,
+          source: source[i] === NONE ? null : sources[source[i]!]!,
+          publishedAt: new Date(published[i]!),
+          topics: topicLists[topics[i]!]!,
+          sentiment: SENTIMENTS[sentiment![i]!]!,
+          sentimentSource: flags![i] === 1 ? 'inferred' : 'frontmatter',
+          score: scores[i]!,
+          externalId: externalIds[i]!,
+          richness: richness[i]!,
+          dedupe,
+        };
+        const cut = notices.get(i);
+        return cut ? { kind: 'article', file, size: sizes[i]!, mtimeMs: mtimes[i]!, article, notices: cut } : { kind: 'article', file, size: sizes[i]!, mtimeMs: mtimes[i]!, article };
+      },
+    };
+    return { ok: true, contents: { records, snapshots: { index, titles: titleIndex } } };
   } catch (err) {
     return bad(`unreadable payload (${(err as Error).message})`);
   }
 }
-
-const pad8 = (n: number) => (n + 7) & ~7;
-const yieldToLoop = () => new Promise((r) => setImmediate(r));
 
 /** Where and how the cache is written; `tempFile` is for tests (e.g. `/dev/full`, which fails every write with ENOSPC). */
 export interface CacheWriteOptions {
   tempFile?: string;
 }
 
+/** Grows a typed column while the entries are counted. */
+class Column<T extends Float64Array | Uint32Array | Uint8Array> {
+  length = 0;
+  constructor(
+    private readonly make: (n: number) => T,
+    public data: T = make(1024),
+  ) {}
+  push(v: number) {
+    if (this.length === this.data.length) {
+      const next = this.make(this.data.length * 2);
+      next.set(this.data);
+      this.data = next;
+    }
+    this.data[this.length++] = v;
+  }
+  bytes(): Uint8Array {
+    return new Uint8Array(this.data.buffer, 0, this.length * this.data.BYTES_PER_ELEMENT);
+  }
+}
+
 /**
  * Writes the cache atomically: to a temporary file, flushed, then renamed over the old one, so a crash
- * mid-write leaves the previous cache (or none), never a torn one. The JSON is built in slices and the
+ * mid-write leaves the previous cache (or none), never a torn one. Columns are built in slices and the
  * writes are asynchronous, so the event loop keeps answering. Throws on failure (the temporary file is
  * removed); the caller logs it and goes on from memory.
  */
 export async function writeArchiveCache(path: string, key: string, entries: Iterable<CacheEntry>, snapshots: IndexSnapshots, options: CacheWriteOptions = {}): Promise<{ bytes: number }> {
-  const parts: string[] = [];
-  let slice: string[] = [];
+  const f64 = (n: number) => new Float64Array(n);
+  const numeric = {
+    sizes: new Column(f64),
+    mtimes: new Column(f64),
+    published: new Column(f64),
+    scores: new Column(f64),
+    richness: new Column(f64),
+    hashes: new Column(f64),
+    source: new Column((n) => new Uint32Array(n)),
+    topics: new Column((n) => new Uint32Array(n)),
+    kind: new Column((n) => new Uint8Array(n)),
+    sentiment: new Column((n) => new Uint8Array(n)),
+    flags: new Column((n) => new Uint8Array(n)),
+    hashCount: new Column((n) => new Uint8Array(n)),
+  };
+  const files: string[] = [];
+  const ids: string[] = [];
+  const titles: string[] = [];
+  const urls: Array<string | null> = [];
+  const externalIds: Array<string | null> = [];
+  const sources: string[] = [];
+  const sourceIds = new Map<string, number>();
+  const topicLists: string[][] = [];
+  const topicIds = new Map<string, number>();
+  const extras: Extra[] = [];
+  let n = 0;
   for (const e of entries) {
-    slice.push(JSON.stringify(toRow(e)));
-    if (slice.length === 5000) {
-      parts.push(slice.join(','));
-      slice = [];
-      await yieldToLoop();
+    const row = n++;
+    files.push(e.file);
+    numeric.sizes.push(e.size);
+    numeric.mtimes.push(e.mtimeMs);
+    if (e.kind !== 'article') {
+      if (e.kind === 'excluded') extras.push([row, KIND_EXCLUDED, e.reason]);
+      else extras.push([row, KIND_ISSUE, e.issue.path, e.issue.message]);
+      ids.push('');
+      titles.push('');
+      urls.push(null);
+      externalIds.push(null);
+      for (const c of [numeric.published, numeric.scores, numeric.richness, numeric.source, numeric.topics, numeric.sentiment, numeric.flags, numeric.hashCount]) c.push(0);
+      numeric.kind.push(e.kind === 'excluded' ? KIND_EXCLUDED : KIND_ISSUE);
+      continue;
     }
+    const a = e.article;
+    ids.push(a.id);
+    titles.push(a.title);
+    urls.push(a.url);
+    externalIds.push(a.externalId);
+    numeric.published.push(a.publishedAt.getTime());
+    numeric.scores.push(a.score);
+    numeric.richness.push(a.richness);
+    let s = NONE;
+    if (a.source !== null) {
+      s = sourceIds.get(a.source) ?? sources.length;
+      if (s === sources.length) sourceIds.set(a.source, sources.push(a.source) - 1);
+    }
+    numeric.source.push(s);
+    const topicKey = a.topics.join('\n');
+    const t = topicIds.get(topicKey) ?? topicLists.length;
+    if (t === topicLists.length) topicIds.set(topicKey, topicLists.push([...a.topics]) - 1);
+    numeric.topics.push(t);
+    numeric.kind.push(KIND_ARTICLE);
+    numeric.sentiment.push(SENTIMENTS.indexOf(a.sentiment));
+    numeric.flags.push(a.sentimentSource === 'inferred' ? 1 : 0);
+    numeric.hashCount.push(a.dedupe.length);
+    for (const h of a.dedupe) numeric.hashes.push(h);
+    if (e.notices?.length) extras.push([row, KIND_ARTICLE, e.notices]);
+    if (n % 5000 === 0) await yieldToLoop();
   }
-  if (slice.length > 0) parts.push(slice.join(','));
-  const json = Buffer.from(`{"key":${JSON.stringify(key)},"rows":[${parts.join(',')}]}`, 'utf8');
-  const jsonHead = Buffer.alloc(8);
-  jsonHead.writeUInt32LE(json.length, 0);
-  const lengths = Buffer.alloc(16);
-  lengths.writeBigUInt64LE(BigInt(snapshots.index.byteLength), 0);
-  lengths.writeBigUInt64LE(BigInt(snapshots.titles.byteLength), 8);
-  const padding = (n: number) => Buffer.alloc(pad8(n) - n);
-  const chunks: Uint8Array[] = [jsonHead, json, padding(8 + json.length), lengths, snapshots.index, padding(snapshots.index.byteLength), snapshots.titles];
+  const hashes = numeric.hashes.length;
+  const text: Buffer[] = [];
+  for (const column of [{ key, n, hashes }, files, ids, titles, urls, externalIds, sources, topicLists, extras]) {
+    text.push(Buffer.from(JSON.stringify(column), 'utf8'));
+    await yieldToLoop();
+  }
+  const textLength = text.reduce((s, b) => s + b.length, 0);
+  const lengths = Buffer.alloc(pad8(TEXT_COLUMNS.length * 4 + 16));
+  text.forEach((b, i) => lengths.writeUInt32LE(b.length, i * 4));
+  const at = TEXT_COLUMNS.length * 4;
+  lengths.writeUInt32LE(snapshots.index.byteLength % 2 ** 32, at);
+  lengths.writeUInt32LE(Math.floor(snapshots.index.byteLength / 2 ** 32), at + 4);
+  lengths.writeUInt32LE(snapshots.titles.byteLength % 2 ** 32, at + 8);
+  lengths.writeUInt32LE(Math.floor(snapshots.titles.byteLength / 2 ** 32), at + 12);
+  const padding = (k: number) => Buffer.alloc(pad8(k) - k);
+  const chunks: Uint8Array[] = [lengths, ...text, padding(lengths.length + textLength)];
+  for (const [name] of numericLayout(n, hashes)) {
+    const b = numeric[name].bytes();
+    chunks.push(b, padding(b.byteLength));
+  }
+  chunks.push(snapshots.index, padding(snapshots.index.byteLength), snapshots.titles);
   let length = 0;
   let crc = 0;
   for (const c of chunks) {

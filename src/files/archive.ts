@@ -1,9 +1,11 @@
-import { readdirSync, realpathSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { join, relative, resolve, isAbsolute, sep } from 'node:path';
+import { once } from 'node:events';
 import { performance } from 'node:perf_hooks';
+import { Worker } from 'node:worker_threads';
 import type { ArticleDetails, ArticleDetailsReader, ContentIssue } from '../content/article.ts';
-import { ArticleStore, type ArticleSink } from '../content/store.ts';
-import { cacheFileFor, cacheKey, readArchiveCache, writeArchiveCache, type CacheEntry, type CacheWriteOptions } from './archive-cache.ts';
+import { ArticleStore, type ArticleSink, type StoredArticle } from '../content/store.ts';
+import { cacheFileFor, cacheKey, readArchiveCache, writeArchiveCache, type CacheEntry, type CacheRecords, type CacheWriteOptions } from './archive-cache.ts';
 import { checkDir, idCollision, readContentFile, type ContentReadOptions, type LoadReport } from './content-files.ts';
 import type { BatchSettings, ParsedEntry } from './parse-batch.ts';
 import { parseFiles } from './parse-pool.ts';
@@ -77,9 +79,24 @@ interface Found {
  * the folder, special files named and never opened.
  */
 export function listContentFiles(root: string, realRoot: string, skipped: ContentIssue[]): Found[] {
+  const lister = contentLister(root, realRoot, skipped);
+  while (lister.step());
+  return lister.found();
+}
+
+/** `listContentFiles`, yielding to the event loop every few dozen folders. */
+export async function listContentFilesSliced(root: string, realRoot: string, skipped: ContentIssue[]): Promise<Found[]> {
+  const lister = contentLister(root, realRoot, skipped);
+  for (let n = 1; lister.step(); n++) if (n % 50 === 0) await yieldToLoop();
+  return lister.found();
+}
+
+/** The walk behind both listings: `step` reads one folder, and is false once none is left. */
+function contentLister(root: string, realRoot: string, skipped: ContentIssue[]) {
   const out: Found[] = [];
   const visited = new Set<string>([realRoot]);
-  const walk = (dir: string) => {
+  // A generator keeps the recursive order (a folder's entries before the next sibling's) while pausing after each folder.
+  function* walk(dir: string): Generator<void> {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
       if (isHiddenName(entry.name)) continue;
       const absolute = join(dir, entry.name);
@@ -106,13 +123,17 @@ export function listContentFiles(root: string, realRoot: string, skipped: Conten
         if (isDir && visited.has(target)) continue;
         if (isDir) visited.add(target);
       }
-      if (isDir) walk(absolute);
+      if (isDir) yield* walk(absolute);
       else if (isFile && isMarkdown) out.push({ file, absolute });
       else if (!isFile && isMarkdown && !entry.isSymbolicLink()) skipped.push({ file, path: '', message: notRegularMessage(entry) });
     }
+    yield;
+  }
+  const walking = walk(root);
+  return {
+    step: (): boolean => !walking.next().done,
+    found: () => out.sort((a, b) => (a.file < b.file ? -1 : 1)),
   };
-  walk(root);
-  return out.sort((a, b) => (a.file < b.file ? -1 : 1));
 }
 
 /** Reads an article's details again from its file (for `/news impact` and the CLI). */
@@ -130,39 +151,118 @@ export function createFileDetailsReader(dir: string, readOptions: ContentReadOpt
 
 const settingsOf = (o: ContentReadOptions, whole: boolean): BatchSettings => ({ aliases: o.topics?.overrides ?? {}, timeZone: o.timeZone, whole });
 
+/**
+ * What a load found in each file, by position, for writing the cache afterwards: columns rather than
+ * one object per file, so the manifest of 100,000 files costs a few MB and no garbage collection.
+ */
+class Manifest {
+  files: string[] = [];
+  sizes = new Float64Array(0);
+  mtimes = new Float64Array(0);
+  /** The stored article as loaded (compared with the store's at save time), or the outcome of a file that is not one. */
+  outcomes: Array<StoredArticle | Exclude<ParsedEntry, { kind: 'article' }> | undefined> = [];
+  notices = new Map<number, ContentIssue[]>();
+
+  reset(found: readonly Found[]) {
+    this.files = found.map((f) => f.file);
+    this.sizes = new Float64Array(found.length);
+    this.mtimes = new Float64Array(found.length);
+    this.outcomes = new Array(found.length);
+    this.notices.clear();
+  }
+
+  set(i: number, e: ParsedEntry, article?: StoredArticle) {
+    this.sizes[i] = e.size;
+    this.mtimes[i] = e.mtimeMs;
+    this.outcomes[i] = e.kind === 'article' ? article ?? e.article : e;
+    if (e.kind === 'article' && e.notices) this.notices.set(i, e.notices);
+  }
+
+  /** The entries to cache: files whose stored article is still the one read at load time, and files that are not articles. */
+  *entries(current: (file: string) => StoredArticle | undefined): Generator<CacheEntry> {
+    for (let i = 0; i < this.files.length; i++) {
+      const o = this.outcomes[i];
+      if (!o) continue;
+      const file = this.files[i]!;
+      if ('kind' in o) {
+        if (!(o.kind === 'issue' && o.transient)) yield o;
+        continue;
+      }
+      if (current(file) !== o) continue;
+      const notices = this.notices.get(i);
+      yield { kind: 'article', file, size: this.sizes[i]!, mtimeMs: this.mtimes[i]!, article: o, ...(notices ? { notices } : {}) };
+    }
+  }
+}
+
+/** Size and modification time of each path (NaN for one that is gone), read on a worker thread; inline for a few. */
+async function statFiles(paths: string[]): Promise<Float64Array> {
+  if (paths.length < 2000) {
+    const out = new Float64Array(paths.length * 2);
+    paths.forEach((p, i) => {
+      const s = statSync(p, { throwIfNoEntry: false });
+      out[i * 2] = s ? s.size : NaN;
+      out[i * 2 + 1] = s ? s.mtimeMs : NaN;
+    });
+    return out;
+  }
+  const worker = new Worker(new URL('./stat-worker.js', import.meta.url), { workerData: { paths }, execArgv: [] });
+  try {
+    const [out] = (await once(worker, 'message')) as [Float64Array];
+    return out;
+  } finally {
+    void worker.terminate();
+  }
+}
+
+/** Rows handled between two turns of the event loop, so commands answer "Loading…" while a large archive is restored. */
+const SLICE = 2000;
+const yieldToLoop = () => new Promise<void>((r) => setImmediate(r));
+
 /** The core of a load: list, take what the cache still vouches for, parse the rest, fill `sink`. */
 async function load(
   dir: string,
   sink: ArticleSink,
-  options: Omit<ArchiveOptions, 'dir'> & { cache?: { path: string; key: string }; manifest?: Map<string, CacheEntry>; onTotal?(total: number): void },
+  options: Omit<ArchiveOptions, 'dir'> & { cache?: { path: string; key: string }; manifest?: Manifest; onTotal?(total: number): void },
 ): Promise<ArchiveReport> {
   const started = performance.now();
   const root = resolve(dir);
   const realRoot = await checkDir(root);
   const readOptions = options.readOptions ?? {};
   const report: LoadReport = { files: 0, loaded: 0, skipped: [], excluded: [], notices: [] };
-  const found = listContentFiles(root, realRoot, report.skipped);
+  const found = await listContentFilesSliced(root, realRoot, report.skipped);
   report.files = found.length + report.skipped.length;
+  options.manifest?.reset(found);
   // Bare records (words indexed on the workers) only for a store that reads details back from the files.
   const store = sink instanceof ArticleStore && !sink.keepsDetails ? sink : null;
   const stats: LoadStats = { parsed: 0, fromCache: 0, dropped: 0, cache: options.cache ? 'absent' : 'off', ms: 0 };
 
-  // The cache, checked whole (header, checksum, settings) before anything is taken from it.
-  const outcomes: Array<ParsedEntry | undefined> = new Array(found.length);
+  // The cache, checked whole (header, checksum, settings) before anything is taken from it. A file it
+  // vouches for is held as its row number until applied: no object is made for it before then.
+  const outcomes: Array<ParsedEntry | number | undefined> = new Array(found.length);
+  let records: CacheRecords | null = null;
   if (options.cache && store) {
-    const read = readArchiveCache(options.cache.path, options.cache.key);
+    // Every file is stat'ed on a worker thread while the cache is read and checked here.
+    const stating = existsSync(options.cache.path) ? statFiles(found.map((f) => f.absolute)) : Promise.resolve(new Float64Array(0));
+    stating.catch(() => undefined);
+    const read = await readArchiveCache(options.cache.path, options.cache.key);
     if (read.ok) {
       try {
         // Absorbed before any article: a snapshot that does not decode changes nothing and counts as a refused cache.
-        store.absorbIndex(read.contents.snapshots);
+        await store.absorbIndexInSlices(read.contents.snapshots, yieldToLoop);
         stats.cache = 'used';
-        found.forEach((f, i) => {
-          const e = read.contents.entries.get(f.file);
-          if (!e || (e.kind === 'issue' && e.transient)) return;
-          const s = statSync(f.absolute, { throwIfNoEntry: false });
-          if (s && s.size === e.size && s.mtimeMs === e.mtimeMs) outcomes[i] = e;
-        });
-        stats.dropped = read.contents.entries.size - outcomes.filter(Boolean).length;
+        records = read.contents.records;
+        const seen = await stating;
+        let used = 0;
+        for (let i = 0; i < found.length; i++) {
+          const row = records.rowOf(found[i]!.file);
+          if (row >= 0 && seen[i * 2] === records.sizes[row] && seen[i * 2 + 1] === records.mtimes[row]) {
+            outcomes[i] = row;
+            used++;
+          }
+          if (i % (SLICE * 10) === SLICE * 10 - 1) await yieldToLoop();
+        }
+        stats.dropped = records.length - used;
       } catch (err) {
         stats.cache = 'rebuilt';
         stats.cacheProblem = `index snapshot refused (${(err as Error).message})`;
@@ -175,24 +275,34 @@ async function load(
   }
   const toParse: number[] = [];
   for (let i = 0; i < found.length; i++) {
-    if (outcomes[i]) stats.fromCache++;
+    if (outcomes[i] !== undefined) stats.fromCache++;
     else toParse.push(i);
   }
   stats.parsed = toParse.length;
   const total = found.length;
   options.onTotal?.(total);
-  let done = stats.fromCache;
-  if (done > 0) options.onProgress?.(done, total);
+  /** Files settled: cached ones applied, and parsed ones. */
+  let done = 0;
+  let reported = -1;
+  const progress = (n: number) => {
+    reported = n;
+    options.onProgress?.(n, total);
+  };
 
   // Outcomes are applied in path order (cached and parsed alike), so id collisions and duplicates resolve as they always did.
   let cursor = 0;
-  const apply = (e: ParsedEntry) => {
-    options.manifest?.set(e.file, e);
-    if (e.kind === 'excluded') return void report.excluded.push({ file: e.file, reason: e.reason });
-    if (e.kind === 'issue') return void report.skipped.push(e.issue);
+  const apply = (i: number, e: ParsedEntry) => {
+    if (e.kind === 'excluded') {
+      options.manifest?.set(i, e);
+      return void report.excluded.push({ file: e.file, reason: e.reason });
+    }
+    if (e.kind === 'issue') {
+      options.manifest?.set(i, e);
+      return void report.skipped.push(e.issue);
+    }
     if (store) store.restore(e.file, e.article);
     else sink.set(e.file, e.parsed!);
-    if (store && options.manifest) options.manifest.set(e.file, { ...e, article: store.recordOf(e.file)! });
+    options.manifest?.set(i, e, store?.recordOf(e.file));
     const owner = sink.idOwner?.(e.article.id);
     if (owner !== undefined && owner !== e.file) {
       report.skipped.push(idCollision(e.file, e.article.id, owner));
@@ -201,10 +311,29 @@ async function load(
     report.loaded++;
     if (e.notices) report.notices.push(...e.notices);
   };
-  const advance = () => {
-    while (cursor < found.length && outcomes[cursor]) apply(outcomes[cursor++]!);
+  const next = (): ParsedEntry | undefined => {
+    const o = outcomes[cursor];
+    if (o === undefined) return undefined;
+    outcomes[cursor] = undefined;
+    if (typeof o !== 'number') return o;
+    done++;
+    return records!.entry(o);
   };
-  advance();
+  const advance = () => {
+    for (let e = next(); e; e = next()) apply(cursor++, e);
+  };
+  /** The cached files before the first one to parse (all of them on a restart), in slices. */
+  const advanceSliced = async () => {
+    let n = 0;
+    for (let e = next(); e; e = next()) {
+      apply(cursor++, e);
+      if (++n % SLICE === 0) {
+        progress(done);
+        await yieldToLoop();
+      }
+    }
+  };
+  await advanceSliced();
   const snapshots = await parseFiles({
     files: toParse.map((i) => [found[i]!.file, found[i]!.absolute] as const),
     settings: settingsOf(readOptions, store === null),
@@ -212,15 +341,16 @@ async function load(
     threads: options.threads,
     onEntry(entry, k) {
       outcomes[toParse[k]!] = entry;
-      options.onProgress?.(++done, total);
+      progress(++done);
       advance();
     },
   });
-  advance();
+  await advanceSliced();
   if (store) {
     store.absorbIndex(...snapshots);
-    store.reconcileIndex();
+    await store.reconcileIndex(yieldToLoop);
   }
+  if (total > 0 && reported !== total) progress(total);
   stats.ms = Math.round(performance.now() - started);
   return { ...report, stats };
 }
@@ -246,7 +376,7 @@ export function openArchive(options: ArchiveOptions): OpeningArchive {
   const store = new ArticleStore({ topics: readOptions.topics, details: createFileDetailsReader(root, readOptions) });
   let progress = { done: 0, total: 0 };
   const cache = options.cacheDir ? { path: cacheFileFor(resolve(options.cacheDir), root), key: cacheKey(settingsOf(readOptions, false)) } : undefined;
-  const manifest = new Map<string, CacheEntry>();
+  const manifest = new Manifest();
   let writing: Promise<void> = Promise.resolve();
 
   const save = (): Promise<void> => {
@@ -254,9 +384,8 @@ export function openArchive(options: ArchiveOptions): OpeningArchive {
     const run = async () => {
       // Only files whose stored article is the one read at load time: a file the watcher changed since is
       // left out, and read again at the next start, so the cache never pairs new content with an old time.
-      const entries = [...manifest.values()].filter((e) => (e.kind === 'article' ? store.recordOf(e.file) === e.article : !(e.kind === 'issue' && e.transient)));
       try {
-        await writeArchiveCache(cache.path, cache.key, entries, store.snapshotIndex(), options.cacheWrite);
+        await writeArchiveCache(cache.path, cache.key, manifest.entries((file) => store.recordOf(file)), store.snapshotIndex(), options.cacheWrite);
       } catch (err) {
         options.onCacheProblem?.(`archive cache ${cache.path} not written, going on from memory: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
       }

@@ -146,6 +146,8 @@ export interface SnapshotIndex extends SearchIndex {
   /** Distinct words known to the index, removed articles' words included. */
   readonly terms: number;
   has(key: string): boolean;
+  /** The index's own copy of `key` (equal, maybe not the same string), so callers can share it; undefined when not indexed. */
+  keyOf(key: string): string | undefined;
   /** Every key indexed. */
   keys(): IterableIterator<string>;
   /** Hides a document from searches (or shows it again) without forgetting its words. */
@@ -155,8 +157,11 @@ export interface SnapshotIndex extends SearchIndex {
   /**
    * Adds every document of a snapshot (from `serialize`, here or in a worker thread) to this index;
    * a key already here is replaced. Throws {@link SnapshotError} when the bytes are not a snapshot.
+   * `shareKey` may swap each key for an equal string the caller already holds (one copy in memory).
    */
-  absorb(snapshot: Uint8Array): void;
+  absorb(snapshot: Uint8Array, shareKey?: (key: string) => string): void;
+  /** `absorb`, awaiting `pause` every few thousand documents and words, so a large snapshot does not hold the event loop. */
+  absorbInSlices(snapshot: Uint8Array, pause: () => Promise<void>, shareKey?: (key: string) => string): Promise<void>;
 }
 
 /** Bytes that are not a snapshot of an index with these fields. */
@@ -167,6 +172,8 @@ export class SnapshotError extends Error {
 const SNAPSHOT_MAGIC = 0x31584953; // "SIX1"
 const HEADER_WORDS = 8;
 const pad8 = (n: number) => (n + 7) & ~7;
+/** Documents or words absorbed between two pauses of `absorbInSlices`. */
+const STEP = 20_000;
 
 interface SnapshotParts {
   fieldMask: number;
@@ -424,6 +431,44 @@ export function createSearchIndex(options: { fields?: readonly IndexedField[]; s
     return { total, best };
   };
 
+  /**
+   * The work of `absorb`, pausing (`yield`) every few thousand documents and words. The snapshot is
+   * decoded and checked whole before the first change, so bytes that are not a snapshot change nothing.
+   */
+  function* absorbSteps(bytes: Uint8Array, shareKey?: (key: string) => string): Generator<void> {
+    const snap = decodeSnapshot(bytes);
+    if (snap.fieldMask !== fieldMask) throw new SnapshotError('The snapshot indexes other fields');
+    if (shareKey) snap.keys = snap.keys.map(shareKey);
+    for (const key of snap.keys) if (docNumber.has(key)) index.remove(key);
+    // After the removals: one of them may have compacted the documents.
+    const offset = docIds.length;
+    grow(offset + snap.keys.length);
+    for (let i = 0; i < snap.keys.length; i++) {
+      const key = snap.keys[i]!;
+      docIds.push(key);
+      docNumber.set(key, offset + i);
+      docTime[offset + i] = snap.times[i]!;
+      alive[offset + i] = snap.alive[i]!;
+      if (snap.alive[i] === 0) hidden++;
+      if (i % STEP === STEP - 1) yield;
+    }
+    let at = 0;
+    for (let i = 0; i < snap.terms.length; i++) {
+      const term = snap.terms[i]!;
+      const n = snap.counts[i]!;
+      const p = postings[termId(term)]!;
+      if (p.length === 0 && offset === 0) {
+        // The first snapshot into an empty index: its arrays are used in place, nothing is copied.
+        p.docs = snap.docs.subarray(at, at + n);
+        p.weights = snap.weights.subarray(at, at + n);
+        p.length = n;
+      } else p.append(snap.docs.subarray(at, at + n), snap.weights.subarray(at, at + n), offset);
+      at += n;
+      if (i % STEP === STEP - 1) yield;
+    }
+    pendingAdds += snap.keys.length;
+  }
+
   const index: SnapshotIndex = {
     add(article, key = article.id) {
       if (docNumber.has(key)) this.remove(key);
@@ -463,6 +508,10 @@ export function createSearchIndex(options: { fields?: readonly IndexedField[]; s
     has(key) {
       return docNumber.has(key);
     },
+    keyOf(key) {
+      const d = docNumber.get(key);
+      return d === undefined ? undefined : (docIds[d] ?? undefined);
+    },
     keys() {
       return docNumber.keys();
     },
@@ -476,33 +525,13 @@ export function createSearchIndex(options: { fields?: readonly IndexedField[]; s
       if (dead > 0) compact();
       return encodeSnapshot({ fieldMask, keys: docIds as string[], times: docTime.subarray(0, docIds.length), alive: alive.subarray(0, docIds.length), terms, postings });
     },
-    absorb(bytes) {
-      const snap = decodeSnapshot(bytes);
-      if (snap.fieldMask !== fieldMask) throw new SnapshotError('The snapshot indexes other fields');
-      for (const key of snap.keys) if (docNumber.has(key)) this.remove(key);
-      // After the removals: one of them may have compacted the documents.
-      const offset = docIds.length;
-      grow(offset + snap.keys.length);
-      snap.keys.forEach((key, i) => {
-        docIds.push(key);
-        docNumber.set(key, offset + i);
-        docTime[offset + i] = snap.times[i]!;
-        alive[offset + i] = snap.alive[i]!;
-        if (snap.alive[i] === 0) hidden++;
-      });
-      let at = 0;
-      snap.terms.forEach((term, i) => {
-        const n = snap.counts[i]!;
-        const p = postings[termId(term)]!;
-        if (p.length === 0 && offset === 0) {
-          // The first snapshot into an empty index: its arrays are used in place, nothing is copied.
-          p.docs = snap.docs.subarray(at, at + n);
-          p.weights = snap.weights.subarray(at, at + n);
-          p.length = n;
-        } else p.append(snap.docs.subarray(at, at + n), snap.weights.subarray(at, at + n), offset);
-        at += n;
-      });
-      pendingAdds += snap.keys.length;
+    absorb(bytes, shareKey) {
+      const steps = absorbSteps(bytes, shareKey);
+      while (!steps.next().done);
+    },
+    async absorbInSlices(bytes, pause, shareKey) {
+      const steps = absorbSteps(bytes, shareKey);
+      while (!steps.next().done) await pause();
     },
     search(text, opts = {}) {
       if (pendingAdds > 1000) for (const p of postings) p.trim();
