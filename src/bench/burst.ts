@@ -55,6 +55,8 @@ export interface BurstOptions {
   metricsIntervalMs?: number;
   /** Write a CPU profile of the bot process into this folder (adds `--cpu-prof` to its command line). */
   profileDir?: string;
+  /** Extra node flags for the bot process (e.g. `--trace-gc`), put before `npm start`'s own; the report says so. */
+  nodeFlags?: string[];
   /** Keep the work folder (content, database, bot log) instead of deleting it. */
   keep?: boolean;
   log?: (line: string) => void;
@@ -378,8 +380,9 @@ export async function runBurst(options: BurstOptions): Promise<BurstResult> {
       DIGEST_CHANNEL_ID: '',
       TOPIC_ALIASES: '',
     };
-    const args = options.profileDir ? ['--cpu-prof', '--cpu-prof-dir', options.profileDir, ...start.args] : start.args;
-    if (options.profileDir) start.text = `${start.text} (with --cpu-prof)`;
+    const extra = [...(options.profileDir ? ['--cpu-prof', '--cpu-prof-dir', options.profileDir] : []), ...(options.nodeFlags ?? [])];
+    const args = [...extra, ...start.args];
+    if (extra.length > 0) start.text = `${start.text} (with ${extra.join(' ')})`;
     log(`Starting the bot: ${start.text}`);
     const t0 = Date.now();
     // Online: the bot says its schedule runs, or the loopback sees the global command registration that

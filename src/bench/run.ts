@@ -27,6 +27,7 @@ const { values } = parseArgs({
     'no-floor': { type: 'boolean', default: false },
     keep: { type: 'boolean', default: false },
     profile: { type: 'string' },
+    'node-flags': { type: 'string' },
     watchers: { type: 'boolean', default: false },
   },
 });
@@ -63,7 +64,7 @@ async function online(size: number) {
  */
 async function burst(servers: number) {
   try {
-    const result = await runBurst({ servers, floor: !values['no-floor'], keep: values.keep, profileDir: values.profile && resolve(values.profile) });
+    const result = await runBurst({ servers, floor: !values['no-floor'], keep: values.keep, profileDir: values.profile && resolve(values.profile), nodeFlags: values['node-flags']?.split(/\s+/).filter(Boolean) });
     console.log(formatBurst(result));
     console.log(JSON.stringify(result, null, 2));
     if (result.delivered !== servers || result.duplicated > 0 || result.unexpected > 0) {

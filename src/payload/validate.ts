@@ -10,8 +10,26 @@ type Json = Record<string, unknown>;
 
 const isObj = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');
-/** Discord counts characters as UTF-16 code units would not: it counts code points. */
-const len = (v: unknown): number => [...str(v)].length;
+/**
+ * Discord counts characters as UTF-16 code units would not: it counts code points. Counted in place
+ * (a surrogate pair is one), since spreading every text into an array of characters costs an
+ * allocation per character on each digest post.
+ */
+const len = (v: unknown): number => {
+  const s = str(v);
+  let n = s.length;
+  for (let i = 0; i < s.length - 1; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        n--;
+        i++;
+      }
+    }
+  }
+  return n;
+};
 
 /** Discord's EPHEMERAL message flag (`1 << 6`): valid on interaction responses only. */
 const EPHEMERAL = 64;

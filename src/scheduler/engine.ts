@@ -203,6 +203,9 @@ export function createDeliveryEngine(options: EngineOptions) {
             wake?.();
           });
           running.add(p);
+          // A delivery renders, stores and checks its message without a break until its first request
+          // waits: started one per turn of the event loop, a batch of claims never runs as one long task.
+          await new Promise<void>((r) => setImmediate(r));
         }
         if (more) {
           await new Promise<void>((r) => setImmediate(r));

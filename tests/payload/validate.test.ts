@@ -24,6 +24,11 @@ describe('validateMessage — message content and embeds', () => {
     expect(validateMessage({ content: '📰'.repeat(2001) })).toEqual([{ path: 'content', message: 'content must be 2000 or fewer in length (got 2001).' }]);
   });
 
+  it('counts an unpaired surrogate as one character, as a pair is one', () => {
+    expect(validateMessage({ content: `${'📰'.repeat(1999)}\ud83d` })).toEqual([]);
+    expect(validateMessage({ content: `\ude00${'📰'.repeat(1999)}\ud83d` })).toEqual([{ path: 'content', message: 'content must be 2000 or fewer in length (got 2001).' }]);
+  });
+
   it('accepts 10 embeds and rejects 11', () => {
     expect(L.embedsPerMessage).toBe(10);
     const embeds = (n: number) => Array.from({ length: n }, () => ({ title: 't' }));

@@ -174,6 +174,36 @@ describe('delivery engine', () => {
     expect(searched).toBe(0);
   });
 
+  it('GIVEN many digests due at once THEN each starts in its own turn of the event loop, so a claimed batch never runs as one long task', async () => {
+    const store = createSqliteDigestStore(openDatabase(':memory:'));
+    const guilds = Array.from({ length: 20 }, (_, i) => `g${i}`);
+    await subscribe(store, guilds);
+    const discord = fakeDiscord();
+    // Counts turns of the event loop: one per setImmediate round, for as long as the tick runs.
+    let turn = 0;
+    let spinning = true;
+    const spin = () => {
+      turn++;
+      if (spinning) setImmediate(spin);
+    };
+    setImmediate(spin);
+    const startedInTurn: number[] = [];
+    const sender: DigestSender = {
+      ...discord.sender,
+      checkPermissions: (guildId, channelId) => {
+        startedInTurn.push(turn);
+        return discord.sender.checkPermissions(guildId, channelId);
+      },
+    };
+    const engine = engineFor(store, { ...discord, sender }, clockAt('2026-11-22T08:00:01Z'));
+    const outcomes = await engine.tick();
+    spinning = false;
+    expect(outcomes.map((o) => o.status)).toEqual(guilds.map(() => 'delivered'));
+    expect(startedInTurn).toHaveLength(20);
+    expect(new Set(startedInTurn).size).toBe(20);
+    for (const g of guilds) expect(discord.posted(`c${g}`)).toHaveLength(1);
+  });
+
   it('GIVEN a 400 THEN that delivery is rejected and never resent, and the next slot is delivered', async () => {
     const store = createSqliteDigestStore(openDatabase(':memory:'));
     await subscribe(store, ['g']);
