@@ -1,5 +1,5 @@
 import { existsSync, readdirSync, realpathSync, statSync } from 'node:fs';
-import { join, relative, resolve, isAbsolute, sep } from 'node:path';
+import { join, relative, resolve, sep } from 'node:path';
 import { once } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
@@ -9,7 +9,7 @@ import { cacheFileFor, cacheKey, readArchiveCache, writeArchiveCache, type Cache
 import { checkDir, idCollision, readContentFile, type ContentReadOptions, type LoadReport } from './content-files.ts';
 import type { BatchSettings, ParsedEntry } from './parse-batch.ts';
 import { parseFiles } from './parse-pool.ts';
-import { isHiddenName, notRegularMessage } from './regular-files.ts';
+import { isHiddenName, isInside, notRegularMessage } from './regular-files.ts';
 
 /**
  * Opening the archive: the content folder loaded into a store, from the archive cache where files are
@@ -62,10 +62,6 @@ export interface OpeningArchive {
 }
 
 const toPosix = (p: string) => p.split(sep).join('/');
-const inside = (root: string, target: string) => {
-  const rel = relative(root, target);
-  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
-};
 
 /** A Markdown file found by the scan. */
 interface Found {
@@ -112,7 +108,7 @@ function contentLister(root: string, realRoot: string, skipped: ContentIssue[]) 
           if (entry.name.endsWith('.md')) skipped.push({ file, path: '', message: 'Broken symbolic link' });
           continue;
         }
-        if (!inside(realRoot, target)) {
+        if (!isInside(realRoot, target)) {
           if (entry.name.endsWith('.md') || !entry.name.includes('.')) skipped.push({ file, path: '', message: 'Symbolic link points outside the content folder; not followed' });
           continue;
         }

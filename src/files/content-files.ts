@@ -1,5 +1,5 @@
-import { readdir, realpath, stat } from 'node:fs/promises';
-import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { realpath, stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { DEFAULT_CONTENT_DIR } from '../config.ts';
 import type { ContentIssue } from '../content/article.ts';
 import { decodeContent } from '../content/encoding.ts';
@@ -8,7 +8,7 @@ import type { ArticleSink } from '../content/store.ts';
 import type { TopicCanonicaliser } from '../content/topics.ts';
 import { loadArchive } from './archive.ts';
 import { MAX_FILE_BYTES } from './read-sync.ts';
-import { isHiddenName, notRegularMessage, NotRegularFileError, readRegularFile } from './regular-files.ts';
+import { notRegularMessage, NotRegularFileError, readRegularFile } from './regular-files.ts';
 
 export { isHiddenPath } from './regular-files.ts';
 // The watcher lives in its own module; re-exported so callers keep one import for the content folder.
@@ -58,60 +58,6 @@ export function formatIssue(issue: ContentIssue): string {
 /** The content folder: `--content DIR`, else `CONTENT_DIR`, else `./content`. */
 export function resolveContentDir(flag?: string, env: Record<string, string | undefined> = process.env): string {
   return resolve(flag?.trim() || env.CONTENT_DIR?.trim() || DEFAULT_CONTENT_DIR);
-}
-
-const toPosix = (p: string) => p.split(sep).join('/');
-const inside = (root: string, target: string) => {
-  const rel = relative(root, target);
-  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
-};
-
-/** A Markdown file found by the scan: its path relative to the folder (POSIX separators) and its absolute path. */
-export interface Candidate {
-  file: string;
-  absolute: string;
-}
-
-/** Lists `*.md` files recursively; symlinks are followed only when they resolve inside the folder. */
-export async function listMarkdown(root: string, realRoot: string, skipped: ContentIssue[]): Promise<Candidate[]> {
-  const out: Candidate[] = [];
-  const visited = new Set<string>([realRoot]);
-  const walk = async (dir: string): Promise<void> => {
-    const entries = await readdir(dir, { withFileTypes: true });
-    for (const entry of entries) {
-      const absolute = join(dir, entry.name);
-      const file = toPosix(relative(root, absolute));
-      if (isHiddenName(entry.name)) continue;
-      const isMarkdown = entry.name.toLowerCase().endsWith('.md');
-      let isDir = entry.isDirectory();
-      let isFile = entry.isFile();
-      if (entry.isSymbolicLink()) {
-        let target: string;
-        try {
-          target = await realpath(absolute);
-        } catch {
-          if (entry.name.endsWith('.md')) skipped.push({ file, path: '', message: 'Broken symbolic link' });
-          continue;
-        }
-        if (!inside(realRoot, target)) {
-          if (entry.name.endsWith('.md') || !entry.name.includes('.')) skipped.push({ file, path: '', message: 'Symbolic link points outside the content folder; not followed' });
-          continue;
-        }
-        const s = await stat(target);
-        isDir = s.isDirectory();
-        isFile = s.isFile();
-        if (!isDir && !isFile && isMarkdown) skipped.push({ file, path: '', message: notRegularMessage(s) });
-        if (isDir && visited.has(target)) continue;
-        if (isDir) visited.add(target);
-      }
-      if (isDir) await walk(absolute);
-      else if (isFile && isMarkdown) out.push({ file, absolute });
-      // Pipes, sockets and devices are named, never opened: opening a pipe waits for a writer.
-      else if (!isFile && isMarkdown && !entry.isSymbolicLink()) skipped.push({ file, path: '', message: notRegularMessage(entry) });
-    }
-  };
-  await walk(root);
-  return out.sort((a, b) => (a.file < b.file ? -1 : 1));
 }
 
 /** Reads and parses one file, turning every I/O failure into an issue for that file. */

@@ -1,10 +1,10 @@
 import { watch, type FSWatcher } from 'node:fs';
 import { lstat, readdir, realpath, stat } from 'node:fs/promises';
-import { basename, isAbsolute, join, relative, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import type { ContentIssue, ParsedArticle } from '../content/article.ts';
 import type { ArticleSink } from '../content/store.ts';
 import { checkDir, idCollision, loadContentDir, readContentFile, type ContentReadOptions } from './content-files.ts';
-import { isHiddenName, isHiddenPath } from './regular-files.ts';
+import { isHiddenName, isHiddenPath, isInside } from './regular-files.ts';
 
 /**
  * Watches the content folder and keeps a sink in step with it. Reading and parsing a file is the
@@ -17,10 +17,6 @@ import { isHiddenName, isHiddenPath } from './regular-files.ts';
  * change (never as a delete then an add), and a folder moved in is walked and watched whole.
  */
 
-const inside = (root: string, target: string) => {
-  const rel = relative(root, target);
-  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
-};
 const isMarkdown = (name: string) => name.toLowerCase().endsWith('.md');
 const joinRel = (dir: string, name: string) => (dir === '' ? name : `${dir}/${name}`);
 const parentOf = (rel: string) => {
@@ -281,7 +277,7 @@ export async function watchContentDir(dir: string, sink: ArticleSink, options: W
       if (entry.isDirectory()) await walk(rel, watchIt, found, visited);
       else if (entry.isSymbolicLink()) {
         const target = await realpath(join(base, rel)).catch(() => null);
-        const info = target && inside(base, target) ? await stat(target).catch(() => null) : null;
+        const info = target && isInside(base, target) ? await stat(target).catch(() => null) : null;
         // A linked folder is read, not watched: its target is watched where it really is (as before, links are not followed by the watch).
         if (info?.isDirectory() && !visited.has(target!)) {
           visited.add(target!);
@@ -327,7 +323,7 @@ export async function watchContentDir(dir: string, sink: ArticleSink, options: W
     if (link.isSymbolicLink()) {
       const target = await realpath(absolute).catch(() => null);
       if (target === null) return; // A broken link: nothing to read until it points somewhere.
-      if (!inside(base, target)) {
+      if (!isInside(base, target)) {
         if (!isMarkdown(rel)) return;
         sink.delete(rel);
         emit({ type: 'skipped', issue: { file: rel, path: '', message: 'Symbolic link points outside the content folder; not followed' } });

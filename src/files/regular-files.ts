@@ -1,5 +1,6 @@
 import { constants, type Stats } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
+import { isAbsolute, relative } from 'node:path';
 
 /**
  * Which paths under the content folder are looked at, and how a file is opened. The start-up scan and
@@ -9,6 +10,12 @@ import { open, stat } from 'node:fs/promises';
 
 /** The type tests that `Stats` and `Dirent` share. */
 type FileKind = Pick<Stats, 'isFIFO' | 'isSocket' | 'isCharacterDevice' | 'isBlockDevice' | 'isDirectory'>;
+
+/** True when `target` is `root` or lies under it: symlinks are followed only while this holds. */
+export function isInside(root: string, target: string): boolean {
+  const rel = relative(root, target);
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+}
 
 /**
  * Whether one path segment is hidden: dotfiles and dot-folders (`.git`, `.obsidian`, Vim's `.x.md.swp`,
