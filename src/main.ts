@@ -218,14 +218,18 @@ export async function startBot(deps: BotDeps): Promise<RunningBot> {
   client.on('error', (err) => logger.error({ err }, 'discord client error'));
   client.on('warn', (message) => logger.warn({ message }, 'discord client warning'));
 
-  const stopAll = async () => {
-    await engine.stop();
+  // Everything but the engine, which stops gently (stopAll) or at once (kill).
+  const closeAllButEngine = async () => {
     stopListening();
     stopFatalWatch();
     stopArrivals();
     await closeArchive();
     await client.destroy();
     await digestStore.close();
+  };
+  const stopAll = async () => {
+    await engine.stop();
+    await closeAllButEngine();
   };
   const c = client as Client<true>;
   // Never half-started: if any step below fails, everything opened above is closed before the error goes up.
@@ -301,12 +305,7 @@ export async function startBot(deps: BotDeps): Promise<RunningBot> {
     },
     async kill() {
       engine.kill();
-      stopListening();
-      stopFatalWatch();
-      stopArrivals();
-      await closeArchive();
-      await client.destroy();
-      await digestStore.close();
+      await closeAllButEngine();
     },
   };
 }
