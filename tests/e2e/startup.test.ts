@@ -1,13 +1,6 @@
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startDiscordSandbox, type DiscordSandbox } from '../../src/discord-sandbox/server.ts';
-import { BOT_ARTICLES } from '../support/bot-harness.ts';
-import { tempDir } from '../support/temp-dir.ts';
-import { waitFor } from '../support/wait-for.ts';
+import { botProcessSetup } from '../support/bot-process.ts';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const TSX = import.meta.resolve('tsx');
 const cleanups: Array<() => Promise<unknown> | unknown> = [];
 afterEach(async () => {
   while (cleanups.length) await cleanups.pop()!();
@@ -15,39 +8,12 @@ afterEach(async () => {
 
 /** The bot as `npm start` runs it, against a loopback Discord, with short start-up retries. */
 async function setup() {
-  const sandbox: DiscordSandbox = await startDiscordSandbox();
-  cleanups.push(() => sandbox.close());
-  const dir = await tempDir('news-bot-startup-');
-  for (const [file, text] of Object.entries(BOT_ARTICLES)) await dir.write(`content/${file}`, text);
-  cleanups.push(() => dir.cleanup());
-  const env = {
-    PATH: process.env.PATH ?? '',
-    DISCORD_TOKEN: sandbox.token,
-    DISCORD_API_URL: sandbox.apiUrl,
-    DISCORD_GUILD_ID: sandbox.guilds[0]!.id,
-    CONTENT_DIR: `${dir.root}/content`,
-    DATABASE_PATH: `${dir.root}/data/bot.sqlite`,
-    LOG_FORMAT: 'json',
-    STARTUP_RETRY_DELAYS_MS: '100,200,400',
-  };
+  const proc = await botProcessSetup();
+  cleanups.push(() => proc.cleanup());
+  const { sandbox } = proc;
   const start = () => {
-    const child = spawn(process.execPath, ['--import', TSX, `${ROOT}src/main.ts`], { cwd: dir.root, env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c) => (stdout += String(c)));
-    child.stderr.on('data', (c) => (stderr += String(c)));
-    const exit = new Promise<{ code: number | null; at: number }>((resolve) => child.on('exit', (code) => resolve({ code, at: Date.now() })));
-    cleanups.push(() => {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    });
-    const logs = () => stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as { msg: string; time: number });
-    const logged = (msg: string) => logs().some((l) => l.msg === msg);
-    /** Waits for a log line; on timeout the error carries what the process printed, to show where it stood. */
-    const until = (msg: string) =>
-      waitFor(() => logged(msg), { timeout: 40_000, interval: 50 }).catch((err: Error) => {
-        throw new Error(`${err.message}: "${msg}" never logged\nstdout:\n${stdout}\nstderr:\n${stderr}`);
-      });
-    return { child, exit, logs, err: () => stderr, logged, until };
+    const p = proc.start({ STARTUP_RETRY_DELAYS_MS: '100,200,400' });
+    return { ...p, logged: (msg: string) => p.logged(msg) !== undefined, until: (msg: string) => p.until(msg, 40_000) };
   };
   const commandPuts = () => sandbox.requests.filter((r) => r.method === 'PUT' && r.path.endsWith('/commands'));
   return { sandbox, start, commandPuts };

@@ -47,8 +47,12 @@ export async function botProcessSetup() {
     child.stdout.on('data', (c) => (stdout += String(c)));
     child.stderr.on('data', (c) => (stderr += String(c)));
     const startedAt = Date.now();
-    const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null; afterMs: number }>((resolve) =>
-      child.on('exit', (code, signal) => resolve({ code, signal, afterMs: Date.now() - startedAt })),
+    /** `at`: when it exited (epoch ms), to compare with its log times; `afterMs`: how long after its spawn. */
+    const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null; afterMs: number; at: number }>((resolve) =>
+      child.on('exit', (code, signal) => {
+        const at = Date.now();
+        resolve({ code, signal, afterMs: at - startedAt, at });
+      }),
     );
     const logs = (): ProcessLogLine[] =>
       stdout
