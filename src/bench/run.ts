@@ -9,13 +9,17 @@
  * `npm run bench -- --watchers [--size 100k]`: the content watcher's memory, time to ready and
  * change-to-event latency, against chokidar (the former watcher), each in its own process (watcher-memory.ts).
  *
+ * `npm run bench -- --search-baseline [--size 100k]`: the project's search index against MiniSearch, the
+ * library it replaced, each in its own process (search-baseline.ts). `--smoke` runs it small too.
+ *
  * Timing goals are reported with PASS/FAIL, not enforced (the machine is shared); the run exits with
  * code 1 only when it could not finish.
  */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BurstAbort, formatBurst, runBurst } from './burst.ts';
-import { formatOnline, runOnline } from './online.ts';
+import { ensureCorpus, formatOnline, runOnline } from './online.ts';
+import { formatSearchBaseline, runSearchBaseline } from './search-baseline.ts';
 import { formatWatcherBench, runWatcherBench } from './watcher-memory.ts';
 
 const { values } = parseArgs({
@@ -29,6 +33,7 @@ const { values } = parseArgs({
     profile: { type: 'string' },
     'node-flags': { type: 'string' },
     watchers: { type: 'boolean', default: false },
+    'search-baseline': { type: 'boolean', default: false },
   },
 });
 
@@ -78,7 +83,14 @@ async function burst(servers: number) {
   }
 }
 
-if (values.watchers) {
+/** The project's index against MiniSearch, each in its own process, on the same archive. */
+async function searchBaseline(size: number, reps: number) {
+  const dir = await ensureCorpus(size, (line) => process.stderr.write(`${line}\n`));
+  console.log(formatSearchBaseline(runSearchBaseline(dir, reps)));
+}
+
+if (values['search-baseline']) await searchBaseline(values.size ? parseSize(values.size) : 100_000, 50);
+else if (values.watchers) {
   const size = values.size ? parseSize(values.size) : 100_000;
   const figures = await runWatcherBench({ size });
   console.log(formatWatcherBench(size, figures));
@@ -86,6 +98,7 @@ if (values.watchers) {
 } else if (values.burst !== undefined) await burst(parseSize(values.burst));
 else if (values.smoke) {
   await online(SMOKE_SIZE);
+  await searchBaseline(SMOKE_SIZE, 5);
   await burst(SMOKE_BURST_SERVERS);
 } else {
   const sizes = values.size ? [parseSize(values.size)] : [10_000, 100_000];
