@@ -37,6 +37,10 @@ export interface OnlineOptions {
   /** Keep the work folder (database, cache, bot logs). */
   keep?: boolean;
   log?: (line: string) => void;
+  /** Write CPU profiles of both starts of the bot into this folder (adds `--cpu-prof` to its command line). */
+  profileDir?: string;
+  /** More node flags for the bot's command line (`--trace-gc`), shown in the report. */
+  nodeFlags?: string[];
 }
 
 /** One start of the bot, timed from the spawn. */
@@ -68,7 +72,8 @@ export interface OnlineResult {
   floor: { wallMs: number; ms: number; files: number; rssMb: number };
   cold: StartTiming;
   warm: StartTiming;
-  latency: Record<'search' | 'latest' | 'autocomplete', { sequential: LatencySummary; concurrent16: LatencySummary }>;
+  /** `typo`: `/news search` with misspelt words only (`etherium`, `muks`, `bitcon`…), which typo tolerance expands. */
+  latency: Record<'search' | 'typo' | 'latest' | 'autocomplete', { sequential: LatencySummary; concurrent16: LatencySummary }>;
   changes: { createdMs: number | null; changedMs: number | null; deletedMs: number | null };
   rss: { afterReadyMb: number; atEndMb: number; peakMb: number };
   goals: Array<{ goal: string; value: string; pass: boolean }>;
@@ -166,7 +171,9 @@ async function latencyOf(make: (i: number) => () => InteractionHandle, samples: 
   return { sequential: summarise(seq, seqFailed), concurrent16: summarise(conc, concFailed) };
 }
 
-const SEARCHES = ['musk', 'bitcoin etf', 'regulation', 'ai safety', 'mus', 'ethereum staking', 'hack', 'stablecoin', 'liquidity lending', 'powell', 'market crash', 'kalo'];
+const SEARCHES = ['musk', 'bitcoin etf', 'regulation', 'ai safety', 'mus', 'ethereum staking', 'hack', 'stablecoin', 'liquidity lending', 'powell', 'market crash', 'kalo', 'etherium', 'muks', 'bitcon'];
+/** Misspelt words the corpus does not hold, one and two edits from words it does: each is expanded by typo tolerance. */
+const TYPO_SEARCHES = ['etherium', 'muks', 'bitcon', 'stablecoyn', 'regulaton', 'liquidty lending', 'etherium staking', 'gensller'];
 const PREFIXES = ['bit', 'eth', 'mus', 'reg', 'sta', 'the mar', 'kalo', 'liq', 'hack', 'powell'];
 /** The probe query whose full result count decides "online". */
 const PROBE = 'bitcoin';
@@ -186,8 +193,9 @@ function newArticle(token: string): string {
  * Starts the bot and times it to online: polls `/news search` from the moment the gateway identified
  * until an answer is not "Loading…" (each poll waits for its answer, then 20 ms).
  */
-async function startAndTime(sandbox: DiscordSandbox, env: NodeJS.ProcessEnv, logFile: string, channelId: string, expectTotal: number | null, log: (s: string) => void) {
+async function startAndTime(sandbox: DiscordSandbox, env: NodeJS.ProcessEnv, logFile: string, channelId: string, expectTotal: number | null, log: (s: string) => void, extra: string[] = []) {
   const start = await startCommand();
+  start.args = [...extra, ...start.args];
   let identifiedAt: number | null = null;
   const onReady = () => (identifiedAt ??= performance.now());
   sandbox.events.on('ready', onReady);
@@ -283,6 +291,8 @@ export async function runOnline(options: OnlineOptions): Promise<OnlineResult> {
     sandbox = await startDiscordSandbox({ guilds: [{ name: 'Bench', channels: ['commands'] }] });
     const channelId = sandbox.channel('commands').id;
     const start = await startCommand();
+    const extra = [...(options.profileDir ? ['--cpu-prof', '--cpu-prof-dir', options.profileDir] : []), ...(options.nodeFlags ?? [])];
+    if (extra.length > 0) start.text = `${start.text} (with ${extra.join(' ')})`;
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       DISCORD_TOKEN: sandbox.token,
@@ -300,19 +310,20 @@ export async function runOnline(options: OnlineOptions): Promise<OnlineResult> {
     };
 
     log(`Cold start (no cache): ${start.text}`);
-    const cold = await startAndTime(sandbox, env, join(work, 'bot-cold.log'), channelId, null, log);
+    const cold = await startAndTime(sandbox, env, join(work, 'bot-cold.log'), channelId, null, log, extra);
     bot = cold.bot;
     await stopBot(bot, log);
     bot = null;
 
     log('Warm start (same archive, cache present)…');
-    const warm = await startAndTime(sandbox, env, join(work, 'bot-warm.log'), channelId, cold.timing.resultTotal, log);
+    const warm = await startAndTime(sandbox, env, join(work, 'bot-warm.log'), channelId, cold.timing.resultTotal, log, extra);
     bot = warm.bot;
     const pid = bot.child.pid!;
 
-    log(`Latency: /news search, /news latest, autocomplete; ${samples} one at a time, then 16 at once…`);
+    log(`Latency: /news search, misspelt searches, /news latest, autocomplete; ${samples} one at a time, then 16 at once…`);
     const s = sandbox;
     const search = await latencyOf((i) => () => s.runCommand({ name: 'news', subcommand: 'search', options: { query: SEARCHES[i % SEARCHES.length]! }, channelId }), samples);
+    const typo = await latencyOf((i) => () => s.runCommand({ name: 'news', subcommand: 'search', options: { query: TYPO_SEARCHES[i % TYPO_SEARCHES.length]! }, channelId }), samples);
     const latest = await latencyOf(() => () => s.runCommand({ name: 'news', subcommand: 'latest', channelId }), samples);
     const autocomplete = await latencyOf((i) => () => s.autocomplete({ name: 'news', subcommand: 'impact', options: { article: PREFIXES[i % PREFIXES.length]! }, focused: 'article', channelId }), samples);
 
@@ -340,7 +351,7 @@ export async function runOnline(options: OnlineOptions): Promise<OnlineResult> {
       floor,
       cold: cold.timing,
       warm: warm.timing,
-      latency: { search, latest, autocomplete },
+      latency: { search, typo, latest, autocomplete },
       changes: { createdMs, changedMs, deletedMs },
       rss: { afterReadyMb: warm.timing.rssAfterReadyMb, atEndMb: end.rssMb, peakMb: Math.max(cold.timing.peakMb, end.peakMb) },
       goals: [],
@@ -388,6 +399,7 @@ export function goalsFor(r: OnlineResult): OnlineResult['goals'] {
       { goal: 'deleted file gone from search ≤ 1 s', value: s(r.changes.deletedMs), pass: r.changes.deletedMs !== null && r.changes.deletedMs <= 1000 },
       { goal: `search p99 ≤ 10 ms${at}`, value: `${ms(seq.p99Ms)}${seq.failed ? ` (${seq.failed} unanswered)` : ''}`, pass: seq.failed === 0 && seq.p99Ms <= 10 },
       { goal: `search p99 ≤ 50 ms, 16 at once${at}`, value: `${ms(c16.p99Ms)}${c16.failed ? ` (${c16.failed} unanswered)` : ''}`, pass: c16.failed === 0 && c16.p99Ms <= 50 },
+      { goal: `typo-query search p99 ≤ 10 ms${at}`, value: `${ms(r.latency.typo.sequential.p99Ms)}${r.latency.typo.sequential.failed ? ` (${r.latency.typo.sequential.failed} unanswered)` : ''}`, pass: r.latency.typo.sequential.failed === 0 && r.latency.typo.sequential.p99Ms <= 10 },
       // "At or under today's figures": the issue measured p99 7 ms (latest) and 9 ms (autocomplete) at 100k.
       { goal: `latest p99 ≤ 7 ms (the issue's figure)${at}`, value: ms(r.latency.latest.sequential.p99Ms), pass: r.latency.latest.sequential.failed === 0 && r.latency.latest.sequential.p99Ms <= 7 },
       { goal: `autocomplete p99 ≤ 9 ms (the issue's figure)${at}`, value: ms(r.latency.autocomplete.sequential.p99Ms), pass: r.latency.autocomplete.sequential.failed === 0 && r.latency.autocomplete.sequential.p99Ms <= 9 },
@@ -413,6 +425,8 @@ export function formatOnline(r: OnlineResult): string {
     ['peak RSS (VmHWM)', `${r.rss.peakMb} MB (cold start ${r.cold.peakMb} MB)`],
     ['/news search', lat(r.latency.search.sequential)],
     ['  16 at once', lat(r.latency.search.concurrent16)],
+    ['/news search, typos', lat(r.latency.typo.sequential)],
+    ['  16 at once', lat(r.latency.typo.concurrent16)],
     ['/news latest', lat(r.latency.latest.sequential)],
     ['  16 at once', lat(r.latency.latest.concurrent16)],
     ['autocomplete', lat(r.latency.autocomplete.sequential)],

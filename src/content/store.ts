@@ -1,4 +1,4 @@
-import { createSearchIndex, type SnapshotIndex } from '../search/search-index.ts';
+import { createSearchIndex, tokenize, type SnapshotIndex, type TypoCorrection } from '../search/search-index.ts';
 import { foldText, prepareQuery } from '../search/query.ts';
 import type { Article, ArticleDetails, ArticleDetailsReader, ParsedArticle, Sentiment } from './article.ts';
 import { dedupeHashes, DuplicateClusters, richness } from './dedupe.ts';
@@ -49,6 +49,20 @@ export interface SearchPage {
   /** Matches in all, before paging. */
   total: number;
   articles: Article[];
+  /** Query words that also matched close spellings (`etherium` → `ethereum`): absent from the archive, or far rarer there. */
+  corrections: TypoCorrection[];
+  /** When nothing matches: the archive words closest to the query's unknown words ("did you mean ethereum?"). */
+  suggestions: string[];
+}
+
+/** What a search may be narrowed to, and its order. `from` is inclusive. */
+export interface SearchFilters {
+  topic?: string;
+  sentiment?: Sentiment;
+  /** A source name, in any case. */
+  source?: string;
+  from?: Date;
+  sort?: 'relevance' | 'newest';
 }
 
 /** A change listeners hear about. */
@@ -77,6 +91,20 @@ export function createIndexBuilder(): { add(file: string, article: ParsedArticle
 function titleHash(text: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return h >>> 1;
+}
+
+/**
+ * `titleHash(foldText(title))`, without the folded copy for an ASCII title (the common case): folding
+ * ASCII only lowers A–Z, so the hash lowers each code as it goes. 100,000 titles at a restart.
+ */
+function foldedTitleHash(title: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < title.length; i++) {
+    const c = title.charCodeAt(i);
+    if (c > 0x7f) return titleHash(foldText(title));
+    h = Math.imul(h ^ (c >= 65 && c <= 90 ? c + 32 : c), 0x01000193);
+  }
   return h >>> 1;
 }
 
@@ -129,12 +157,16 @@ export class ArticleStore implements ArticleSink {
    */
   private readonly titles = new Map<number, string | string[]>();
   private index: SnapshotIndex = createSearchIndex();
-  /** Titles alone, for autocomplete: a match in a summary is no help when picking an article by name. */
-  private titleIndex: SnapshotIndex = createSearchIndex({ fields: ['title'] });
+  /**
+   * Titles alone, for autocomplete: a match in a summary is no help when picking an article by name.
+   * Without typo tolerance: a half-typed title is a prefix, and a second typo lookup would cost memory.
+   */
+  private titleIndex: SnapshotIndex = createSearchIndex({ fields: ['title'], typos: false });
   private readonly listeners = new Set<(e: StoreChange) => void>();
   private ordered: StoredArticle[] = [];
   private orderDirty = false;
   private topicCounts: { topic: string; count: number }[] | null = null;
+  private sourceCounts: { source: string; count: number }[] | null = null;
   private readonly topicNames: TopicCanonicaliser;
   /** Which file holds each id. Ids come from paths, folded, so two files can claim one id. */
   private readonly owners = new Map<string, string>();
@@ -145,6 +177,8 @@ export class ArticleStore implements ArticleSink {
   private readonly detailsByFile: Map<string, ArticleDetails> | undefined;
   /** One copy of each source name and topic list: 100,000 articles share a few dozen. */
   private readonly interned = new Map<string, string | string[]>();
+  /** Topic lists by identity, to the shared copy (bounded with `interned`). */
+  private readonly internedLists = new Map<readonly string[], string[]>();
 
   /**
    * `topics` lets filters accept any alias (`artificial intelligence` finds `AI`); use the loader's table.
@@ -240,6 +274,12 @@ export class ArticleStore implements ArticleSink {
     }
   }
 
+  /** True when both indexes hold as many files as the store does: after a bulk load from the cache, no stray key is left to forget. */
+  indexMatchesFiles(): boolean {
+    const held = this.byFile.size + this.heldBack.size;
+    return this.index.size === held && this.titleIndex.size === held;
+  }
+
   /** The article held for `file` (shown, hidden as a duplicate, or held back for its id). */
   recordOf(file: string): StoredArticle | undefined {
     return this.byFile.get(file) ?? this.heldBack.get(file);
@@ -271,7 +311,8 @@ export class ArticleStore implements ArticleSink {
     this.owners.set(article.id, file);
     const old = this.byFile.get(file);
     if (old && old.id !== article.id && this.owners.get(old.id) === file) this.owners.delete(old.id);
-    const before = old ? this.duplicateClusters.cluster(file) : new Set<string>();
+    // No set for a new file (the common case, 100,000 times in a load): only a replaced one had a cluster.
+    const before = old ? this.duplicateClusters.cluster(file) : null;
     if (old) {
       this.duplicateClusters.unlink(file, old);
       if (this.visible.get(old.id) === old) this.unshow(old);
@@ -279,12 +320,12 @@ export class ArticleStore implements ArticleSink {
     this.byFile.set(file, article);
     this.duplicateClusters.link(file, article);
     // Fast path: an article sharing no key with any other file is its own winner.
-    if (before.size <= 1 && this.duplicateClusters.isAlone(article)) {
+    if ((before === null || before.size <= 1) && this.duplicateClusters.isAlone(article)) {
       this.show(file, article);
       this.emit({ type: 'set', id: article.id });
       return;
     }
-    this.refresh(new Set([...before, ...this.duplicateClusters.cluster(file)]));
+    this.refresh(new Set([...(before ?? []), ...this.duplicateClusters.cluster(file)]));
     this.emit({ type: 'set', id: article.id });
   }
 
@@ -334,6 +375,22 @@ export class ArticleStore implements ArticleSink {
   /** Visible articles (duplicates merged). */
   get size(): number {
     return this.visible.size;
+  }
+
+  /**
+   * How many sources carry the same story as this visible article: the distinct publishers of its
+   * duplicate cluster (copies with no publisher count once each), at least 1. A digest ranking signal:
+   * a story many outlets picked up matters more. Computed on demand, for the few candidates ranked.
+   */
+  sourceCount(article: Article): number {
+    const rec = this.byFile.get(article.file);
+    if (!rec || this.duplicateClusters.isAlone(rec)) return 1;
+    const sources = new Set<string>();
+    for (const f of this.duplicateClusters.cluster(article.file)) {
+      const a = this.byFile.get(f);
+      if (a) sources.add(a.source ? a.source.toLowerCase() : `file:${f}`);
+    }
+    return Math.max(1, sources.size);
   }
 
   /** Parsed articles hidden as duplicates of a richer copy. */
@@ -386,19 +443,58 @@ export class ArticleStore implements ArticleSink {
   }
 
   /** Ranked full-text search; throws `QueryError` for an empty query. */
-  search(raw: string, options: { limit?: number; offset?: number; topic?: string; sentiment?: Sentiment } = {}): SearchPage {
+  search(raw: string, options: SearchFilters & { limit?: number; offset?: number } = {}): SearchPage {
     const { text, truncated } = prepareQuery(raw);
     const topic = options.topic ? this.topicFilterKey(options.topic) : null;
+    // The loaded spelling, so each match is one string comparison (an unknown source matches nothing).
+    const source = options.source ? (this.resolveSource(options.source) ?? options.source) : null;
+    const from = options.from?.getTime() ?? null;
     const filter =
-      topic || options.sentiment
+      topic || options.sentiment || source !== null || from !== null
         ? (file: string) => {
             const a = this.byFile.get(file);
-            return !!a && (!options.sentiment || a.sentiment === options.sentiment) && (!topic || a.topics.some((t) => topicKey(t) === topic));
+            return (
+              !!a &&
+              (!options.sentiment || a.sentiment === options.sentiment) &&
+              (from === null || time(a) >= from) &&
+              (source === null || a.source === source) &&
+              (!topic || a.topics.some((t) => topicKey(t) === topic))
+            );
           }
         : undefined;
-    const { total, hits } = this.index.search(text, { filter, limit: options.limit ?? 10, offset: options.offset ?? 0 });
+    const { total, hits, corrections = [] } = this.index.search(text, { filter, limit: options.limit ?? 10, offset: options.offset ?? 0, sort: options.sort });
     const articles = hits.map((h) => this.shown(h.id)).filter((a): a is StoredArticle => a !== undefined);
-    return { query: text, truncated, total, articles };
+    // A close spelling already searched (and filtered out) is no suggestion: the filters are what to change.
+    const searched = new Set(corrections.flatMap((c) => c.matches));
+    const suggestions = total === 0 ? this.closestWords(text).filter((w) => !searched.has(w)) : [];
+    return { query: text, truncated, total, articles, corrections, suggestions };
+  }
+
+  /** Up to five archive words closest to the query's words the archive does not hold, each word's best first. */
+  private closestWords(text: string): string[] {
+    const out = new Set<string>();
+    const words = [...new Set(tokenize(text))].slice(0, 12);
+    for (let rank = 0; rank < 3; rank++) for (const w of words) {
+      const close = this.index.closestWords(w, 3)[rank];
+      if (close !== undefined && out.size < 5) out.add(close);
+    }
+    return [...out];
+  }
+
+  /** Source names with their article counts, most common first. */
+  sources(): { source: string; count: number }[] {
+    if (!this.sourceCounts) {
+      const counts = new Map<string, number>();
+      for (const a of this.visible.values()) if (a.source !== null) counts.set(a.source, (counts.get(a.source) ?? 0) + 1);
+      this.sourceCounts = [...counts].map(([source, count]) => ({ source, count })).sort((a, b) => b.count - a.count || a.source.localeCompare(b.source));
+    }
+    return this.sourceCounts;
+  }
+
+  /** The loaded source a person typed, ignoring case and accents, or undefined when no shown article has it. */
+  resolveSource(raw: string): string | undefined {
+    const key = foldText(raw.trim());
+    return this.sources().find((s) => foldText(s.source) === key)?.source;
   }
 
   /** Topics with their article counts, most common first. */
@@ -484,7 +580,7 @@ export class ArticleStore implements ArticleSink {
   }
 
   private rememberTitle(article: StoredArticle) {
-    const h = titleHash(foldText(article.title));
+    const h = foldedTitleHash(article.title);
     const ids = this.titles.get(h);
     if (ids === undefined || ids === article.id) this.titles.set(h, article.id);
     else if (typeof ids === 'string') this.titles.set(h, [ids, article.id]);
@@ -492,7 +588,7 @@ export class ArticleStore implements ArticleSink {
   }
 
   private forgetTitle(article: StoredArticle) {
-    const h = titleHash(foldText(article.title));
+    const h = foldedTitleHash(article.title);
     const ids = this.titles.get(h);
     if (ids === article.id) this.titles.delete(h);
     else if (typeof ids === 'object') {
@@ -505,14 +601,24 @@ export class ArticleStore implements ArticleSink {
   private changed() {
     this.orderDirty = true;
     this.topicCounts = null;
+    this.sourceCounts = null;
   }
 
   /** Shares source names and topic lists between articles. The record is the store's from here on, so it is changed in place. */
   private intern(a: StoredArticle): StoredArticle {
     if (this.interned.size >= MAX_INTERNED) return a;
     const own = a as { source: string | null; topics: string[] };
+    // A list already seen as it is (the archive cache hands out one array per distinct list) needs no key:
+    // no joined string is made for each of 100,000 restored articles.
+    const list = this.internedLists.get(a.topics);
     if (a.source !== null) own.source = this.once(`s:${a.source}`, a.source);
-    own.topics = this.once(`t:${a.topics.join('\n')}`, a.topics);
+    if (list !== undefined) own.topics = list;
+    else {
+      const topics = a.topics;
+      own.topics = this.once(`t:${topics.join('\n')}`, topics);
+      // Only the shared copies are kept by identity: a parsed article's own array is never held.
+      if (own.topics === topics) this.internedLists.set(topics, topics);
+    }
     return a;
   }
 

@@ -30,7 +30,8 @@ export interface ParseJob {
 
 /** Runs `job`; resolves with the indexes built while parsing (none for whole-article jobs). */
 export async function parseFiles(job: ParseJob): Promise<IndexSnapshots[]> {
-  const threads = job.threads ?? (job.files.length < INLINE_BELOW ? 0 : Math.min(4, Math.max(1, availableParallelism())));
+  // Nothing to parse (a restart with every file cached) starts no worker, whatever `threads` says: a pool without workers would never finish.
+  const threads = job.files.length === 0 ? 0 : (job.threads ?? (job.files.length < INLINE_BELOW ? 0 : Math.min(4, Math.max(1, availableParallelism()))));
   return threads === 0 ? parseInline(job) : parseOnWorkers(job, threads);
 }
 

@@ -1,5 +1,6 @@
 import type { ParsedArticle } from '../content/article.ts';
 import { foldText } from './query.ts';
+import { createTypoLookup, isTypoWord, typoBudget, type TypoLookup } from './typos.ts';
 
 /** A ranked match. */
 export interface SearchHit {
@@ -11,6 +12,14 @@ export interface SearchHit {
 export interface SearchResults {
   total: number;
   hits: SearchHit[];
+  /** Query words that also matched close spellings (`etherium` → `ethereum`): absent from the archive, or far rarer there. */
+  corrections?: TypoCorrection[];
+}
+
+/** A query word matched through typo tolerance, and the archive words it matched. */
+export interface TypoCorrection {
+  word: string;
+  matches: string[];
 }
 
 /** Options for one search. */
@@ -19,6 +28,8 @@ export interface SearchOptions {
   filter?: (id: string) => boolean;
   limit?: number;
   offset?: number;
+  /** `relevance` (the default): best first, equal scores newest first. `newest`: every match, newest first. */
+  sort?: 'relevance' | 'newest';
 }
 
 /** The full-text index the store keeps in step with its articles. */
@@ -101,6 +112,15 @@ const PREFIX_WEIGHT = 0.6;
 /** The most frequent completions of a prefix that are searched; rarer ones add cost, not relevance. */
 const MAX_EXPANSIONS = 48;
 const MAX_QUERY_TERMS = 12;
+/** A close spelling (`etherium` → `ethereum`) counts for less than a prefix: 1 edit, 2 edits. */
+const TYPO_WEIGHT = [1, 0.45, 0.3] as const;
+/** The closest spellings of a word that are searched, fewest edits then most common first. */
+const MAX_TYPO_EXPANSIONS = 8;
+/**
+ * A word the archive holds is taken as typed unless a close spelling is this many times more common:
+ * one article that writes `etherium` must not hide every Ethereum story, but `mask` never finds `musk`.
+ */
+const RARE_RATIO = 50;
 
 /** Boosts are stored as integers (tenths) so a posting's weight fits in 16 bits. */
 const WEIGHT_SCALE = 10;
@@ -145,6 +165,12 @@ class Postings {
 export interface SnapshotIndex extends SearchIndex {
   /** Distinct words known to the index, removed articles' words included. */
   readonly terms: number;
+  /**
+   * The archive words closest in spelling to `word` (one edit more than a search allows, see
+   * `typoBudget`), fewest edits first, then the most common; only words some shown article holds.
+   * None when the archive shows `word` itself.
+   */
+  closestWords(word: string, limit?: number): string[];
   has(key: string): boolean;
   /** The index's own copy of `key` (equal, maybe not the same string), so callers can share it; undefined when not indexed. */
   keyOf(key: string): string | undefined;
@@ -236,10 +262,11 @@ function decodeSnapshot(bytes: Uint8Array) {
   const terms = termCount === 0 ? [] : decoder.decode(own.subarray(offsets[7], offsets[7]! + termBytes!)).split('\n');
   if (keys.length !== docs || terms.length !== termCount) throw new SnapshotError('The snapshot does not add up');
   const counts = new Uint32Array(own.buffer, base + offsets[3]!, termCount);
+  // Indexed loops: a `for…of` over millions of postings allocates an iterator result per element (hundreds of MB of garbage at 100k articles).
   let sum = 0;
-  for (const c of counts) sum += c;
+  for (let i = 0; i < counts.length; i++) sum += counts[i]!;
   const postDocs = new Int32Array(own.buffer, base + offsets[4]!, total);
-  for (const d of postDocs) if (d < 0 || d >= docs!) throw new SnapshotError('The snapshot points at a missing document');
+  for (let i = 0; i < postDocs.length; i++) if (postDocs[i]! < 0 || postDocs[i]! >= docs!) throw new SnapshotError('The snapshot points at a missing document');
   if (sum !== total) throw new SnapshotError('The snapshot does not add up');
   return {
     fieldMask: fieldMask!,
@@ -261,12 +288,14 @@ function decodeSnapshot(bytes: Uint8Array) {
  * It replaced MiniSearch after `npm run bench` showed that library over the 5 ms p99 and 512 MB
  * targets at 100k articles (the benchmark keeps measuring both side by side).
  */
-export function createSearchIndex(options: { fields?: readonly IndexedField[]; snapshot?: Uint8Array } = {}): SnapshotIndex {
+export function createSearchIndex(options: { fields?: readonly IndexedField[]; snapshot?: Uint8Array; typos?: boolean } = {}): SnapshotIndex {
   const fields = options.fields ?? ALL_FIELDS;
   const fieldMask = fields.reduce((m, f) => m | (1 << ALL_FIELDS.indexOf(f)), 0);
   const termIds = new Map<string, number>();
   const terms: string[] = [];
   const postings: Postings[] = [];
+  /** Close spellings of words not in the archive (`src/search/typos.ts`); built on the first need. */
+  const typos: TypoLookup | null = options.typos === false ? null : createTypoLookup(terms);
   let sortedTerms: string[] | null = [];
   /** Adds since the last search: the first search after a bulk load trims every posting list. */
   let pendingAdds = 0;
@@ -339,10 +368,33 @@ export function createSearchIndex(options: { fields?: readonly IndexedField[]; s
     dead = 0;
   };
 
-  const expansions = (token: string, prefix: boolean): Array<[number, number]> => {
+  /** True when some shown document holds the word: a removed article's words stay in the dictionary. */
+  const shownIn = (tid: number) => {
+    const p = postings[tid]!;
+    for (let i = 0; i < p.length; i++) if (alive[p.docs[i]!] === 1) return true;
+    return false;
+  };
+
+  /**
+   * Close spellings of a word, each with its weight (fewest edits, most common first): any that occur
+   * when the archive does not hold the word (`held` 0), else only those far more common than it.
+   */
+  const typoExpansions = (token: string, corrections: TypoCorrection[], held: number): Array<[number, number]> => {
+    // A word common enough that no word could be 50 times more so needs no lookup (most words people search).
+    if (!typos || !isTypoWord(token) || held * RARE_RATIO >= docIds.length) return [];
+    const found = typos.candidates(token, typoBudget(token.length)).filter((c) => postings[c.term]!.length > held * RARE_RATIO);
+    found.sort((a, b) => a.edits - b.edits || postings[b.term]!.length - postings[a.term]!.length);
+    found.length = Math.min(found.length, MAX_TYPO_EXPANSIONS);
+    if (found.length > 0) corrections.push({ word: token, matches: found.map((c) => terms[c.term]!) });
+    return found.map((c) => [c.term, TYPO_WEIGHT[c.edits as 1 | 2]]);
+  };
+
+  const expansions = (token: string, prefix: boolean, corrections?: TypoCorrection[]): Array<[number, number]> => {
     const out: Array<[number, number]> = [];
     const exact = termIds.get(token);
     if (exact !== undefined) out.push([exact, 1]);
+    // Close spellings rank below the word itself, and only a rare word gets them: `musk` never also finds `must`.
+    if (corrections) out.push(...typoExpansions(token, corrections, exact === undefined ? 0 : postings[exact]!.length));
     if (!prefix || token.length < 2) return out;
     if (!sortedTerms) sortedTerms = [...terms].sort();
     const list = sortedTerms;
@@ -360,7 +412,7 @@ export function createSearchIndex(options: { fields?: readonly IndexedField[]; s
     return out;
   };
 
-  const run = (tokens: Array<Array<[number, number]>>, requireAll: boolean, filter: ((id: string) => boolean) | undefined, k: number) => {
+  const run = (tokens: Array<Array<[number, number]>>, requireAll: boolean, filter: ((id: string) => boolean) | undefined, k: number, newest = false) => {
     const live = docIds.length - dead - hidden;
     let touchedCount = 0;
     tokens.forEach((exp, qi) => {
@@ -385,7 +437,9 @@ export function createSearchIndex(options: { fields?: readonly IndexedField[]; s
     const need = requireAll ? tokens.length : 1;
     // A bounded min-heap keeps the best k; everything else is only counted.
     const heap: number[] = [];
-    const better = (a: number, b: number) => score[a]! > score[b]! || (score[a] === score[b] && (docTime[a]! > docTime[b]! || (docTime[a] === docTime[b] && docIds[a]! < docIds[b]!)));
+    const better = newest
+      ? (a: number, b: number) => docTime[a]! > docTime[b]! || (docTime[a] === docTime[b] && (score[a]! > score[b]! || (score[a] === score[b] && docIds[a]! < docIds[b]!)))
+      : (a: number, b: number) => score[a]! > score[b]! || (score[a] === score[b] && (docTime[a]! > docTime[b]! || (docTime[a] === docTime[b] && docIds[a]! < docIds[b]!)));
     const siftDown = (i: number) => {
       for (;;) {
         const l = 2 * i + 1;
@@ -407,8 +461,9 @@ export function createSearchIndex(options: { fields?: readonly IndexedField[]; s
       }
     };
     let total = 0;
-    const touched = touchedBuf.subarray(0, touchedCount);
-    for (const d of touched) {
+    // Indexed loops over the scratch buffer: a `for…of` would allocate an iterator result per matched document.
+    for (let t = 0; t < touchedCount; t++) {
+      const d = touchedBuf[t]!;
       if (matched[d]! >= need && (!filter || filter(docIds[d]!))) {
         total++;
         if (k > 0) {
@@ -423,7 +478,8 @@ export function createSearchIndex(options: { fields?: readonly IndexedField[]; s
       }
     }
     const best = heap.sort((a, b) => (better(a, b) ? -1 : better(b, a) ? 1 : 0)).map((d) => ({ id: docIds[d]!, score: score[d]! }));
-    for (const d of touched) {
+    for (let t = 0; t < touchedCount; t++) {
+      const d = touchedBuf[t]!;
       score[d] = 0;
       seen[d] = 0;
       matched[d] = 0;
@@ -539,12 +595,29 @@ export function createSearchIndex(options: { fields?: readonly IndexedField[]; s
       const unique = [...new Set(tokenize(text))].slice(0, MAX_QUERY_TERMS);
       if (unique.length === 0) return { total: 0, hits: [] };
       // Only the last word is still being typed: it alone is completed (`mus` → `musk`); the others must match whole.
-      const expanded = unique.map((t, i) => expansions(t, i === unique.length - 1));
+      const corrections: TypoCorrection[] = [];
+      const expanded = unique.map((t, i) => expansions(t, i === unique.length - 1, corrections));
       const k = (opts.offset ?? 0) + (opts.limit ?? 10);
-      let result = expanded.every((e) => e.length > 0) ? run(expanded, true, opts.filter, k) : { total: 0, best: [] as SearchHit[] };
+      const newest = opts.sort === 'newest';
+      let result = expanded.every((e) => e.length > 0) ? run(expanded, true, opts.filter, k, newest) : { total: 0, best: [] as SearchHit[] };
       // Every word must match first; if that finds nothing, any word may (one typo does not sink the rest).
-      if (result.total === 0 && unique.length > 1) result = run(expanded.filter((e) => e.length > 0), false, opts.filter, k);
-      return { total: result.total, hits: result.best.slice(opts.offset ?? 0) };
+      if (result.total === 0 && unique.length > 1) result = run(expanded.filter((e) => e.length > 0), false, opts.filter, k, newest);
+      return { total: result.total, hits: result.best.slice(opts.offset ?? 0), ...(corrections.length > 0 ? { corrections } : {}) };
+    },
+    closestWords(word, limit = 3) {
+      const [token] = tokenize(word);
+      if (!typos || !token || !isTypoWord(token)) return [];
+      // A word the archive shows needs no suggestion (a filter, not a typo, left it without results).
+      const own = termIds.get(token);
+      if (own !== undefined && shownIn(own)) return [];
+      const found = typos.nearest(token, Math.min(3, typoBudget(token.length) + 1), 50).filter((c) => postings[c.term]!.length > 0);
+      found.sort((a, b) => a.edits - b.edits || postings[b.term]!.length - postings[a.term]!.length);
+      const out: string[] = [];
+      for (const c of found) {
+        if (out.length >= limit) break;
+        if (shownIn(c.term)) out.push(terms[c.term]!);
+      }
+      return out;
     },
     get size() {
       return docNumber.size;

@@ -180,4 +180,36 @@ describe('loading on worker threads', () => {
     expect(inline.dupes).toBe(10);
     expect(inline.report.skipped).toEqual([expect.objectContaining({ file: 'same-name.md', message: expect.stringMatching(/same id/) })]);
   });
+
+  it('GIVEN batches on two workers THEN their joined index searches and hides duplicates as an inline load does, and a restart from its cache parses nothing', async () => {
+    const d = await tempDir('archive-pieces-');
+    dirs.push(d);
+    // Three batches of 250 over two workers: two indexes joined, then written to the cache.
+    for (let i = 0; i < 620; i++) await d.write(`f${i % 7}/a-${String(i).padStart(3, '0')}.md`, aggregatorArticle({ title: `Story ${i} about ${i % 3 ? 'solar miners' : 'bitcoin funds'}`, url: `https://example.com/${i % 500}` }));
+    const cacheDir = join(d.root, '.cache');
+    const run = async (threads: number, cached: boolean) => {
+      const opening = openArchive({ dir: d.root, cacheDir: cached ? cacheDir : null, threads });
+      const report = await opening.ready;
+      await opening.cacheWritten;
+      const store = opening.store;
+      return {
+        stats: { cache: report.stats.cache, parsed: report.stats.parsed },
+        ids: store.all().map((a) => a.id),
+        solar: store.search('solar', { limit: 700 }).articles.map((a) => a.id),
+        total: store.search('bitcoin funds', { limit: 5 }).total,
+        dupes: store.duplicates(),
+      };
+    };
+    const inline = await run(0, false);
+    const workers = await run(2, true);
+    expect({ ...workers, stats: undefined }).toEqual({ ...inline, stats: undefined });
+    expect(workers.stats).toEqual({ cache: 'absent', parsed: 620 });
+    // Files 0–119 and 500–619 share their URLs: one of each pair is hidden.
+    expect(inline.dupes).toBe(120);
+    expect(inline.total).toBeGreaterThan(100);
+    // The cache written from the joined index serves the same answers, with nothing to parse.
+    const restart = await run(2, true);
+    expect(restart.stats).toEqual({ cache: 'used', parsed: 0 });
+    expect({ ...restart, stats: undefined }).toEqual({ ...inline, stats: undefined });
+  });
 });
