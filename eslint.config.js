@@ -45,6 +45,8 @@ const LAYERS = {
   'deploy-commands': ['commands', 'config', 'discord', 'logger'],
   // `npm run start:shards`: the cluster manager and the cluster entry, which runs the bot (main) with its shards.
   shards: ['main', 'commands', 'config', 'logger', 'db', 'discord'],
+  // `npm run rest-proxy`: the one REST rate limiter shared by every process of the bot.
+  proxy: ['discord', 'logger'],
 };
 const FILE_ELEMENTS = ['errors', 'logger', 'health', 'config', 'main', 'deploy-commands'];
 const unitPattern = (type) => (type === 'commands' ? 'commands/**' : FILE_ELEMENTS.includes(type) ? `src/${type}.ts` : `src/${type}/**`);

@@ -78,6 +78,14 @@ const configSchema = (checks: ConfigChecks) => z.object({
   // Whether start-up registers the slash commands (when they changed). The shard manager registers them
   // once and starts its cluster processes with `false`, so N processes do not make N bulk overwrites.
   REGISTER_COMMANDS: z.preprocess(emptyToUndefined, z.enum(['true', 'false']).default('true')).transform((v) => v === 'true'),
+  // Set: every REST request goes through this `npm run rest-proxy` (its URL, e.g. http://10.0.0.5:8080), the one
+  // limiter of the bot's global rate limit across all its processes; this process then paces nothing itself.
+  REST_PROXY_URL: optional(z.url({ protocol: /^https?$/, message: 'must be the http(s) URL of `npm run rest-proxy`, such as http://10.0.0.5:8080' })),
+  // How long a claimed digest stays with the process that claimed it (renewed while it works); after a
+  // crash the other processes take it over once this has passed.
+  DIGEST_LEASE_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(5000).max(3_600_000).default(60_000)),
+  // Follows (/news follow) post at most one message per follow per this many minutes.
+  FOLLOW_BATCH_MINUTES: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(1440).default(10)),
 });
 /** The parsed configuration. */
 export type Config = z.infer<ReturnType<typeof configSchema>>;

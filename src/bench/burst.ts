@@ -131,7 +131,7 @@ export async function startCommand(): Promise<{ args: string[]; text: string }> 
 }
 
 /** A day of articles before `now`, spread evenly over the last 20 hours, both front-matter schemas. */
-async function writeContent(dir: string, count: number, now: number): Promise<void> {
+export async function writeContent(dir: string, count: number, now: number): Promise<void> {
   const rand = rng(7);
   const word = wordSampler(rand);
   const words = (n: number) => Array.from({ length: n }, word).join(' ');
@@ -152,7 +152,7 @@ async function writeContent(dir: string, count: number, now: number): Promise<vo
 }
 
 /** How many messages one digest of the period takes, rendered as the bot renders it. */
-async function partsPerDigest(contentDir: string, slot: Date): Promise<number> {
+export async function partsPerDigest(contentDir: string, slot: Date): Promise<number> {
   const store = new ArticleStore();
   await loadContentDir(contentDir, store);
   const from = new Date(slot.getTime() - DAY_MS);

@@ -9,6 +9,9 @@
  * `npm run bench -- --watchers [--size 100k]`: the content watcher's memory, time to ready and
  * change-to-event latency, against chokidar (the former watcher), each in its own process (watcher-memory.ts).
  *
+ * `npm run bench -- --scale [--servers 10000]`: the burst by one process, then by three machines started
+ * from the README's "Running at scale" block, on Postgres and through the REST proxy (scale.ts).
+ *
  * `npm run bench -- --search-baseline [--size 100k]`: the project's search index against MiniSearch, the
  * library it replaced, each in its own process (search-baseline.ts). `--smoke` runs it small too.
  *
@@ -19,6 +22,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BurstAbort, formatBurst, runBurst } from './burst.ts';
 import { ensureCorpus, formatOnline, runOnline } from './online.ts';
+import { formatScale, runScale } from './scale.ts';
 import { formatSearchBaseline, runSearchBaseline } from './search-baseline.ts';
 import { formatWatcherBench, runWatcherBench } from './watcher-memory.ts';
 
@@ -34,11 +38,15 @@ const { values } = parseArgs({
     'node-flags': { type: 'string' },
     watchers: { type: 'boolean', default: false },
     'search-baseline': { type: 'boolean', default: false },
+    scale: { type: 'boolean', default: false },
+    servers: { type: 'string' },
   },
 });
 
 /** Servers in the burst that `--smoke` runs, so the burst benchmark cannot rot in CI. */
 const SMOKE_BURST_SERVERS = 100;
+/** Servers in `--scale --smoke`: both deployments in well under a minute each. */
+const SMOKE_SCALE_SERVERS = 300;
 /** Articles in the `--smoke` archive: enough to load, search and change, small enough for CI. */
 const SMOKE_SIZE = 300;
 
@@ -52,7 +60,7 @@ export const parseSize = (s: string) => {
 async function online(size: number) {
   try {
     const samples = values.samples ? Number(values.samples) : values.smoke ? 32 : 300;
-    const result = await runOnline({ size, samples, keep: values.keep });
+    const result = await runOnline({ size, samples, keep: values.keep, profileDir: values.profile && resolve(values.profile), nodeFlags: values['node-flags']?.split(/\s+/).filter(Boolean) });
     console.log(formatOnline(result));
     console.log(JSON.stringify(result, null, 2));
   } catch (err) {
@@ -89,7 +97,22 @@ async function searchBaseline(size: number, reps: number) {
   console.log(formatSearchBaseline(runSearchBaseline(dir, reps)));
 }
 
-if (values['search-baseline']) await searchBaseline(values.size ? parseSize(values.size) : 100_000, 50);
+/** `--scale`: one process against three machines (README "Running at scale"); `--smoke` runs it small. */
+async function scale(servers: number) {
+  try {
+    const result = await runScale({ servers, keep: values.keep });
+    console.log(formatScale(result));
+    console.log(JSON.stringify(result, null, 2));
+    if (result.one.delivered !== servers || result.three.delivered !== servers || result.one.duplicated + result.three.duplicated > 0) process.exitCode = 1;
+  } catch (err) {
+    if (!(err instanceof BurstAbort)) throw err;
+    process.stderr.write(`\nscale benchmark aborted: ${err.message}\n`);
+    process.exitCode = 1;
+  }
+}
+
+if (values.scale) await scale(values.servers ? parseSize(values.servers) : values.smoke ? SMOKE_SCALE_SERVERS : 10_000);
+else if (values['search-baseline']) await searchBaseline(values.size ? parseSize(values.size) : 100_000, 50);
 else if (values.watchers) {
   const size = values.size ? parseSize(values.size) : 100_000;
   const figures = await runWatcherBench({ size });

@@ -9,17 +9,39 @@ import type { MessagePayload } from '../payload/types.ts';
  * shard Discord recommends (`/gateway/bot`), so one process keeps working past 2,500 servers, where
  * Discord closes an unsharded session (4011).
  */
-export function createDiscordClient(options: { apiUrl?: string; restRetries?: number; shards?: { ids: number[]; count: number } } = {}): Client {
+export function createDiscordClient(options: { apiUrl?: string; proxyUrl?: string; restRetries?: number; shards?: { ids: number[]; count: number } } = {}): Client {
   return new Client({
     intents: [GatewayIntentBits.Guilds],
     // A cluster process holds only its own shards (of `count`); Discord then sends it only their servers.
     ...(options.shards ? { shards: options.shards.ids, shardCount: options.shards.count } : { shards: 'auto' as const }),
     allowedMentions: { parse: [] },
     rest: {
-      ...(options.apiUrl ? { api: options.apiUrl } : {}),
+      ...restBase(options),
       ...(options.restRetries !== undefined ? { retries: options.restRetries } : {}),
     },
   });
+}
+
+/**
+ * Behind `npm run rest-proxy` no process counts the global limit itself: the proxy holds it for every
+ * process of the bot, and a per-process count would only slow one process without bounding the sum.
+ */
+export const PROXIED_GLOBAL_REQUESTS_PER_SECOND = 1_000_000;
+
+/** The REST API base of the proxy at `proxyUrl` (`http://host:port`, with or without `/api`), as @discordjs/rest wants it. */
+export function proxyApiBase(proxyUrl: string): string {
+  const base = proxyUrl.replace(/\/+$/, '');
+  return /\/api$/.test(base) ? base : `${base}/api`;
+}
+
+/**
+ * The REST options shared by every client of the bot: through the REST proxy when `proxyUrl` is set
+ * (the proxy then talks to Discord, or to `DISCORD_API_URL`, and holds the global limit), else to
+ * `apiUrl` (default Discord's).
+ */
+export function restBase(options: { apiUrl?: string; proxyUrl?: string }): { api?: string; globalRequestsPerSecond?: number } {
+  if (options.proxyUrl) return { api: proxyApiBase(options.proxyUrl), globalRequestsPerSecond: PROXIED_GLOBAL_REQUESTS_PER_SECOND };
+  return options.apiUrl ? { api: options.apiUrl } : {};
 }
 
 /**

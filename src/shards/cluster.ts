@@ -52,6 +52,11 @@ async function runCluster(env: NodeJS.ProcessEnv): Promise<void> {
     stop(1);
   });
   logger.info({ shards: info.SHARD_LIST, totalShards: info.TOTAL_SHARDS, guilds: bot.client.guilds.cache.size, pid: process.pid }, 'cluster online');
+  // Which process took which interaction (LOG_LEVEL=debug): Discord routes each to the shard of its server,
+  // so across machines this shows that every process answers only its own servers.
+  bot.client.on('interactionCreate', (interaction) => {
+    logger.debug({ interactionId: interaction.id, guildId: interaction.guildId, shard: interaction.guild?.shardId ?? null, pid: process.pid }, 'interaction received');
+  });
   // Tells the manager this cluster is online, so it can start the next one within the identify limit.
   const cluster = new ClusterClient(bot.client);
   cluster.triggerReady();

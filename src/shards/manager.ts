@@ -16,6 +16,7 @@ import type { Logger } from 'pino';
 import { commands } from '../../commands/index.ts';
 import { formatConfigProblems, parseConfig, type Config } from '../config.ts';
 import { openDigestStore } from '../db/open-store.ts';
+import { restBase } from '../discord/client.ts';
 import { registerCommandsIfChanged, retryWithBackoff } from '../discord/startup.ts';
 import { createLogger, resolveLogFormat } from '../logger.ts';
 import { parseShardSettings, planClusters, waitBeforeCluster, type ClusterPlan } from './plan.ts';
@@ -59,7 +60,8 @@ export async function startShardManager(env: NodeJS.ProcessEnv, logger: Logger, 
   if (!parsedShards.ok) throw new Error(formatConfigProblems(parsedShards.problems));
   const { settings } = parsedShards;
   if (!config.DISCORD_TOKEN) throw new Error('DISCORD_TOKEN is required to run shards (the sandbox runs as one process: npm start)');
-  const rest = new REST(config.DISCORD_API_URL ? { api: config.DISCORD_API_URL } : {}).setToken(config.DISCORD_TOKEN);
+  // Through the REST proxy when there is one: its requests count toward the same global limit as the bots'.
+  const rest = new REST(restBase({ apiUrl: config.DISCORD_API_URL, proxyUrl: config.REST_PROXY_URL })).setToken(config.DISCORD_TOKEN);
 
   const gateway = await gatewayBot(rest);
   const shardCount = settings.shardCount === 'auto' ? gateway.shards : settings.shardCount;
