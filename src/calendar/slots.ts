@@ -1,5 +1,6 @@
 /**
- * Daily delivery slots: the instants at which a local `HH:MM` falls in an IANA zone, DST included.
+ * Delivery slots, daily or weekly: the instants at which a local `HH:MM` falls in an IANA zone (on one
+ * weekday for a weekly schedule), DST included.
  * Pure: the caller passes the instant to count from, so a late ticker and a restarted process compute
  * the same slots as a punctual one.
  */
@@ -63,32 +64,65 @@ function daySlot(year: number, month: number, day: number, hour: number, minute:
   return hi;
 }
 
-/**
- * The next daily slot strictly after `after` for a local `HH:MM` in `timeZone`. Throws `RangeError`
- * for a time that is not `HH:MM`.
- */
-export function nextSlot(time: string, timeZone: string, after: Date): Date {
-  const t = parseClock(time);
-  if (!t) throw new RangeError(`Not a 24-hour time: ${time}`);
-  const start = parseIsoDate(localDate(after, timeZone))!;
-  // The slot of the day before `after`'s local date is always earlier than `after`: start at that date.
-  for (let i = 0; i < 4; i++) {
-    const d = new Date(Date.UTC(start.year, start.month - 1, start.day + i));
-    const slot = daySlot(d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate(), t.hour, t.minute, timeZone);
-    if (slot > after.getTime()) return new Date(slot);
-  }
-  throw new Error('unreachable: a local time recurs within three days');
+/** ISO weekday of a calendar date: 1 = Monday … 7 = Sunday. */
+export function isoWeekday(year: number, month: number, day: number): number {
+  const w = new Date(Date.UTC(year, month - 1, day)).getUTCDay();
+  return w === 0 ? 7 : w;
 }
 
-/** The latest slot at or before `at`: the slot a late ticker should deliver, so one catch-up covers the whole gap. */
-export function latestSlot(time: string, timeZone: string, at: Date): Date {
+/** Weekday names as `/digest` shows and accepts them, indexed by ISO weekday (1 = Monday). */
+export const WEEKDAYS = ['', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'] as const;
+
+/** A weekday from `1`–`7` or a name (`mon`, `Monday`), or null. */
+export function parseWeekday(s: string | number | null | undefined): number | null {
+  if (typeof s === 'number') return Number.isInteger(s) && s >= 1 && s <= 7 ? s : null;
+  const t = (s ?? '').trim().toLowerCase();
+  if (/^[1-7]$/.test(t)) return Number(t);
+  if (t.length < 2) return null;
+  const i = WEEKDAYS.findIndex((w, n) => n > 0 && w.toLowerCase().startsWith(t));
+  return i > 0 ? i : null;
+}
+
+const checkWeekday = (weekday: number | null | undefined) => {
+  if (weekday !== null && weekday !== undefined && parseWeekday(weekday) === null) throw new RangeError(`Not an ISO weekday (1-7): ${weekday}`);
+  return weekday ?? null;
+};
+
+/**
+ * The slots of the local dates from `at`'s local date, `step` days at a time (1 forward, -1 back),
+ * keeping only `weekday` when one is given.
+ */
+function* slotsFrom(time: string, timeZone: string, at: Date, step: 1 | -1, weekday: number | null): Generator<number> {
   const t = parseClock(time);
   if (!t) throw new RangeError(`Not a 24-hour time: ${time}`);
   const start = parseIsoDate(localDate(at, timeZone))!;
-  for (let i = 0; i > -4; i--) {
-    const d = new Date(Date.UTC(start.year, start.month - 1, start.day + i));
-    const slot = daySlot(d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate(), t.hour, t.minute, timeZone);
-    if (slot <= at.getTime()) return new Date(slot);
+  // Daily: the slot recurs within three dates. Weekly: within eight (the chosen day of this week may
+  // have passed), plus one for a date a zone skipped (Samoa's 30 December 2011).
+  const days = weekday === null ? 4 : 10;
+  for (let i = 0; i < days; i++) {
+    const d = new Date(Date.UTC(start.year, start.month - 1, start.day + i * step));
+    const [y, m, day] = [d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate()];
+    if (weekday !== null && isoWeekday(y, m, day) !== weekday) continue;
+    yield daySlot(y, m, day, t.hour, t.minute, timeZone);
   }
-  throw new Error('unreachable: a local time recurs within three days');
+}
+
+/**
+ * The next slot strictly after `after` for a local `HH:MM` in `timeZone`: every day, or only on
+ * `weekday` (ISO, 1 = Monday) for a weekly schedule. Throws `RangeError` for a time that is not
+ * `HH:MM` or a weekday outside 1–7.
+ */
+export function nextSlot(time: string, timeZone: string, after: Date, weekday?: number | null): Date {
+  // The slot of the day before `after`'s local date is always earlier than `after`: start at that date.
+  for (const slot of slotsFrom(time, timeZone, after, 1, checkWeekday(weekday))) if (slot > after.getTime()) return new Date(slot);
+  throw new Error('unreachable: a local time recurs within a week and two days');
+}
+
+/**
+ * The latest slot at or before `at` (daily, or on `weekday`): the slot a late ticker should deliver,
+ * so one catch-up covers the whole gap.
+ */
+export function latestSlot(time: string, timeZone: string, at: Date, weekday?: number | null): Date {
+  for (const slot of slotsFrom(time, timeZone, at, -1, checkWeekday(weekday))) if (slot <= at.getTime()) return new Date(slot);
+  throw new Error('unreachable: a local time recurs within a week and two days');
 }

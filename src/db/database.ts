@@ -90,6 +90,47 @@ export const MIGRATIONS: readonly string[] = [
      article_id TEXT PRIMARY KEY,
      first_seen INTEGER NOT NULL
    );`,
+  // Issue 13: several subscriptions per server, one per channel, daily or weekly, with a top-stories
+  // count; and follows. Each existing subscription is copied with its channel, schedule, pause and due
+  // slot, as a daily digest with 5 top stories. Deliveries carry the frequency and count they were
+  // claimed with, so a takeover renders what the claim meant.
+  `CREATE TABLE subscriptions_by_channel (
+     guild_id       TEXT NOT NULL,
+     channel_id     TEXT NOT NULL,
+     time           TEXT NOT NULL,
+     timezone       TEXT NOT NULL,
+     topics         TEXT,
+     frequency      TEXT NOT NULL DEFAULT 'daily',
+     weekday        INTEGER,
+     top_stories    INTEGER NOT NULL DEFAULT 5,
+     enabled        INTEGER NOT NULL DEFAULT 1,
+     next_due_at    INTEGER,
+     paused_reason  TEXT,
+     paused_at      TEXT,
+     pause_notified INTEGER NOT NULL DEFAULT 0,
+     created_at     TEXT NOT NULL,
+     updated_at     TEXT NOT NULL,
+     PRIMARY KEY (guild_id, channel_id)
+   );
+   INSERT INTO subscriptions_by_channel (guild_id, channel_id, time, timezone, topics, enabled, next_due_at, paused_reason, paused_at, pause_notified, created_at, updated_at)
+     SELECT guild_id, channel_id, time, timezone, topics, enabled, next_due_at, paused_reason, paused_at, pause_notified, created_at, updated_at FROM subscriptions;
+   DROP TABLE subscriptions;
+   ALTER TABLE subscriptions_by_channel RENAME TO subscriptions;
+   CREATE INDEX subscriptions_due ON subscriptions (next_due_at) WHERE enabled = 1 AND paused_reason IS NULL;
+   ALTER TABLE deliveries ADD COLUMN frequency TEXT NOT NULL DEFAULT 'daily';
+   ALTER TABLE deliveries ADD COLUMN top_stories INTEGER NOT NULL DEFAULT 5;
+   CREATE TABLE follows (
+     id            INTEGER PRIMARY KEY AUTOINCREMENT,
+     guild_id      TEXT NOT NULL,
+     channel_id    TEXT NOT NULL,
+     query         TEXT NOT NULL,
+     created_by    TEXT,
+     covered_to    INTEGER NOT NULL,
+     last_batch_at INTEGER,
+     created_at    TEXT NOT NULL,
+     UNIQUE (guild_id, channel_id, query)
+   );
+   CREATE INDEX follows_by_guild ON follows (guild_id, id);`,
 ];
 
 /** How long one SQLite call may wait for another process's lock before the store retries asynchronously. */

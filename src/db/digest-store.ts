@@ -4,7 +4,16 @@
  */
 import type { MessagePayload } from '../payload/types.ts';
 
-/** A server's daily digest settings and where its schedule stands. */
+/** How often a subscription posts. */
+export type Frequency = 'daily' | 'weekly';
+
+/** How many top stories a digest opens with when the subscription does not say (digest/compose.ts has the same default). */
+export const DEFAULT_TOP_STORIES = 5;
+
+/**
+ * One channel's digest settings and where its schedule stands. A server has at most one per channel,
+ * and may have several channels, each with its own topics and frequency.
+ */
 export interface Subscription {
   guildId: string;
   channelId: string;
@@ -13,6 +22,11 @@ export interface Subscription {
   timezone: string;
   /** Only these topics; null for all. */
   topics: string[] | null;
+  frequency: Frequency;
+  /** For a weekly digest, its ISO weekday (1 = Monday … 7 = Sunday); null for a daily one. */
+  weekday: number | null;
+  /** How many top stories the digest opens with (0–10). */
+  topStories: number;
   enabled: boolean;
   /** The slot the ticker will claim next; null when off. */
   nextDueAt: Date | null;
@@ -25,18 +39,44 @@ export interface Subscription {
   updatedAt: Date;
 }
 
-/** What `/digest set` stores. */
+/** What `/digest set` stores; frequency, weekday and top stories default to daily, none and 5. */
 export interface SubscriptionInput {
   guildId: string;
   channelId: string;
   time: string;
   timezone: string;
   topics: string[] | null;
+  frequency?: Frequency;
+  weekday?: number | null;
+  topStories?: number;
   nextDueAt: Date;
 }
 
-/** Why a digest was sent. */
-export type DeliveryReason = 'scheduled' | 'catch-up' | 'manual';
+/** A saved search whose new matches are posted in a channel as they arrive. */
+export interface Follow {
+  id: number;
+  guildId: string;
+  channelId: string;
+  query: string;
+  /** Who created it (a user id), for the list. */
+  createdBy: string | null;
+  /** Articles that arrived before this instant have been handled (posted, or matched nothing). */
+  coveredTo: Date;
+  /** When its last batch was claimed; the next waits for the batch interval after it. */
+  lastBatchAt: Date | null;
+  createdAt: Date;
+}
+
+/** What `/news follow` stores. */
+export interface FollowInput {
+  guildId: string;
+  channelId: string;
+  query: string;
+  createdBy: string | null;
+}
+
+/** Why a message was sent: a digest (scheduled, catch-up, send-now) or a follow's batch of new matches. */
+export type DeliveryReason = 'scheduled' | 'catch-up' | 'manual' | 'follow';
 
 /**
  * Where a delivery stands. `claimed`: a process holds (or held) its lease and it is not finished;
@@ -46,7 +86,10 @@ export type DeliveryReason = 'scheduled' | 'catch-up' | 'manual';
  */
 export type DeliveryStatus = 'claimed' | 'delivered' | 'rejected' | 'paused' | 'failed' | 'skipped' | 'abandoned';
 
-/** One digest for one (server, channel, slot): its period, its messages once rendered, and each message's fate. */
+/**
+ * One digest for one (server, channel, slot), or one batch of a follow (slot `follow:<id>:<from>`,
+ * rendered when claimed): its period, its messages once rendered, and each message's fate.
+ */
 export interface Delivery {
   id: number;
   guildId: string;
@@ -61,6 +104,9 @@ export interface Delivery {
   periodTo: Date;
   timezone: string;
   topics: string[] | null;
+  frequency: Frequency;
+  /** How many top stories the digest opens with, from its subscription when it was claimed. */
+  topStories: number;
   articleCount: number;
   /** The rendered messages, written once before the first is sent; null until then. */
   payloads: MessagePayload[] | null;
@@ -86,11 +132,36 @@ export interface ClaimOptions {
    * long downtime gives one catch-up), its reason, and the next slot to store. Computed by the caller
    * (calendar maths stays out of the database).
    */
-  plan(sub: { time: string; timezone: string; nextDueAt: Date }, now: Date): { slot: Date; reason: DeliveryReason; next: Date };
+  plan(sub: { time: string; timezone: string; frequency: Frequency; weekday: number | null; nextDueAt: Date }, now: Date): SlotPlan;
   /** The first digest of a channel covers this long before its slot. */
   firstPeriodMs: number;
   /** No digest covers more than this. */
   maxPeriodMs: number;
+}
+
+/** Where a due subscription goes (see `ClaimOptions.plan`); a weekly plan also sets its period's bounds. */
+export interface SlotPlan {
+  slot: Date;
+  reason: DeliveryReason;
+  next: Date;
+  /** Overrides `ClaimOptions.firstPeriodMs` (a weekly digest first covers its week). */
+  firstPeriodMs?: number;
+  /** Overrides `ClaimOptions.maxPeriodMs` (a weekly catch-up covers one local week, DST hour included). */
+  maxPeriodMs?: number;
+}
+
+/** A follow's batch to claim: its new matches from `from` (its stored `coveredTo`) up to `to`. */
+export interface FollowBatchClaim {
+  followId: number;
+  /** The follow's `coveredTo` as read: the claim succeeds only if no one moved it since. */
+  from: Date;
+  to: Date;
+  /** The rendered messages (markers included), or null to move `coveredTo` on with no message. */
+  payloads: MessagePayload[] | null;
+  articleCount: number;
+  now: Date;
+  owner: string;
+  leaseMs: number;
 }
 
 /** Thrown by a write guarded by a lease that another process now holds: stop, send nothing more. */
@@ -112,19 +183,22 @@ export class DatabaseError extends Error {
   }
 }
 
-/** Storage for subscriptions, deliveries and small settings. */
+/** Storage for subscriptions, deliveries, follows and small settings. */
 export interface DigestStore {
-  getSubscription(guildId: string): Promise<Subscription | undefined>;
-  /** Creates or replaces a server's subscription: enabled, unpaused, due at `nextDueAt`. */
+  /** The channel's subscription; without a channel, the server's first (oldest) one. */
+  getSubscription(guildId: string, channelId?: string): Promise<Subscription | undefined>;
+  /** Every subscription of a server, on or off, oldest first. */
+  listSubscriptions(guildId: string): Promise<Subscription[]>;
+  /** Creates or replaces the subscription of the server's channel: enabled, unpaused, due at `nextDueAt`. */
   upsertSubscription(s: SubscriptionInput, now: Date): Promise<Subscription>;
-  /** Turns a server's digest off; false if it was not on. */
-  disableSubscription(guildId: string, now: Date): Promise<boolean>;
+  /** Turns a channel's digest off (without a channel: every digest of the server); false if none was on. */
+  disableSubscription(guildId: string, now: Date, channelId?: string): Promise<boolean>;
   /** Pauses the subscriptions posting in this channel; returns the guild ids newly paused. */
   pauseChannel(guildId: string, channelId: string, reason: string, now: Date): Promise<string[]>;
-  /** Pauses a server's subscription (the bot left it); true if it was newly paused. */
+  /** Pauses every subscription of a server (the bot left it); true if one was newly paused. */
   pauseGuild(guildId: string, reason: string, now: Date): Promise<boolean>;
-  /** Marks the pause as told to the admins; true only for the one caller that marked it. */
-  markPauseNotified(guildId: string): Promise<boolean>;
+  /** Marks the pause (of the channel's subscription, or any of the server's) as told; true only for the one caller that marked it. */
+  markPauseNotified(guildId: string, channelId?: string): Promise<boolean>;
 
   /**
    * In one short transaction: claims due subscriptions (enabled, unpaused, `next_due_at <= now`,
@@ -133,8 +207,11 @@ export interface DigestStore {
    * leased to `owner`.
    */
   claimDue(options: ClaimOptions): Promise<Delivery[]>;
-  /** Creates and leases a send-now delivery covering everything since the channel's last digest up to `now`. */
-  claimManual(options: { guildId: string; now: Date; owner: string; leaseMs: number; firstPeriodMs: number; maxPeriodMs: number }): Promise<Delivery | undefined>;
+  /**
+   * Creates and leases a send-now delivery covering everything since the channel's last digest up to
+   * `now`, for the channel's subscription (without a channel, the server's first).
+   */
+  claimManual(options: { guildId: string; channelId?: string; now: Date; owner: string; leaseMs: number; firstPeriodMs: number; maxPeriodMs: number }): Promise<Delivery | undefined>;
   /** Extends a lease; false if the lease is no longer this owner's. */
   renewLease(id: number, owner: string, until: Date): Promise<boolean>;
   /** Releases the lease so any process may take the delivery over at `retryAt`. */
@@ -157,8 +234,8 @@ export interface DigestStore {
   finish(id: number, owner: string, status: Exclude<DeliveryStatus, 'claimed'>, error: string | null, now: Date): Promise<void>;
 
   getDelivery(id: number): Promise<Delivery | undefined>;
-  /** The server's most recent delivery (by creation), whatever its status. */
-  latestDelivery(guildId: string): Promise<Delivery | undefined>;
+  /** The most recent digest (by creation, follows' batches aside) of the server, or of one of its channels, whatever its status. */
+  latestDelivery(guildId: string, channelId?: string): Promise<Delivery | undefined>;
   /** Every delivery of a server, oldest first. */
   listDeliveries(guildId: string): Promise<Delivery[]>;
 
@@ -169,7 +246,44 @@ export interface DigestStore {
    */
   recordFirstSeen(items: ReadonlyArray<{ id: string; firstSeen: Date }>): Promise<Map<string, Date>>;
 
+  /**
+   * Saves a follow covering articles that arrive from `now` on, unless the server has `max` already
+   * or the channel follows the same query: then nothing is written and the reason is returned.
+   */
+  addFollow(f: FollowInput, now: Date, max: number): Promise<{ ok: true; follow: Follow } | { ok: false; reason: 'limit' | 'duplicate' }>;
+  /** A server's follows (or, without a server, every follow), oldest first. */
+  listFollows(guildId?: string): Promise<Follow[]>;
+  /** Removes one of the server's follows; the removed follow, or undefined if it had no such follow. */
+  removeFollow(guildId: string, id: number): Promise<Follow | undefined>;
+  /**
+   * In one short transaction: moves the follow's `coveredTo` from `from` to `to` (only if it is still
+   * `from`: of two processes, one wins) and, with payloads, records the claim time and inserts the
+   * batch's delivery already rendered, leased to `owner`. Returns whether this call moved it, and the
+   * delivery to run.
+   */
+  claimFollowBatch(c: FollowBatchClaim): Promise<{ moved: boolean; delivery?: Delivery }>;
+
   getMeta(key: string): Promise<string | undefined>;
   setMeta(key: string, value: string): Promise<void>;
   close(): Promise<void>;
 }
+
+const topicsJson = (t: string[] | null) => (t && t.length > 0 ? JSON.stringify(t) : null);
+
+/** The stored columns of a subscription, its defaults filled in (a daily digest has no weekday). */
+export const subscriptionValues = (s: SubscriptionInput) => {
+  const frequency = s.frequency ?? 'daily';
+  return {
+    guildId: s.guildId,
+    channelId: s.channelId,
+    time: s.time,
+    timezone: s.timezone,
+    topics: topicsJson(s.topics),
+    frequency,
+    weekday: frequency === 'weekly' ? (s.weekday ?? null) : null,
+    topStories: s.topStories ?? DEFAULT_TOP_STORIES,
+  };
+};
+
+/** The slot of a follow's batch: the follow and where the batch starts, unique per batch and the same in every process. */
+export const followSlot = (followId: number, from: Date) => `follow:${followId}:${from.toISOString()}`;

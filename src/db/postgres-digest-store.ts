@@ -10,8 +10,12 @@ import {
   type DeliveryReason,
   type DeliveryStatus,
   type DigestStore,
+  type Follow,
+  type Frequency,
   type Subscription,
   type SubscriptionInput,
+  followSlot,
+  subscriptionValues,
 } from './digest-store.ts';
 import { migratePostgres } from './postgres-schema.ts';
 
@@ -21,6 +25,9 @@ interface SubRow {
   time: string;
   timezone: string;
   topics: string | null;
+  frequency: Frequency;
+  weekday: number | null;
+  top_stories: number;
   enabled: boolean;
   next_due_at: Date | null;
   paused_reason: string | null;
@@ -43,6 +50,8 @@ interface DeliveryRow {
   period_to: Date;
   timezone: string;
   topics: string | null;
+  frequency: Frequency;
+  top_stories: number;
   article_count: number;
   payloads: string | null;
   message_ids: (string | null)[];
@@ -59,6 +68,9 @@ const subFromRow = (r: SubRow): Subscription => ({
   time: r.time,
   timezone: r.timezone,
   topics: r.topics ? (JSON.parse(r.topics) as string[]) : null,
+  frequency: r.frequency,
+  weekday: r.frequency === 'weekly' ? r.weekday : null,
+  topStories: r.top_stories,
   enabled: r.enabled,
   nextDueAt: r.enabled && r.next_due_at !== null ? r.next_due_at : null,
   pausedReason: r.paused_reason,
@@ -82,6 +94,8 @@ const deliveryFromRow = (r: DeliveryRow): Delivery => ({
   periodTo: r.period_to,
   timezone: r.timezone,
   topics: r.topics ? (JSON.parse(r.topics) as string[]) : null,
+  frequency: r.frequency,
+  topStories: r.top_stories,
   articleCount: r.article_count,
   payloads: r.payloads ? (JSON.parse(r.payloads) as MessagePayload[]) : null,
   messageIds: r.message_ids,
@@ -90,6 +104,28 @@ const deliveryFromRow = (r: DeliveryRow): Delivery => ({
   error: r.error,
   createdAt: r.created_at,
   updatedAt: r.updated_at,
+});
+
+interface FollowRow {
+  id: string;
+  guild_id: string;
+  channel_id: string;
+  query: string;
+  created_by: string | null;
+  covered_to: Date;
+  last_batch_at: Date | null;
+  created_at: Date;
+}
+
+const followFromRow = (r: FollowRow): Follow => ({
+  id: Number(r.id),
+  guildId: r.guild_id,
+  channelId: r.channel_id,
+  query: r.query,
+  createdBy: r.created_by,
+  coveredTo: r.covered_to,
+  lastBatchAt: r.last_batch_at,
+  createdAt: r.created_at,
 });
 
 /** SQLSTATEs of a connection lost or refused, a server shutting down or restarting, too many clients, or a conflict to retry. */
@@ -118,6 +154,11 @@ export function isTransientPostgresError(err: unknown): boolean {
  */
 export const PG_RETRY_DELAYS_MS: readonly number[] = [100, 200, 400, 800, 1600, 3200, 5000, 5000];
 
+/** A server's subscription for a channel, or (with a null channel) its first one. */
+const SUB_OF = 'SELECT * FROM subscriptions WHERE guild_id = $1 AND ($2::text IS NULL OR channel_id = $2) ORDER BY created_at, channel_id LIMIT 1';
+/** The first key of the advisory lock that serialises one server's new follows ("fllw"). */
+const FOLLOW_LOCK_KEY = 0x666c6c77;
+
 /** How a `DigestStore` on Postgres is built. */
 export interface PostgresStoreOptions {
   /** Waits between retries of a transient failure; tests pass shorter ones. */
@@ -129,7 +170,6 @@ export interface PostgresStoreOptions {
 }
 
 const iso = (d: Date) => d.toISOString();
-const topicsJson = (t: string[] | null) => (t && t.length > 0 ? JSON.stringify(t) : null);
 
 /**
  * The `DigestStore` on Postgres (node-postgres), for several processes on one database. Claims are a
@@ -202,9 +242,10 @@ export function createPostgresDigestStore(pool: pg.Pool, options: PostgresStoreO
     throw new LeaseLostError(id);
   };
 
-  const insertDelivery = `INSERT INTO deliveries (guild_id, channel_id, slot, reason, status, lease_owner, lease_expires_at, period_from, period_to, timezone, topics, created_at, updated_at)
-     SELECT g, ch, s, r, 'claimed', $1, $2, f, t, tz, tp, $3, $3
-       FROM unnest($4::text[], $5::text[], $6::text[], $7::text[], $8::timestamptz[], $9::timestamptz[], $10::text[], $11::text[]) AS x(g, ch, s, r, f, t, tz, tp)
+  const insertDelivery = `INSERT INTO deliveries (guild_id, channel_id, slot, reason, status, lease_owner, lease_expires_at, period_from, period_to, timezone, topics, frequency, top_stories, created_at, updated_at)
+     SELECT g, ch, s, r, 'claimed', $1, $2, f, t, tz, tp, fq, ts, $3, $3
+       FROM unnest($4::text[], $5::text[], $6::text[], $7::text[], $8::timestamptz[], $9::timestamptz[], $10::text[], $11::text[], $12::text[], $13::int[])
+         AS x(g, ch, s, r, f, t, tz, tp, fq, ts)
      ON CONFLICT (guild_id, channel_id, slot) DO NOTHING
      RETURNING *`;
 
@@ -213,17 +254,24 @@ export function createPostgresDigestStore(pool: pg.Pool, options: PostgresStoreO
    * (refused or failed) digest started, so a rejected day is covered by the next one; else
    * `firstPeriodMs` back. Never more than `maxPeriodMs` back. One query for the whole batch.
    */
-  async function periodStarts(c: pg.PoolClient, items: ReadonlyArray<{ guildId: string; channelId: string; to: number }>, firstPeriodMs: number, maxPeriodMs: number): Promise<number[]> {
+  async function periodStarts(
+    c: pg.PoolClient,
+    items: ReadonlyArray<{ guildId: string; channelId: string; to: number; firstPeriodMs?: number; maxPeriodMs?: number }>,
+    firstPeriodMs: number,
+    maxPeriodMs: number,
+  ): Promise<number[]> {
+    // A follow's batches in the same channel are not digests and never move a digest's period.
     const { rows } = await c.query<{ last_to: Date | null; first_from: Date | null }>(
-      `SELECT (SELECT max(period_to) FROM deliveries d WHERE d.guild_id = k.g AND d.channel_id = k.ch AND d.status IN ('delivered', 'claimed', 'skipped')) AS last_to,
-              (SELECT min(period_from) FROM deliveries d WHERE d.guild_id = k.g AND d.channel_id = k.ch) AS first_from
+      `SELECT (SELECT max(period_to) FROM deliveries d WHERE d.guild_id = k.g AND d.channel_id = k.ch AND d.reason <> 'follow' AND d.status IN ('delivered', 'claimed', 'skipped')) AS last_to,
+              (SELECT min(period_from) FROM deliveries d WHERE d.guild_id = k.g AND d.channel_id = k.ch AND d.reason <> 'follow') AS first_from
          FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS k(g, ch, n) ORDER BY k.n`,
       [items.map((x) => x.guildId), items.map((x) => x.channelId)],
     );
-    return items.map(({ to }, i) => {
+    return items.map((item, i) => {
       const r = rows[i]!;
-      const from = r.last_to ? r.last_to.getTime() : r.first_from ? r.first_from.getTime() : to - firstPeriodMs;
-      return Math.max(Math.min(from, to), to - maxPeriodMs);
+      const { to } = item;
+      const from = r.last_to ? r.last_to.getTime() : r.first_from ? r.first_from.getTime() : to - (item.firstPeriodMs ?? firstPeriodMs);
+      return Math.max(Math.min(from, to), to - (item.maxPeriodMs ?? maxPeriodMs));
     });
   }
 
@@ -231,7 +279,18 @@ export function createPostgresDigestStore(pool: pg.Pool, options: PostgresStoreO
   async function insertClaims(
     c: pg.PoolClient,
     o: { owner: string; leaseUntil: Date; now: Date },
-    items: ReadonlyArray<{ guildId: string; channelId: string; slot: string; reason: DeliveryReason; from: Date; to: Date; timezone: string; topics: string | null }>,
+    items: ReadonlyArray<{
+      guildId: string;
+      channelId: string;
+      slot: string;
+      reason: DeliveryReason;
+      from: Date;
+      to: Date;
+      timezone: string;
+      topics: string | null;
+      frequency: Frequency;
+      topStories: number;
+    }>,
   ): Promise<Delivery[]> {
     const { rows } = await c.query<DeliveryRow>(insertDelivery, [
       o.owner,
@@ -245,6 +304,8 @@ export function createPostgresDigestStore(pool: pg.Pool, options: PostgresStoreO
       items.map((x) => iso(x.to)),
       items.map((x) => x.timezone),
       items.map((x) => x.topics),
+      items.map((x) => x.frequency),
+      items.map((x) => x.topStories),
     ]);
     const order = new Map(items.map((x, i) => [`${x.guildId}\n${x.channelId}\n${x.slot}`, i]));
     return rows.sort((a, b) => order.get(`${a.guild_id}\n${a.channel_id}\n${a.slot}`)! - order.get(`${b.guild_id}\n${b.channel_id}\n${b.slot}`)!).map(deliveryFromRow);
@@ -270,14 +331,20 @@ export function createPostgresDigestStore(pool: pg.Pool, options: PostgresStoreO
       // it and takes the next ones, so processes share a burst instead of queueing on one row.
       const due = await c.query<SubRow>(
         `SELECT * FROM subscriptions WHERE enabled AND paused_reason IS NULL AND next_due_at <= $1
-          ORDER BY next_due_at, guild_id LIMIT $2 FOR UPDATE SKIP LOCKED`,
+          ORDER BY next_due_at, guild_id, channel_id LIMIT $2 FOR UPDATE SKIP LOCKED`,
         [o.now, room],
       );
       if (due.rows.length === 0) return out;
-      const plans = due.rows.map((r) => o.plan({ time: r.time, timezone: r.timezone, nextDueAt: r.next_due_at! }, o.now));
+      const plans = due.rows.map((r) => o.plan({ time: r.time, timezone: r.timezone, frequency: r.frequency, weekday: r.weekday, nextDueAt: r.next_due_at! }, o.now));
       const starts = await periodStarts(
         c,
-        due.rows.map((r, i) => ({ guildId: r.guild_id, channelId: r.channel_id, to: plans[i]!.slot.getTime() })),
+        due.rows.map((r, i) => ({
+          guildId: r.guild_id,
+          channelId: r.channel_id,
+          to: plans[i]!.slot.getTime(),
+          firstPeriodMs: plans[i]!.firstPeriodMs,
+          maxPeriodMs: plans[i]!.maxPeriodMs,
+        })),
         o.firstPeriodMs,
         o.maxPeriodMs,
       );
@@ -293,36 +360,51 @@ export function createPostgresDigestStore(pool: pg.Pool, options: PostgresStoreO
           to: plans[i]!.slot,
           timezone: r.timezone,
           topics: r.topics,
+          frequency: r.frequency,
+          topStories: r.top_stories,
         })),
       );
-      await c.query('UPDATE subscriptions s SET next_due_at = x.next FROM unnest($1::text[], $2::timestamptz[]) AS x(g, next) WHERE s.guild_id = x.g', [
+      await c.query('UPDATE subscriptions s SET next_due_at = x.next FROM unnest($1::text[], $2::text[], $3::timestamptz[]) AS x(g, ch, next) WHERE s.guild_id = x.g AND s.channel_id = x.ch', [
         due.rows.map((r) => r.guild_id),
+        due.rows.map((r) => r.channel_id),
         plans.map((p) => iso(p.next)),
       ]);
       return [...out, ...inserted];
     });
 
   const store: DigestStore = {
-    getSubscription: (guildId) =>
+    getSubscription: (guildId, channelId) =>
       attempt('reading a subscription', async () => {
-        const r = await one<SubRow>('SELECT * FROM subscriptions WHERE guild_id = $1', [guildId]);
+        const r = await one<SubRow>(SUB_OF, [guildId, channelId ?? null]);
         return r ? subFromRow(r) : undefined;
       }),
-    upsertSubscription: (s: SubscriptionInput, now) =>
-      attempt('saving a subscription', async () =>
+    listSubscriptions: (guildId) =>
+      attempt('listing subscriptions', async () => (await pool.query<SubRow>('SELECT * FROM subscriptions WHERE guild_id = $1 ORDER BY created_at, channel_id', [guildId])).rows.map(subFromRow)),
+    upsertSubscription: (s: SubscriptionInput, now) => {
+      const v = subscriptionValues(s);
+      return attempt('saving a subscription', async () =>
         subFromRow(
           (await one<SubRow>(
-            `INSERT INTO subscriptions (guild_id, channel_id, time, timezone, topics, enabled, next_due_at, paused_reason, paused_at, pause_notified, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, TRUE, $6, NULL, NULL, FALSE, $7, $7)
-             ON CONFLICT (guild_id) DO UPDATE SET channel_id = $2, time = $3, timezone = $4, topics = $5, enabled = TRUE,
-               next_due_at = $6, paused_reason = NULL, paused_at = NULL, pause_notified = FALSE, updated_at = $7
+            `INSERT INTO subscriptions (guild_id, channel_id, time, timezone, topics, frequency, weekday, top_stories, enabled, next_due_at, paused_reason, paused_at, pause_notified, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, TRUE, $9, NULL, NULL, FALSE, $10, $10)
+             ON CONFLICT (guild_id, channel_id) DO UPDATE SET time = $3, timezone = $4, topics = $5, frequency = $6, weekday = $7, top_stories = $8, enabled = TRUE,
+               next_due_at = $9, paused_reason = NULL, paused_at = NULL, pause_notified = FALSE, updated_at = $10
              RETURNING *`,
-            [s.guildId, s.channelId, s.time, s.timezone, topicsJson(s.topics), s.nextDueAt, now],
+            [v.guildId, v.channelId, v.time, v.timezone, v.topics, v.frequency, v.weekday, v.topStories, s.nextDueAt, now],
           ))!,
         ),
+      );
+    },
+    disableSubscription: (guildId, now, channelId) =>
+      attempt(
+        'turning a digest off',
+        async () =>
+          (await count('UPDATE subscriptions SET enabled = FALSE, next_due_at = NULL, updated_at = $1 WHERE guild_id = $2 AND ($3::text IS NULL OR channel_id = $3) AND enabled', [
+            now,
+            guildId,
+            channelId ?? null,
+          ])) > 0,
       ),
-    disableSubscription: (guildId, now) =>
-      attempt('turning a digest off', async () => (await count('UPDATE subscriptions SET enabled = FALSE, next_due_at = NULL, updated_at = $1 WHERE guild_id = $2 AND enabled', [now, guildId])) > 0),
     pauseChannel: (guildId, channelId, reason, now) =>
       attempt('pausing a channel', async () =>
         (
@@ -337,19 +419,37 @@ export function createPostgresDigestStore(pool: pg.Pool, options: PostgresStoreO
       attempt('pausing a server', async () =>
         (await count('UPDATE subscriptions SET paused_reason = $1, paused_at = $2, pause_notified = FALSE, updated_at = $2 WHERE guild_id = $3 AND enabled AND paused_reason IS NULL', [reason, now, guildId])) > 0,
       ),
-    markPauseNotified: (guildId) =>
-      attempt('marking a pause as told', async () => (await count('UPDATE subscriptions SET pause_notified = TRUE WHERE guild_id = $1 AND paused_reason IS NOT NULL AND NOT pause_notified', [guildId])) > 0),
+    markPauseNotified: (guildId, channelId) =>
+      attempt(
+        'marking a pause as told',
+        async () =>
+          (await count('UPDATE subscriptions SET pause_notified = TRUE WHERE guild_id = $1 AND ($2::text IS NULL OR channel_id = $2) AND paused_reason IS NOT NULL AND NOT pause_notified', [
+            guildId,
+            channelId ?? null,
+          ])) > 0,
+      ),
 
     claimDue: (o) => attempt('claiming due digests', () => claimDue(o)),
     claimManual: (o) =>
       attempt('claiming a send-now digest', () =>
         tx(async (c) => {
-          const sub = (await c.query<SubRow>('SELECT * FROM subscriptions WHERE guild_id = $1', [o.guildId])).rows[0];
+          const sub = (await c.query<SubRow>(SUB_OF, [o.guildId, o.channelId ?? null])).rows[0];
           if (!sub || !sub.enabled) return undefined;
           const to = o.now.getTime();
           const [from] = await periodStarts(c, [{ guildId: sub.guild_id, channelId: sub.channel_id, to }], o.firstPeriodMs, o.maxPeriodMs);
           const [d] = await insertClaims(c, { owner: o.owner, leaseUntil: new Date(to + o.leaseMs), now: o.now }, [
-            { guildId: sub.guild_id, channelId: sub.channel_id, slot: `manual:${iso(o.now)}`, reason: 'manual', from: new Date(from!), to: o.now, timezone: sub.timezone, topics: sub.topics },
+            {
+              guildId: sub.guild_id,
+              channelId: sub.channel_id,
+              slot: `manual:${iso(o.now)}`,
+              reason: 'manual',
+              from: new Date(from!),
+              to: o.now,
+              timezone: sub.timezone,
+              topics: sub.topics,
+              frequency: sub.frequency,
+              topStories: sub.top_stories,
+            },
           ]);
           return d;
         }),
@@ -442,9 +542,12 @@ export function createPostgresDigestStore(pool: pg.Pool, options: PostgresStoreO
         const r = await one<DeliveryRow>('SELECT * FROM deliveries WHERE id = $1', [id]);
         return r ? deliveryFromRow(r) : undefined;
       }),
-    latestDelivery: (guildId) =>
+    latestDelivery: (guildId, channelId) =>
       attempt('reading the last delivery', async () => {
-        const r = await one<DeliveryRow>('SELECT * FROM deliveries WHERE guild_id = $1 ORDER BY id DESC LIMIT 1', [guildId]);
+        const r = await one<DeliveryRow>(
+          "SELECT * FROM deliveries WHERE guild_id = $1 AND ($2::text IS NULL OR channel_id = $2) AND reason <> 'follow' ORDER BY id DESC LIMIT 1",
+          [guildId, channelId ?? null],
+        );
         return r ? deliveryFromRow(r) : undefined;
       }),
     listDeliveries: (guildId) => attempt('listing deliveries', async () => (await pool.query<DeliveryRow>('SELECT * FROM deliveries WHERE guild_id = $1 ORDER BY id', [guildId])).rows.map(deliveryFromRow)),
@@ -462,6 +565,63 @@ export function createPostgresDigestStore(pool: pg.Pool, options: PostgresStoreO
         });
         const stored = new Map(rows.map((r) => [r.article_id, r.first_seen]));
         return new Map(ids.map((id) => [id, stored.get(id)!]));
+      }),
+    addFollow: (f, now, max) =>
+      attempt('saving a follow', async () =>
+        tx(async (c) => {
+          // One server's follows are added one at a time, so two at once cannot both pass the limit.
+          await c.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [FOLLOW_LOCK_KEY, f.guildId]);
+          const same = await c.query('SELECT 1 FROM follows WHERE guild_id = $1 AND channel_id = $2 AND query = $3', [f.guildId, f.channelId, f.query]);
+          if (same.rowCount) return { ok: false as const, reason: 'duplicate' as const };
+          const n = (await c.query<{ n: string }>('SELECT count(*) AS n FROM follows WHERE guild_id = $1', [f.guildId])).rows[0]!.n;
+          if (Number(n) >= max) return { ok: false as const, reason: 'limit' as const };
+          const r = await c.query<FollowRow>('INSERT INTO follows (guild_id, channel_id, query, created_by, covered_to, created_at) VALUES ($1, $2, $3, $4, $5, $5) RETURNING *', [
+            f.guildId,
+            f.channelId,
+            f.query,
+            f.createdBy,
+            now,
+          ]);
+          return { ok: true as const, follow: followFromRow(r.rows[0]!) };
+        }),
+      ),
+    listFollows: (guildId) =>
+      attempt('listing follows', async () =>
+        (await pool.query<FollowRow>('SELECT * FROM follows WHERE $1::text IS NULL OR guild_id = $1 ORDER BY id', [guildId ?? null])).rows.map(followFromRow),
+      ),
+    removeFollow: (guildId, id) =>
+      attempt('removing a follow', async () => {
+        const r = await one<FollowRow>('DELETE FROM follows WHERE guild_id = $1 AND id = $2 RETURNING *', [guildId, id]);
+        return r ? followFromRow(r) : undefined;
+      }),
+    claimFollowBatch: (b) =>
+      attempt('claiming a follow batch', async (i) => {
+        const slot = followSlot(b.followId, b.from);
+        const out = await tx(async (c) => {
+          const moved = await c.query<FollowRow>(
+            'UPDATE follows SET covered_to = $1, last_batch_at = CASE WHEN $2::boolean THEN $3 ELSE last_batch_at END WHERE id = $4 AND covered_to = $5 RETURNING *',
+            [b.to, b.payloads !== null, b.now, b.followId, b.from],
+          );
+          const f = moved.rows[0];
+          if (!f || !b.payloads) return { moved: !!f };
+          const [d] = await insertClaims(c, { owner: b.owner, leaseUntil: new Date(b.now.getTime() + b.leaseMs), now: b.now }, [
+            { guildId: f.guild_id, channelId: f.channel_id, slot, reason: 'follow', from: b.from, to: b.to, timezone: 'UTC', topics: null, frequency: 'daily', topStories: 0 },
+          ]);
+          if (!d) return { moved: true };
+          // Rendered before the claim, stored with it: a takeover sends exactly these messages.
+          const empty = JSON.stringify(b.payloads.map(() => null));
+          const saved = await c.query<DeliveryRow>('UPDATE deliveries SET payloads = $1, article_count = $2, message_ids = $3::jsonb, first_attempt_at = $3::jsonb WHERE id = $4 RETURNING *', [
+            JSON.stringify(b.payloads),
+            b.articleCount,
+            empty,
+            d.id,
+          ]);
+          return { moved: true, delivery: deliveryFromRow(saved.rows[0]!) };
+        });
+        if (out.moved || i === 0) return out;
+        // A retry after a lost answer: the first attempt may have committed; its delivery is this process's.
+        const mine = await one<DeliveryRow>("SELECT * FROM deliveries WHERE slot = $1 AND lease_owner = $2 AND status = 'claimed'", [slot, b.owner]);
+        return mine ? { moved: true, delivery: deliveryFromRow(mine) } : out;
       }),
     getMeta: (key) => attempt('reading a setting', async () => (await one<{ value: string }>('SELECT value FROM meta WHERE key = $1', [key]))?.value),
     setMeta: (key, value) =>

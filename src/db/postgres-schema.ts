@@ -50,6 +50,34 @@ export const PG_MIGRATIONS: readonly string[] = [
    CREATE INDEX deliveries_leases ON deliveries (lease_expires_at, id) WHERE status = 'claimed';
    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
    CREATE TABLE article_arrivals (article_id TEXT PRIMARY KEY, first_seen TIMESTAMPTZ NOT NULL);`,
+  // Issue 13: several subscriptions per server, one per channel, daily or weekly, with a top-stories
+  // count; and follows. Existing subscriptions keep their rows (channel, schedule, pause, due slot) and
+  // become daily digests with 5 top stories. A follow's batches are deliveries with reason 'follow'.
+  `ALTER TABLE subscriptions DROP CONSTRAINT subscriptions_pkey;
+   ALTER TABLE subscriptions ADD PRIMARY KEY (guild_id, channel_id);
+   ALTER TABLE subscriptions
+     ADD COLUMN frequency TEXT NOT NULL DEFAULT 'daily' CHECK (frequency IN ('daily', 'weekly')),
+     ADD COLUMN weekday SMALLINT CHECK (weekday BETWEEN 1 AND 7),
+     ADD COLUMN top_stories SMALLINT NOT NULL DEFAULT 5 CHECK (top_stories BETWEEN 0 AND 10);
+   DROP INDEX subscriptions_due;
+   CREATE INDEX subscriptions_due ON subscriptions (next_due_at, guild_id, channel_id) WHERE enabled AND paused_reason IS NULL;
+   ALTER TABLE deliveries
+     ADD COLUMN frequency TEXT NOT NULL DEFAULT 'daily',
+     ADD COLUMN top_stories SMALLINT NOT NULL DEFAULT 5,
+     DROP CONSTRAINT deliveries_reason_check,
+     ADD CONSTRAINT deliveries_reason_check CHECK (reason IN ('scheduled', 'catch-up', 'manual', 'follow'));
+   CREATE TABLE follows (
+     id            BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+     guild_id      TEXT NOT NULL,
+     channel_id    TEXT NOT NULL,
+     query         TEXT NOT NULL,
+     created_by    TEXT,
+     covered_to    TIMESTAMPTZ NOT NULL,
+     last_batch_at TIMESTAMPTZ,
+     created_at    TIMESTAMPTZ NOT NULL,
+     UNIQUE (guild_id, channel_id, query)
+   );
+   CREATE INDEX follows_by_guild ON follows (guild_id, id);`,
 ];
 
 /**

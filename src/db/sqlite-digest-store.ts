@@ -10,8 +10,12 @@ import {
   type DeliveryReason,
   type DeliveryStatus,
   type DigestStore,
+  type Follow,
+  type Frequency,
   type Subscription,
   type SubscriptionInput,
+  followSlot,
+  subscriptionValues,
 } from './digest-store.ts';
 
 interface SubRow {
@@ -20,6 +24,9 @@ interface SubRow {
   time: string;
   timezone: string;
   topics: string | null;
+  frequency: Frequency;
+  weekday: number | null;
+  top_stories: number;
   enabled: number;
   next_due_at: number | null;
   paused_reason: string | null;
@@ -42,6 +49,8 @@ interface DeliveryRow {
   period_to: string;
   timezone: string;
   topics: string | null;
+  frequency: Frequency;
+  top_stories: number;
   article_count: number;
   payloads: string | null;
   message_ids: string;
@@ -58,6 +67,9 @@ const subFromRow = (r: SubRow): Subscription => ({
   time: r.time,
   timezone: r.timezone,
   topics: r.topics ? (JSON.parse(r.topics) as string[]) : null,
+  frequency: r.frequency,
+  weekday: r.frequency === 'weekly' ? r.weekday : null,
+  topStories: r.top_stories,
   enabled: r.enabled === 1,
   nextDueAt: r.enabled === 1 && r.next_due_at !== null ? new Date(r.next_due_at) : null,
   pausedReason: r.paused_reason,
@@ -80,6 +92,8 @@ const deliveryFromRow = (r: DeliveryRow): Delivery => ({
   periodTo: new Date(r.period_to),
   timezone: r.timezone,
   topics: r.topics ? (JSON.parse(r.topics) as string[]) : null,
+  frequency: r.frequency,
+  topStories: r.top_stories,
   articleCount: r.article_count,
   payloads: r.payloads ? (JSON.parse(r.payloads) as MessagePayload[]) : null,
   messageIds: JSON.parse(r.message_ids) as (string | null)[],
@@ -88,6 +102,28 @@ const deliveryFromRow = (r: DeliveryRow): Delivery => ({
   error: r.error,
   createdAt: new Date(r.created_at),
   updatedAt: new Date(r.updated_at),
+});
+
+interface FollowRow {
+  id: number;
+  guild_id: string;
+  channel_id: string;
+  query: string;
+  created_by: string | null;
+  covered_to: number;
+  last_batch_at: number | null;
+  created_at: string;
+}
+
+const followFromRow = (r: FollowRow): Follow => ({
+  id: r.id,
+  guildId: r.guild_id,
+  channelId: r.channel_id,
+  query: r.query,
+  createdBy: r.created_by,
+  coveredTo: new Date(r.covered_to),
+  lastBatchAt: r.last_batch_at === null ? null : new Date(r.last_batch_at),
+  createdAt: new Date(r.created_at),
 });
 
 const BUSY_CODES = new Set(['SQLITE_BUSY', 'SQLITE_BUSY_SNAPSHOT', 'SQLITE_BUSY_RECOVERY', 'SQLITE_LOCKED']);
@@ -118,7 +154,6 @@ async function attempt<T>(what: string, step: () => T): Promise<T> {
 }
 
 const iso = (d: Date) => d.toISOString();
-const topicsJson = (t: string[] | null) => (t && t.length > 0 ? JSON.stringify(t) : null);
 
 /**
  * The `DigestStore` on SQLite (better-sqlite3). Every write is one short transaction. With
@@ -127,15 +162,19 @@ const topicsJson = (t: string[] | null) => (t && t.length > 0 ? JSON.stringify(t
  */
 export function createSqliteDigestStore(db: Db, options: { checkpointInWorker?: boolean; onError?: (message: string) => void } = {}): DigestStore {
   const checkpointer = options.checkpointInWorker ? startWalCheckpointer(db, { onError: options.onError }) : null;
-  const getSub = db.prepare<[string], SubRow>('SELECT * FROM subscriptions WHERE guild_id = ?');
+  // Without a channel, the server's first subscription: what a server with one digest always meant.
+  const getSub = db.prepare<[string], SubRow>('SELECT * FROM subscriptions WHERE guild_id = ? ORDER BY created_at, channel_id LIMIT 1');
+  const getChannelSub = db.prepare<[string, string], SubRow>('SELECT * FROM subscriptions WHERE guild_id = ? AND channel_id = ?');
+  const listSubs = db.prepare<[string], SubRow>('SELECT * FROM subscriptions WHERE guild_id = ? ORDER BY created_at, channel_id');
+  const subOf = (guildId: string, channelId?: string) => (channelId === undefined ? getSub.get(guildId) : getChannelSub.get(guildId, channelId));
   const upsertSub = db.prepare(
-    `INSERT INTO subscriptions (guild_id, channel_id, time, timezone, topics, enabled, next_due_at, paused_reason, paused_at, pause_notified, created_at, updated_at)
-     VALUES (@guildId, @channelId, @time, @timezone, @topics, 1, @nextDueAt, NULL, NULL, 0, @now, @now)
-     ON CONFLICT (guild_id) DO UPDATE SET channel_id = @channelId, time = @time, timezone = @timezone, topics = @topics, enabled = 1,
-       next_due_at = @nextDueAt, paused_reason = NULL, paused_at = NULL, pause_notified = 0,
-       last_error = NULL, last_error_at = NULL, blocked_reason = NULL, updated_at = @now`,
+    `INSERT INTO subscriptions (guild_id, channel_id, time, timezone, topics, frequency, weekday, top_stories, enabled, next_due_at, paused_reason, paused_at, pause_notified, created_at, updated_at)
+     VALUES (@guildId, @channelId, @time, @timezone, @topics, @frequency, @weekday, @topStories, 1, @nextDueAt, NULL, NULL, 0, @now, @now)
+     ON CONFLICT (guild_id, channel_id) DO UPDATE SET time = @time, timezone = @timezone, topics = @topics, frequency = @frequency, weekday = @weekday,
+       top_stories = @topStories, enabled = 1, next_due_at = @nextDueAt, paused_reason = NULL, paused_at = NULL, pause_notified = 0, updated_at = @now`,
   );
   const disableSub = db.prepare('UPDATE subscriptions SET enabled = 0, next_due_at = NULL, updated_at = ? WHERE guild_id = ? AND enabled = 1');
+  const disableChannelSub = db.prepare('UPDATE subscriptions SET enabled = 0, next_due_at = NULL, updated_at = ? WHERE guild_id = ? AND channel_id = ? AND enabled = 1');
   const pauseByChannel = db.prepare<[string, string, string, string, string], { guild_id: string }>(
     `UPDATE subscriptions SET paused_reason = ?, paused_at = ?, pause_notified = 0, updated_at = ?
      WHERE guild_id = ? AND channel_id = ? AND enabled = 1 AND paused_reason IS NULL RETURNING guild_id`,
@@ -144,19 +183,23 @@ export function createSqliteDigestStore(db: Db, options: { checkpointInWorker?: 
     'UPDATE subscriptions SET paused_reason = ?, paused_at = ?, pause_notified = 0, updated_at = ? WHERE guild_id = ? AND enabled = 1 AND paused_reason IS NULL',
   );
   const markNotified = db.prepare('UPDATE subscriptions SET pause_notified = 1 WHERE guild_id = ? AND paused_reason IS NOT NULL AND pause_notified = 0');
+  const markChannelNotified = db.prepare('UPDATE subscriptions SET pause_notified = 1 WHERE guild_id = ? AND channel_id = ? AND paused_reason IS NOT NULL AND pause_notified = 0');
   const dueSubs = db.prepare<[number, number], SubRow>(
-    'SELECT * FROM subscriptions WHERE enabled = 1 AND paused_reason IS NULL AND next_due_at <= ? ORDER BY next_due_at, guild_id LIMIT ?',
+    'SELECT * FROM subscriptions WHERE enabled = 1 AND paused_reason IS NULL AND next_due_at <= ? ORDER BY next_due_at, guild_id, channel_id LIMIT ?',
   );
-  const advanceSub = db.prepare('UPDATE subscriptions SET next_due_at = ? WHERE guild_id = ? AND next_due_at = ?');
+  const advanceSub = db.prepare('UPDATE subscriptions SET next_due_at = ? WHERE guild_id = ? AND channel_id = ? AND next_due_at = ?');
   // The channel's latest digest that reached it or may still (claimed): the next period starts where it ended.
+  // A follow's batches in the same channel are not digests and never move a digest's period.
   const lastCovered = db.prepare<[string, string], { period_to: string }>(
-    "SELECT period_to FROM deliveries WHERE guild_id = ? AND channel_id = ? AND status IN ('delivered', 'claimed', 'skipped') ORDER BY period_to DESC LIMIT 1",
+    "SELECT period_to FROM deliveries WHERE guild_id = ? AND channel_id = ? AND reason <> 'follow' AND status IN ('delivered', 'claimed', 'skipped') ORDER BY period_to DESC LIMIT 1",
   );
   // With no covered digest, the earliest refused or failed one says where the channel's uncovered news starts.
-  const firstTried = db.prepare<[string, string], { period_from: string | null }>('SELECT MIN(period_from) AS period_from FROM deliveries WHERE guild_id = ? AND channel_id = ?');
+  const firstTried = db.prepare<[string, string], { period_from: string | null }>(
+    "SELECT MIN(period_from) AS period_from FROM deliveries WHERE guild_id = ? AND channel_id = ? AND reason <> 'follow'",
+  );
   const insertDelivery = db.prepare(
-    `INSERT INTO deliveries (guild_id, channel_id, slot, reason, status, lease_owner, lease_expires_at, period_from, period_to, timezone, topics, created_at, updated_at)
-     VALUES (@guildId, @channelId, @slot, @reason, 'claimed', @owner, @leaseUntil, @from, @to, @timezone, @topics, @now, @now)
+    `INSERT INTO deliveries (guild_id, channel_id, slot, reason, status, lease_owner, lease_expires_at, period_from, period_to, timezone, topics, frequency, top_stories, created_at, updated_at)
+     VALUES (@guildId, @channelId, @slot, @reason, 'claimed', @owner, @leaseUntil, @from, @to, @timezone, @topics, @frequency, @topStories, @now, @now)
      ON CONFLICT (guild_id, channel_id, slot) DO NOTHING`,
   );
   const expired = db.prepare<[number, number], DeliveryRow>(
@@ -185,7 +228,18 @@ export function createSqliteDigestStore(db: Db, options: { checkpointInWorker?: 
   const finishRow = db.prepare(
     "UPDATE deliveries SET status = ?, error = ?, lease_owner = NULL, lease_expires_at = NULL, updated_at = ? WHERE id = ? AND lease_owner = ? AND status = 'claimed'",
   );
-  const latest = db.prepare<[string], DeliveryRow>('SELECT * FROM deliveries WHERE guild_id = ? ORDER BY id DESC LIMIT 1');
+  const latest = db.prepare<[string], DeliveryRow>("SELECT * FROM deliveries WHERE guild_id = ? AND reason <> 'follow' ORDER BY id DESC LIMIT 1");
+  const latestInChannel = db.prepare<[string, string], DeliveryRow>("SELECT * FROM deliveries WHERE guild_id = ? AND channel_id = ? AND reason <> 'follow' ORDER BY id DESC LIMIT 1");
+  const countFollows = db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM follows WHERE guild_id = ?');
+  const sameFollow = db.prepare<[string, string, string], { id: number }>('SELECT id FROM follows WHERE guild_id = ? AND channel_id = ? AND query = ?');
+  const insertFollow = db.prepare<[string, string, string, string | null, number, string], FollowRow>(
+    'INSERT INTO follows (guild_id, channel_id, query, created_by, covered_to, last_batch_at, created_at) VALUES (?, ?, ?, ?, ?, NULL, ?) RETURNING *',
+  );
+  const guildFollows = db.prepare<[string], FollowRow>('SELECT * FROM follows WHERE guild_id = ? ORDER BY id');
+  const everyFollow = db.prepare<[], FollowRow>('SELECT * FROM follows ORDER BY id');
+  const deleteFollow = db.prepare<[string, number], FollowRow>('DELETE FROM follows WHERE guild_id = ? AND id = ? RETURNING *');
+  const followById = db.prepare<[number], FollowRow>('SELECT * FROM follows WHERE id = ?');
+  const moveFollow = db.prepare('UPDATE follows SET covered_to = @to, last_batch_at = CASE WHEN @batch THEN @now ELSE last_batch_at END WHERE id = @id AND covered_to = @from');
   const all = db.prepare<[string], DeliveryRow>('SELECT * FROM deliveries WHERE guild_id = ? ORDER BY id');
   const insertArrival = db.prepare('INSERT INTO article_arrivals (article_id, first_seen) VALUES (?, ?) ON CONFLICT (article_id) DO NOTHING');
   const arrivalOf = db.prepare<[string], { first_seen: number }>('SELECT first_seen FROM article_arrivals WHERE article_id = ?');
@@ -224,7 +278,7 @@ export function createSqliteDigestStore(db: Db, options: { checkpointInWorker?: 
     // Work a dead process left half done comes first: it is older than anything due now.
     for (const r of expired.all(now, o.limit)) if (takeOver.run(o.owner, leaseUntil, r.id, now).changes > 0) ids.push(r.id);
     for (const r of dueSubs.all(now, o.limit - ids.length)) {
-      const plan = o.plan({ time: r.time, timezone: r.timezone, nextDueAt: new Date(r.next_due_at!) }, o.now);
+      const plan = o.plan({ time: r.time, timezone: r.timezone, frequency: r.frequency, weekday: r.weekday, nextDueAt: new Date(r.next_due_at!) }, o.now);
       const to = plan.slot.getTime();
       const info = insertDelivery.run({
         guildId: r.guild_id,
@@ -233,33 +287,38 @@ export function createSqliteDigestStore(db: Db, options: { checkpointInWorker?: 
         reason: plan.reason,
         owner: o.owner,
         leaseUntil,
-        from: iso(new Date(periodStart(r.guild_id, r.channel_id, to, o.firstPeriodMs, o.maxPeriodMs))),
+        from: iso(new Date(periodStart(r.guild_id, r.channel_id, to, plan.firstPeriodMs ?? o.firstPeriodMs, plan.maxPeriodMs ?? o.maxPeriodMs))),
         to: iso(plan.slot),
         timezone: r.timezone,
         topics: r.topics,
+        frequency: r.frequency,
+        topStories: r.top_stories,
         now: iso(o.now),
       });
       if (info.changes > 0) ids.push(Number(info.lastInsertRowid));
-      advanceSub.run(plan.next.getTime(), r.guild_id, r.next_due_at);
+      advanceSub.run(plan.next.getTime(), r.guild_id, r.channel_id, r.next_due_at);
     }
     return ids;
   });
 
   const store: DigestStore = {
-    getSubscription: (guildId) => attempt('reading a subscription', () => {
-      const r = getSub.get(guildId);
+    getSubscription: (guildId, channelId) => attempt('reading a subscription', () => {
+      const r = subOf(guildId, channelId);
       return r ? subFromRow(r) : undefined;
     }),
+    listSubscriptions: (guildId) => attempt('listing subscriptions', () => listSubs.all(guildId).map(subFromRow)),
     upsertSubscription: (s: SubscriptionInput, now) =>
       attempt('saving a subscription', () => {
-        upsertSub.run({ guildId: s.guildId, channelId: s.channelId, time: s.time, timezone: s.timezone, topics: topicsJson(s.topics), nextDueAt: s.nextDueAt.getTime(), now: iso(now) });
-        return subFromRow(getSub.get(s.guildId)!);
+        upsertSub.run({ ...subscriptionValues(s), nextDueAt: s.nextDueAt.getTime(), now: iso(now) });
+        return subFromRow(getChannelSub.get(s.guildId, s.channelId)!);
       }),
-    disableSubscription: (guildId, now) => attempt('turning a digest off', () => disableSub.run(iso(now), guildId).changes > 0),
+    disableSubscription: (guildId, now, channelId) =>
+      attempt('turning a digest off', () => (channelId === undefined ? disableSub.run(iso(now), guildId) : disableChannelSub.run(iso(now), guildId, channelId)).changes > 0),
     pauseChannel: (guildId, channelId, reason, now) =>
       attempt('pausing a channel', () => pauseByChannel.all(reason, iso(now), iso(now), guildId, channelId).map((r) => r.guild_id)),
     pauseGuild: (guildId, reason, now) => attempt('pausing a server', () => pauseByGuild.run(reason, iso(now), iso(now), guildId).changes > 0),
-    markPauseNotified: (guildId) => attempt('marking a pause as told', () => markNotified.run(guildId).changes > 0),
+    markPauseNotified: (guildId, channelId) =>
+      attempt('marking a pause as told', () => (channelId === undefined ? markNotified.run(guildId) : markChannelNotified.run(guildId, channelId)).changes > 0),
 
     claimDue: async (o) => {
       const ids = await attempt('claiming due digests', () => claimTx.immediate(o));
@@ -268,7 +327,7 @@ export function createSqliteDigestStore(db: Db, options: { checkpointInWorker?: 
     claimManual: (o) =>
       attempt('claiming a send-now digest', () =>
         db.transaction(() => {
-          const sub = getSub.get(o.guildId);
+          const sub = subOf(o.guildId, o.channelId);
           if (!sub || sub.enabled !== 1) return undefined;
           const to = o.now.getTime();
           const info = insertDelivery.run({
@@ -282,6 +341,8 @@ export function createSqliteDigestStore(db: Db, options: { checkpointInWorker?: 
             to: iso(o.now),
             timezone: sub.timezone,
             topics: sub.topics,
+            frequency: sub.frequency,
+            topStories: sub.top_stories,
             now: iso(o.now),
           });
           return info.changes > 0 ? deliveryFromRow(byId.get(Number(info.lastInsertRowid))!) : undefined;
@@ -310,12 +371,54 @@ export function createSqliteDigestStore(db: Db, options: { checkpointInWorker?: 
       const r = byId.get(id);
       return r ? deliveryFromRow(r) : undefined;
     }),
-    latestDelivery: (guildId) => attempt('reading the last delivery', () => {
-      const r = latest.get(guildId);
+    latestDelivery: (guildId, channelId) => attempt('reading the last delivery', () => {
+      const r = channelId === undefined ? latest.get(guildId) : latestInChannel.get(guildId, channelId);
       return r ? deliveryFromRow(r) : undefined;
     }),
     listDeliveries: (guildId) => attempt('listing deliveries', () => all.all(guildId).map(deliveryFromRow)),
     recordFirstSeen: (items) => attempt('recording new articles', () => recordArrivals.immediate(items)),
+    addFollow: (f, now, max) =>
+      attempt('saving a follow', () =>
+        db.transaction(() => {
+          if (sameFollow.get(f.guildId, f.channelId, f.query)) return { ok: false as const, reason: 'duplicate' as const };
+          if (countFollows.get(f.guildId)!.n >= max) return { ok: false as const, reason: 'limit' as const };
+          return { ok: true as const, follow: followFromRow(insertFollow.get(f.guildId, f.channelId, f.query, f.createdBy, now.getTime(), iso(now))!) };
+        }).immediate(),
+      ),
+    listFollows: (guildId) => attempt('listing follows', () => (guildId === undefined ? everyFollow.all() : guildFollows.all(guildId)).map(followFromRow)),
+    removeFollow: (guildId, id) =>
+      attempt('removing a follow', () => {
+        const r = deleteFollow.get(guildId, id);
+        return r ? followFromRow(r) : undefined;
+      }),
+    claimFollowBatch: (c) =>
+      attempt('claiming a follow batch', () =>
+        db.transaction(() => {
+          const moved = moveFollow.run({ id: c.followId, from: c.from.getTime(), to: c.to.getTime(), now: c.now.getTime(), batch: c.payloads ? 1 : 0 }).changes > 0;
+          if (!moved || !c.payloads) return { moved };
+          const f = followById.get(c.followId)!;
+          const info = insertDelivery.run({
+            guildId: f.guild_id,
+            channelId: f.channel_id,
+            slot: followSlot(c.followId, c.from),
+            reason: 'follow',
+            owner: c.owner,
+            leaseUntil: c.now.getTime() + c.leaseMs,
+            from: iso(c.from),
+            to: iso(c.to),
+            timezone: 'UTC',
+            topics: null,
+            frequency: 'daily',
+            topStories: 0,
+            now: iso(c.now),
+          });
+          if (info.changes === 0) return { moved };
+          const id = Number(info.lastInsertRowid);
+          // Rendered before the claim, stored with it: a takeover sends exactly these messages.
+          setPayloads.run(JSON.stringify(c.payloads), c.articleCount, JSON.stringify(c.payloads.map(() => null)), JSON.stringify(c.payloads.map(() => null)), 0, iso(c.now), id, c.owner);
+          return { moved, delivery: deliveryFromRow(byId.get(id)!) };
+        }).immediate(),
+      ),
     getMeta: (key) => attempt('reading a setting', () => getMeta.get(key)?.value),
     setMeta: (key, value) => attempt('saving a setting', () => void setMeta.run(key, value)),
     close: async () => {

@@ -37,6 +37,8 @@ export function createArrivalLog(deps: { store: Pick<DigestStore, 'recordFirstSe
   /** Ids first seen after their publish time: the only candidates for a late place in a period. */
   const late = new Set<string>();
   const pending = new Set<Promise<void>>();
+  /** When this process last saw an article it had not seen before (the clock's ms); 0 before any. */
+  let lastNewAt = 0;
 
   const remember = (stored: Map<string, Date>) => {
     for (const [id, at] of stored) {
@@ -80,6 +82,7 @@ export function createArrivalLog(deps: { store: Pick<DigestStore, 'recordFirstSe
     watch(): () => void {
       return articles.onChange((e) => {
         if (e.type !== 'set' || firstSeen.has(e.id)) return;
+        lastNewAt = clock.now().getTime();
         const p = record(e.id);
         pending.add(p);
         void p.finally(() => pending.delete(p));
@@ -90,6 +93,8 @@ export function createArrivalLog(deps: { store: Pick<DigestStore, 'recordFirstSe
       while (pending.size > 0) await Promise.allSettled([...pending]);
     },
     arrivedAt,
+    /** When this process last saw a new article (0 before any): follows need not look again until it changes. */
+    lastNewAt: () => lastNewAt,
     /**
      * The articles that arrived in [from, to): published in it (and seen by its end), plus those
      * published before it, within `MAX_LATE_MS`, that were first seen in it.

@@ -2,12 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleepFor } from 'node:timers/promises';
 import type { Clock } from '../calendar/clock.ts';
 import { latestSlot, nextSlot } from '../calendar/slots.ts';
-import { DatabaseError, LeaseLostError, type Delivery, type DeliveryReason, type DigestStore, type Subscription } from '../db/digest-store.ts';
+import { DatabaseError, LeaseLostError, type Delivery, type DigestStore, type Frequency, type SlotPlan, type Subscription } from '../db/digest-store.ts';
 import type { ArticleSource } from '../digest/compose.ts';
 import type { ArrivalLog } from './arrivals.ts';
 import { createComposeCache } from './compose-cache.ts';
 import { DEFAULT_BACKOFF_MS, FIRST_PERIOD_MS, MAX_PERIOD_MS, NONCE_TRUST_MS, runDelivery, type DeliveryLogger, type DeliveryOutcome } from './deliver.ts';
-import type { DigestSender, NotifyAdmins } from './sender.ts';
+import { createFollowBatcher, type FollowOptions } from './follows.ts';
+import type { DigestSender, NotifyAdmins, ThreadOptions } from './sender.ts';
 
 /** How often the ticker looks for due slots. State, not the timer, decides what is due, so a late tick loses nothing. */
 export const TICK_MS = 2000;
@@ -41,20 +42,47 @@ export interface EngineOptions {
    * hand, so a digest is never composed from a half-loaded archive. Absent: loaded already.
    */
   ready?: Promise<unknown>;
+  /** Follows: with these (and `arrivals`), new articles matching a saved search are posted in batches. */
+  follows?: FollowOptions;
+}
+
+/** What `/digest set` asks for one channel; frequency, weekday and top stories default to daily, none and 5. */
+export interface SubscriptionRequest {
+  guildId: string;
+  channelId: string;
+  time: string;
+  timezone: string;
+  topics: string[] | null;
+  frequency?: Frequency;
+  weekday?: number | null;
+  topStories?: number;
 }
 
 /** The engine was stopped or killed: nothing more is written or sent. */
 class Stopped extends Error {}
 
+/** The weekday of a schedule: a weekly one's, none for a daily one. */
+const weekdayOf = (sub: { frequency?: Frequency; weekday?: number | null }) => (sub.frequency === 'weekly' ? (sub.weekday ?? null) : null);
+
 /**
  * Where a due subscription goes: the latest slot that has passed (one catch-up for a whole downtime,
- * not one per missed day), its reason, and the next slot after now.
+ * not one per missed day or week), its reason, and the next slot after now. A weekly digest covers
+ * the local week before its slot (167 to 169 hours across a DST change), and a catch-up no more.
  */
-export function planSlot(sub: { time: string; timezone: string; nextDueAt: Date }, now: Date): { slot: Date; reason: DeliveryReason; next: Date } {
-  const latest = latestSlot(sub.time, sub.timezone, now);
+export function planSlot(sub: { time: string; timezone: string; frequency?: Frequency; weekday?: number | null; nextDueAt: Date }, now: Date): SlotPlan {
+  const weekday = weekdayOf(sub);
+  const latest = latestSlot(sub.time, sub.timezone, now, weekday);
   const slot = latest.getTime() > sub.nextDueAt.getTime() ? latest : sub.nextDueAt;
   const late = slot.getTime() !== sub.nextDueAt.getTime() || now.getTime() - slot.getTime() > CATCH_UP_LATE_MS;
-  return { slot, reason: late ? 'catch-up' : 'scheduled', next: nextSlot(sub.time, sub.timezone, now) };
+  const plan: SlotPlan = { slot, reason: late ? 'catch-up' : 'scheduled', next: nextSlot(sub.time, sub.timezone, now, weekday) };
+  if (weekday === null) return plan;
+  const week = slot.getTime() - latestSlot(sub.time, sub.timezone, new Date(slot.getTime() - 1), weekday).getTime();
+  return { ...plan, firstPeriodMs: week, maxPeriodMs: week };
+}
+
+/** How far back a send-now of this subscription may reach: a day for a daily digest (first time), a week for a weekly one. */
+function manualPeriods(sub: Subscription | undefined): { firstPeriodMs: number; maxPeriodMs: number } {
+  return sub?.frequency === 'weekly' ? { firstPeriodMs: MAX_PERIOD_MS, maxPeriodMs: MAX_PERIOD_MS } : { firstPeriodMs: FIRST_PERIOD_MS, maxPeriodMs: MAX_PERIOD_MS };
 }
 
 /**
@@ -64,7 +92,7 @@ export function planSlot(sub: { time: string; timezone: string; nextDueAt: Date 
 function memoPlan(): typeof planSlot {
   const memo = new Map<string, ReturnType<typeof planSlot>>();
   return (sub, now) => {
-    const key = `${sub.time}|${sub.timezone}|${sub.nextDueAt.getTime()}|${now.getTime()}`;
+    const key = `${sub.time}|${sub.timezone}|${weekdayOf(sub) ?? '*'}|${sub.nextDueAt.getTime()}|${now.getTime()}`;
     let plan = memo.get(key);
     if (!plan) memo.set(key, (plan = planSlot(sub, now)));
     return plan;
@@ -118,17 +146,20 @@ export function createDeliveryEngine(options: EngineOptions) {
     send: (channelId, payload) => (stopped() ? refuse() : sender.send(channelId, payload)),
     findOwnMessage: (channelId, marker, since) => (stopped() ? refuse() : sender.findOwnMessage(channelId, marker, since)),
     checkPermissions: (guildId, channelId) => sender.checkPermissions(guildId, channelId),
+    ...(sender.capabilities ? { capabilities: (guildId: string, channelId: string) => sender.capabilities!(guildId, channelId) } : {}),
+    ...(sender.startThread ? { startThread: (channelId: string, messageId: string, o: ThreadOptions) => (stopped() ? refuse() : sender.startThread!(channelId, messageId, o)) } : {}),
   };
 
-  const notifyOnce = async (guildId: string, text: string) => {
-    if (!options.notifyAdmins || !(await guardedStore.markPauseNotified(guildId))) return;
+  const notifyOnce = async (guildId: string, channelId: string, text: string) => {
+    if (!options.notifyAdmins || !(await guardedStore.markPauseNotified(guildId, channelId))) return;
     await options.notifyAdmins(guildId, text).catch((err: unknown) => logger.warn({ err, guildId }, 'could not tell the admins about the paused digest'));
   };
   const pauseChannel = async (guildId: string, channelId: string, reason: string) => {
     const paused = await guardedStore.pauseChannel(guildId, channelId, reason, clock.now());
     for (const g of paused) {
       logger.warn({ guildId: g, channelId, reason }, 'digest paused');
-      await notifyOnce(g, `⚠️ The daily news digest in <#${channelId}> is paused: ${reason}. Fix it, then run /digest set to resume it.`);
+      const kind = (await guardedStore.getSubscription(g, channelId))?.frequency === 'weekly' ? 'weekly' : 'daily';
+      await notifyOnce(g, channelId, `⚠️ The ${kind} news digest in <#${channelId}> is paused: ${reason}. Fix it, then run /digest set to resume it.`);
     }
   };
 
@@ -147,6 +178,10 @@ export function createDeliveryEngine(options: EngineOptions) {
     startedAt: clock.now(),
     pause: pauseChannel,
   };
+  const followBatcher =
+    options.follows && options.arrivals
+      ? createFollowBatcher({ store: guardedStore, arrivals: options.arrivals, clock, logger, owner, leaseMs, options: options.follows })
+      : null;
 
   /** Runs one delivery with a heartbeat on its lease; failures of the database or of this process leave it for a takeover. */
   async function run(d: Delivery): Promise<DeliveryOutcome | undefined> {
@@ -189,6 +224,24 @@ export function createDeliveryEngine(options: EngineOptions) {
     // One wake-up per finished run, rather than Promise.race over every running one each time (which
     // attaches a handler to each of the hundred running promises per finish: garbage and CPU in a burst).
     let wake: (() => void) | null = null;
+    const launch = (d: Delivery) => {
+      const p: Promise<void> = track(run(d)).then((o) => {
+        if (o) outcomes.push(o);
+        running.delete(p);
+        wake?.();
+      });
+      running.add(p);
+    };
+    // Follows' batches due now are claimed (rendered and stored) first and run alongside the digests;
+    // a batch left unfinished by a dead process comes back through claimDue's lease takeover.
+    if (followBatcher && !stopping) {
+      const batches = await followBatcher.claim().catch((err: unknown) => {
+        if (err instanceof Stopped || abort.signal.aborted) throw err;
+        logger.error({ err }, 'claiming follow batches failed; they are tried again at the next tick');
+        return [];
+      });
+      for (const d of batches) launch(d);
+    }
     while (!abort.signal.aborted) {
       const free = concurrency - running.size;
       // Claim in batches as room frees up: a claim's lease starts ticking at once, so never claim more than can run.
@@ -197,12 +250,7 @@ export function createDeliveryEngine(options: EngineOptions) {
         const claimed = await guardedStore.claimDue({ now: clock.now(), owner, leaseMs, limit, plan: memoPlan(), firstPeriodMs: FIRST_PERIOD_MS, maxPeriodMs: MAX_PERIOD_MS });
         more = claimed.length === limit;
         for (const d of claimed) {
-          const p: Promise<void> = track(run(d)).then((o) => {
-            if (o) outcomes.push(o);
-            running.delete(p);
-            wake?.();
-          });
-          running.add(p);
+          launch(d);
           // A delivery renders, stores and checks its message without a break until its first request
           // waits: started one per turn of the event loop, a batch of claims never runs as one long task.
           await new Promise<void>((r) => setImmediate(r));
@@ -288,21 +336,44 @@ export function createDeliveryEngine(options: EngineOptions) {
       timer = null;
       abort.abort();
     },
-    /** Creates or replaces a server's subscription (resuming it if paused), due at its next slot after now. */
-    async setSubscription(s: { guildId: string; channelId: string; time: string; timezone: string; topics: string[] | null }): Promise<Subscription> {
+    /** Creates or replaces the subscription of a server's channel (resuming it if paused), due at its next slot after now. */
+    async setSubscription(s: SubscriptionRequest): Promise<Subscription> {
       const now = clock.now();
-      return guardedStore.upsertSubscription({ ...s, nextDueAt: nextSlot(s.time, s.timezone, now) }, now);
+      return guardedStore.upsertSubscription({ ...s, nextDueAt: nextSlot(s.time, s.timezone, now, weekdayOf(s)) }, now);
     },
-    /** Turns a server's digest off; false if it was not on. */
-    disable: (guildId: string) => guardedStore.disableSubscription(guildId, clock.now()),
-    subscription: (guildId: string) => guardedStore.getSubscription(guildId),
-    latestDelivery: (guildId: string) => guardedStore.latestDelivery(guildId),
-    /** Posts a digest now, covering everything since the channel's last one. Undefined when the server has no digest. */
-    async sendNow(guildId: string): Promise<DeliveryOutcome | undefined> {
+    /** Turns a channel's digest off (without a channel, all of the server's); false if none was on. */
+    disable: (guildId: string, channelId?: string) => guardedStore.disableSubscription(guildId, clock.now(), channelId),
+    /** The channel's subscription; without a channel, the server's first. */
+    subscription: (guildId: string, channelId?: string) => guardedStore.getSubscription(guildId, channelId),
+    /** Every subscription of the server, oldest first. */
+    subscriptions: (guildId: string) => guardedStore.listSubscriptions(guildId),
+    latestDelivery: (guildId: string, channelId?: string) => guardedStore.latestDelivery(guildId, channelId),
+    /**
+     * Posts a digest now in the channel (without one, the server's first subscription's), covering
+     * everything since the channel's last digest. Undefined when there is no such digest.
+     */
+    async sendNow(guildId: string, channelId?: string): Promise<DeliveryOutcome | undefined> {
       if (stopping) throw new Stopped('the delivery engine is shutting down');
       if (!loaded) await untilLoaded();
-      const d = await guardedStore.claimManual({ guildId, now: clock.now(), owner, leaseMs, firstPeriodMs: FIRST_PERIOD_MS, maxPeriodMs: MAX_PERIOD_MS });
+      const periods = manualPeriods(await guardedStore.getSubscription(guildId, channelId));
+      const d = await guardedStore.claimManual({ guildId, channelId, now: clock.now(), owner, leaseMs, ...periods });
       return d ? track(run(d)) : undefined;
+    },
+    /** The follow store operations `/news follow`, `follows` and `unfollow` use. */
+    follows: {
+      async add(f: { guildId: string; channelId: string; query: string; createdBy: string | null }, max: number) {
+        const r = await guardedStore.addFollow(f, clock.now(), max);
+        followBatcher?.invalidate();
+        return r;
+      },
+      list: (guildId: string) => guardedStore.listFollows(guildId),
+      async remove(guildId: string, id: number) {
+        const r = await guardedStore.removeFollow(guildId, id);
+        followBatcher?.invalidate();
+        return r;
+      },
+      /** The interval between two batches of one follow. */
+      batchMs: followBatcher?.batchMs ?? null,
     },
     /** Pauses the subscriptions posting in a channel (deleted, or refusing the bot), with no request sent. */
     pauseChannel,

@@ -170,5 +170,122 @@ export function describeDigestStore(name: string, open: () => Promise<DigestStor
       expect(await store.recordFirstSeen([])).toEqual(new Map());
       await store.close();
     });
+
+    it('GIVEN two channels of one server with their own topics and frequency THEN each is its own subscription: listed, claimed, turned off and paused apart', async () => {
+      const store = await open();
+      const at = new Date('2026-11-21T18:00:00Z');
+      await store.upsertSubscription({ guildId: 'g', channelId: 'bitcoin', time: '08:00', timezone: 'UTC', topics: ['Bitcoin', 'Markets'], topStories: 3, nextDueAt: new Date('2026-11-23T08:00:00Z') }, at);
+      await store.upsertSubscription(
+        { guildId: 'g', channelId: 'weekly', time: '08:00', timezone: 'UTC', topics: null, frequency: 'weekly', weekday: 1, topStories: 10, nextDueAt: new Date('2026-11-23T08:00:00Z') },
+        new Date(at.getTime() + 1000),
+      );
+      expect((await store.listSubscriptions('g')).map((x) => [x.channelId, x.topics, x.frequency, x.weekday, x.topStories])).toEqual([
+        ['bitcoin', ['Bitcoin', 'Markets'], 'daily', null, 3],
+        ['weekly', null, 'weekly', 1, 10],
+      ]);
+      expect(await store.getSubscription('g', 'weekly')).toMatchObject({ frequency: 'weekly', weekday: 1 });
+      expect((await store.getSubscription('g'))?.channelId).toBe('bitcoin');
+      // Same server, same slot, two channels: two deliveries, each with its channel's settings.
+      const claimed = await store.claimDue(claimAt('2026-11-23T08:00:01Z', 'p1'));
+      expect(claimed.map((d) => [d.channelId, d.slot, d.topics, d.frequency, d.topStories, d.periodTo.getTime() - d.periodFrom.getTime()])).toEqual([
+        ['bitcoin', '2026-11-23T08:00:00.000Z', ['Bitcoin', 'Markets'], 'daily', 3, DAY],
+        ['weekly', '2026-11-23T08:00:00.000Z', null, 'weekly', 10, 7 * DAY],
+      ]);
+      expect((await store.getSubscription('g', 'bitcoin'))?.nextDueAt).toEqual(new Date('2026-11-24T08:00:00Z'));
+      expect((await store.getSubscription('g', 'weekly'))?.nextDueAt).toEqual(new Date('2026-11-30T08:00:00Z'));
+      expect((await store.latestDelivery('g', 'bitcoin'))?.id).toBe(claimed[0]!.id);
+      const manual = await store.claimManual({ guildId: 'g', channelId: 'weekly', now: new Date('2026-11-23T09:00:00Z'), owner: 'x', leaseMs: 60_000, firstPeriodMs: DAY, maxPeriodMs: 7 * DAY });
+      expect(manual).toMatchObject({ channelId: 'weekly', frequency: 'weekly', topStories: 10, periodFrom: new Date('2026-11-23T08:00:00Z') });
+
+      expect(await store.pauseChannel('g', 'weekly', 'refused', new Date())).toEqual(['g']);
+      expect(await store.markPauseNotified('g', 'bitcoin')).toBe(false);
+      expect(await store.markPauseNotified('g', 'weekly')).toBe(true);
+      expect(await store.disableSubscription('g', new Date(), 'bitcoin')).toBe(true);
+      expect(await store.disableSubscription('g', new Date(), 'bitcoin')).toBe(false);
+      expect((await store.listSubscriptions('g')).map((x) => [x.channelId, x.enabled, x.pausedReason])).toEqual([
+        ['bitcoin', false, null],
+        ['weekly', true, 'refused'],
+      ]);
+      // Set again: the channel's row is replaced (resumed, new schedule), not duplicated.
+      await store.upsertSubscription({ guildId: 'g', channelId: 'weekly', time: '07:00', timezone: 'UTC', topics: ['AI'], nextDueAt: new Date('2026-11-24T07:00:00Z') }, new Date());
+      expect((await store.listSubscriptions('g')).map((x) => [x.channelId, x.frequency, x.weekday, x.topStories, x.pausedReason])).toEqual([
+        ['bitcoin', 'daily', null, 3, null],
+        ['weekly', 'daily', null, 5, null],
+      ]);
+      await store.close();
+    });
+
+    it('GIVEN a weekly digest on Mondays in Berlin THEN its first digest covers the local week, 169 hours across the end of DST, and a three-week downtime gives one catch-up of one week', async () => {
+      const store = await open();
+      await store.upsertSubscription(
+        { guildId: 'w', channelId: 'c', time: '08:00', timezone: 'Europe/Berlin', topics: null, frequency: 'weekly', weekday: 1, nextDueAt: new Date('2026-10-26T07:00:00Z') },
+        new Date('2026-10-20T00:00:00Z'),
+      );
+      const [first] = await store.claimDue(claimAt('2026-10-26T07:00:01Z', 'x'));
+      expect(first).toMatchObject({ slot: '2026-10-26T07:00:00.000Z', reason: 'scheduled', periodFrom: new Date('2026-10-19T06:00:00Z'), periodTo: new Date('2026-10-26T07:00:00Z') });
+      await store.finish(first!.id, 'x', 'delivered', null, new Date());
+      expect((await store.getSubscription('w'))?.nextDueAt).toEqual(new Date('2026-11-02T07:00:00Z'));
+      const [late] = await store.claimDue(claimAt('2026-11-18T12:00:00Z', 'x'));
+      expect(late).toMatchObject({ slot: '2026-11-16T07:00:00.000Z', reason: 'catch-up', periodFrom: new Date('2026-11-09T07:00:00Z'), periodTo: new Date('2026-11-16T07:00:00Z') });
+      expect(await store.claimDue(claimAt('2026-11-18T12:00:05Z', 'x'))).toEqual([]);
+      expect((await store.getSubscription('w'))?.nextDueAt).toEqual(new Date('2026-11-23T07:00:00Z'));
+      await store.close();
+    });
+
+    it('GIVEN follows THEN a server has at most the limit, no duplicate per channel, lists its own, and removes only its own', async () => {
+      const store = await open();
+      const now = new Date('2026-11-22T10:00:00Z');
+      const a = await store.addFollow({ guildId: 'g', channelId: 'c', query: 'bitcoin etf', createdBy: 'u1' }, now, 2);
+      expect(a).toMatchObject({ ok: true, follow: { guildId: 'g', channelId: 'c', query: 'bitcoin etf', createdBy: 'u1', coveredTo: now, lastBatchAt: null } });
+      expect(await store.addFollow({ guildId: 'g', channelId: 'c', query: 'bitcoin etf', createdBy: 'u2' }, now, 2)).toEqual({ ok: false, reason: 'duplicate' });
+      expect((await store.addFollow({ guildId: 'g', channelId: 'other', query: 'bitcoin etf', createdBy: null }, now, 2)).ok).toBe(true);
+      expect(await store.addFollow({ guildId: 'g', channelId: 'c', query: 'musk', createdBy: null }, now, 2)).toEqual({ ok: false, reason: 'limit' });
+      expect((await store.addFollow({ guildId: 'h', channelId: 'c', query: 'musk', createdBy: null }, now, 2)).ok).toBe(true);
+      expect((await store.listFollows('g')).map((f) => [f.channelId, f.query])).toEqual([
+        ['c', 'bitcoin etf'],
+        ['other', 'bitcoin etf'],
+      ]);
+      expect(await store.listFollows()).toHaveLength(3);
+      const id = a.ok ? a.follow.id : -1;
+      expect(await store.removeFollow('h', id)).toBeUndefined();
+      expect((await store.removeFollow('g', id))?.query).toBe('bitcoin etf');
+      expect(await store.removeFollow('g', id)).toBeUndefined();
+      expect((await store.listFollows('g')).map((f) => f.channelId)).toEqual(['other']);
+      await store.close();
+    });
+
+    it('GIVEN a follow batch claimed by two owners at once THEN one delivery exists, stored rendered and leased, and it never moves the channel digest\'s period', async () => {
+      const store = await setUp(['g']);
+      const t0 = new Date('2026-11-22T10:00:00Z');
+      const added = await store.addFollow({ guildId: 'g', channelId: 'c-g', query: 'musk', createdBy: null }, t0, 25);
+      const follow = added.ok ? added.follow : undefined;
+      const t1 = new Date('2026-11-22T10:05:00Z');
+      const batch = (owner: string) => ({ followId: follow!.id, from: t0, to: t1, payloads: [payload('🔔 2 new articles')], articleCount: 2, now: t1, owner, leaseMs: 60_000 });
+      const [x, y] = await Promise.all([store.claimFollowBatch(batch('x')), store.claimFollowBatch(batch('y'))]);
+      const won = [x, y].filter((r) => r.delivery);
+      expect(won).toHaveLength(1);
+      expect([x.moved, y.moved].filter(Boolean)).toHaveLength(1);
+      expect(won[0]!.delivery).toMatchObject({
+        guildId: 'g',
+        channelId: 'c-g',
+        reason: 'follow',
+        status: 'claimed',
+        slot: `follow:${follow!.id}:2026-11-22T10:00:00.000Z`,
+        periodFrom: t0,
+        periodTo: t1,
+        payloads: [payload('🔔 2 new articles')],
+        messageIds: [null],
+        articleCount: 2,
+      });
+      expect((await store.listFollows('g'))[0]).toMatchObject({ coveredTo: t1, lastBatchAt: t1 });
+      // Moving an idle follow on records no batch.
+      expect(await store.claimFollowBatch({ ...batch('x'), from: t1, to: new Date('2026-11-22T11:00:00Z'), payloads: null, articleCount: 0 })).toEqual({ moved: true });
+      expect((await store.listFollows('g'))[0]).toMatchObject({ coveredTo: new Date('2026-11-22T11:00:00Z'), lastBatchAt: t1 });
+      // The follow's row is not a digest: the channel's first digest still covers the day before its slot.
+      expect(await store.latestDelivery('g')).toBeUndefined();
+      const [digest] = await store.claimDue(claimAt('2026-11-22T08:00:01Z', 'x'));
+      expect(digest).toMatchObject({ channelId: 'c-g', periodFrom: new Date('2026-11-21T08:00:00Z') });
+      await store.close();
+    });
   });
 }

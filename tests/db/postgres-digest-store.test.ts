@@ -60,6 +60,36 @@ describe('Postgres migrations', () => {
   });
 });
 
+describe('Postgres migration to several subscriptions per server', () => {
+  it('GIVEN a database with one subscription per server (schema 1) THEN each becomes its channel\'s daily digest with its due slot and pause kept, and a second channel can be added', async () => {
+    const url = await postgres().freshDatabase();
+    await withClient(url, async (c) => {
+      await c.query('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())');
+      await c.query(PG_MIGRATIONS[0]!);
+      await c.query('INSERT INTO schema_migrations (version) VALUES (1)');
+      await c.query(
+        `INSERT INTO subscriptions (guild_id, channel_id, time, timezone, topics, next_due_at, paused_reason, created_at, updated_at)
+         VALUES ('g', 'c', '08:00', 'Europe/Berlin', '["Bitcoin"]', '2026-11-22T07:00:00Z', NULL, now(), now()),
+                ('p', 'cp', '09:30', 'UTC', NULL, '2026-11-22T09:30:00Z', 'refused', now(), now())`,
+      );
+      await c.query(
+        `INSERT INTO deliveries (guild_id, channel_id, slot, reason, status, period_from, period_to, timezone, created_at, updated_at)
+         VALUES ('g', 'c', '2026-11-20T08:00:00.000Z', 'scheduled', 'delivered', '2026-11-19T08:00:00Z', '2026-11-20T08:00:00Z', 'Europe/Berlin', now(), now())`,
+      );
+    });
+    const store = await open(url);
+    expect(await store.getSubscription('g')).toMatchObject({ channelId: 'c', topics: ['Bitcoin'], frequency: 'daily', weekday: null, topStories: 5, nextDueAt: new Date('2026-11-22T07:00:00Z') });
+    expect(await store.getSubscription('p')).toMatchObject({ channelId: 'cp', pausedReason: 'refused' });
+    await store.upsertSubscription({ guildId: 'g', channelId: 'weekly', time: '08:00', timezone: 'UTC', topics: null, frequency: 'weekly', weekday: 1, nextDueAt: new Date('2026-11-23T08:00:00Z') }, new Date());
+    expect((await store.listSubscriptions('g')).map((x) => [x.channelId, x.frequency, x.weekday])).toEqual([
+      ['c', 'daily', null],
+      ['weekly', 'weekly', 1],
+    ]);
+    const [d] = await store.claimDue(claimAt('2026-11-22T07:00:01Z', 'x'));
+    expect(d).toMatchObject({ guildId: 'g', channelId: 'c', periodFrom: new Date('2026-11-20T08:00:00Z'), frequency: 'daily', topStories: 5 });
+  });
+});
+
 describe('Postgres digest store shared by several processes', () => {
   it('GIVEN two stores on two pools claiming the same due subscriptions in small batches THEN each slot goes to exactly one of them', async () => {
     const url = await postgres().freshDatabase();
