@@ -1,21 +1,19 @@
 import { ApplicationIntegrationType, InteractionContextType, MessageFlags, SlashCommandBuilder, type AutocompleteInteraction, type ChatInputCommandInteraction, type MessageComponentInteraction } from 'discord.js';
 import { localDate, parseIsoDate } from '../src/calendar/period.ts';
-import { parseSentiment } from '../src/classify/sentiment.ts';
-import { SENTIMENTS, type Sentiment } from '../src/content/article.ts';
-import { composeDayDigest } from '../src/digest/compose.ts';
+import { SENTIMENTS } from '../src/content/article.ts';
+import { composeDayDigest, readTopImpacts } from '../src/digest/compose.ts';
+import { composeDayMood } from '../src/digest/mood.ts';
 import { bySubcommand, type Command } from '../src/discord/command.ts';
 import { timezoneFor, topicsFor, type BotContext } from '../src/discord/context.ts';
 import { toEdit, toReply, toUpdate } from '../src/discord/respond.ts';
 import { UserError } from '../src/errors.ts';
 import { DISCORD_LIMITS } from '../src/payload/limits.ts';
 import { renderDigest } from '../src/render/digest.ts';
-import { renderArticleList, renderImpact, renderSearchPage, renderTopics } from '../src/render/articles.ts';
+import { renderArticleList, renderImpact, renderTopics } from '../src/render/articles.ts';
 import { truncate } from '../src/render/markdown.ts';
-import { prepareQuery } from '../src/search/query.ts';
-import { pageButtonId, parsePageButtonId } from './news-page-button.ts';
-
-/** Results per search page: five embeds' worth of articles stays readable on a phone. */
-export const SEARCH_PAGE_SIZE = 5;
+import { impactForTopic, impactOptions, search, searchOptions, sentimentOption, sessionPage, topicOption } from './news-search.ts';
+import { parsePageButtonId } from './news-page-button.ts';
+import { addFollowSubcommands, followAutocomplete, followHandlers } from './news-follow.ts';
 
 const sentimentChoices = SENTIMENTS.map((s) => ({ name: s, value: s }));
 
@@ -34,20 +32,8 @@ const data = new SlashCommandBuilder()
       .addStringOption((o) => o.setName('topic').setDescription('Only this topic').setAutocomplete(true))
       .addStringOption((o) => o.setName('sentiment').setDescription('Only this sentiment').addChoices(...sentimentChoices)),
   )
-  .addSubcommand((s) =>
-    s
-      .setName('search')
-      .setDescription('Search titles, summaries, topics, sources and impact notes')
-      .addStringOption((o) => o.setName('query').setDescription('Words to look for, e.g. musk').setRequired(true))
-      .addStringOption((o) => o.setName('topic').setDescription('Only this topic').setAutocomplete(true))
-      .addStringOption((o) => o.setName('sentiment').setDescription('Only this sentiment').addChoices(...sentimentChoices)),
-  )
-  .addSubcommand((s) =>
-    s
-      .setName('impact')
-      .setDescription("An article's impact on the crypto market")
-      .addStringOption((o) => o.setName('article').setDescription('Start typing a title').setRequired(true).setAutocomplete(true)),
-  )
+  .addSubcommand(searchOptions)
+  .addSubcommand(impactOptions)
   .addSubcommand((s) => s.setName('topics').setDescription('Every topic, with its number of articles'))
   .addSubcommand((s) =>
     s
@@ -56,21 +42,8 @@ const data = new SlashCommandBuilder()
       .addStringOption((o) => o.setName('date').setDescription('YYYY-MM-DD (default: today)')),
   );
 
-function sentimentOption(i: ChatInputCommandInteraction): Sentiment | undefined {
-  const raw = i.options.getString('sentiment');
-  if (raw === null) return undefined;
-  const sentiment = parseSentiment(raw);
-  if (sentiment === null) throw new UserError(`“${truncate(raw, 40)}” is not a sentiment. Pick positive, negative or neutral.`);
-  return sentiment;
-}
-
-function topicOption(i: ChatInputCommandInteraction, ctx: BotContext): string | undefined {
-  const raw = i.options.getString('topic')?.trim();
-  if (!raw) return undefined;
-  const known = ctx.store.resolveTopic(raw);
-  if (!known) throw new UserError(`There is no topic called “${truncate(raw, 80)}”. Pick one from the suggestions, or run /news topics to see them all.`);
-  return known;
-}
+// follow, follows, unfollow: saved searches posted as they arrive (news-follow.ts).
+addFollowSubcommands(data);
 
 async function latest(i: ChatInputCommandInteraction, ctx: BotContext) {
   const count = i.options.getInteger('count') ?? 10;
@@ -89,40 +62,15 @@ async function latest(i: ChatInputCommandInteraction, ctx: BotContext) {
   );
 }
 
-/** Renders one page of a stored search; shared by the command and the ◀ ▶ buttons. */
-function searchPage(ctx: BotContext, sessionId: string, page: number) {
-  const session = ctx.searchSessions.get(sessionId);
-  if (!session) return null;
-  const result = ctx.store.search(session.query, { topic: session.topic, sentiment: session.sentiment, limit: SEARCH_PAGE_SIZE, offset: page * SEARCH_PAGE_SIZE });
-  const pageCount = Math.max(1, Math.ceil(result.total / SEARCH_PAGE_SIZE));
-  const clamped = Math.min(page, pageCount - 1);
-  const shown =
-    clamped === page
-      ? result
-      : ctx.store.search(session.query, { topic: session.topic, sentiment: session.sentiment, limit: SEARCH_PAGE_SIZE, offset: clamped * SEARCH_PAGE_SIZE });
-  return renderSearchPage({
-    query: shown.query,
-    truncated: shown.truncated,
-    total: shown.total,
-    page: clamped,
-    pageSize: SEARCH_PAGE_SIZE,
-    articles: shown.articles,
-    customIds: { prev: pageButtonId(sessionId, Math.max(0, clamped - 1), 'prev'), next: pageButtonId(sessionId, clamped + 1, 'next') },
-  });
-}
-
-async function search(i: ChatInputCommandInteraction, ctx: BotContext) {
-  const query = i.options.getString('query', true);
-  const topic = topicOption(i, ctx);
-  const sentiment = sentimentOption(i);
-  // Rejects an empty query (QueryError) before a session is stored for it, without running the search twice.
-  prepareQuery(query);
-  const session = ctx.searchSessions.create({ userId: i.user.id, query, topic, sentiment });
-  await i.reply(toReply(searchPage(ctx, session.id, 0)!));
-}
-
+/** `/news impact`: one article's bullets (`article`), or a topic's over a period (`topic`, `since`). */
 async function impact(i: ChatInputCommandInteraction, ctx: BotContext) {
-  const value = i.options.getString('article', true).trim();
+  const raw = i.options.getString('article');
+  const topic = i.options.getString('topic');
+  if (raw !== null && topic !== null) throw new UserError('Pick an article or a topic, not both: /news impact article:<title>, or /news impact topic:<topic> since:7d.');
+  if (topic !== null) return impactForTopic(i, ctx);
+  if (raw === null) throw new UserError('Pick an article (start typing a title) or a topic, e.g. /news impact topic:Bitcoin since:7d.');
+  if (i.options.getString('since') !== null) throw new UserError('since applies to a topic, not to one article: /news impact topic:<topic> since:7d.');
+  const value = raw.trim();
   if (!value) throw new UserError('Type a few words of a title and pick an article from the list.');
   const found = ctx.store.get(value) ?? ctx.store.resolve(value);
   // The bullets are not kept in memory: they are read from the article's file now (null if it just went).
@@ -142,19 +90,41 @@ async function digest(i: ChatInputCommandInteraction, ctx: BotContext) {
   // Composing a large day can take a moment; defer so the 3-second deadline is never at risk.
   await i.deferReply({ flags: MessageFlags.Ephemeral });
   const date = raw ?? localDate(ctx.clock.now(), timezone);
-  const payloads = renderDigest(composeDayDigest(ctx.store, { date, timezone, topics: await topicsFor(ctx, i.guildId) }));
+  const digest = composeDayDigest(ctx.store, { date, timezone, topics: await topicsFor(ctx, i.guildId) });
+  // As posted: top stories with their first impact bullet, and the mood line (a preview has no chart).
+  const mood = digest.total > 0 ? composeDayMood(ctx.store, { date, timezone }).line : undefined;
+  const payloads = renderDigest(digest, { impacts: await readTopImpacts(ctx.store, digest), ...(mood ? { mood } : {}) });
   const [first, ...rest] = payloads;
   await i.editReply(toEdit(first!));
   for (const p of rest) await i.followUp(toReply(p, { ephemeral: true }));
 }
 
 async function autocomplete(i: AutocompleteInteraction, ctx: BotContext) {
+  if (await followAutocomplete(i, ctx)) return;
   const focused = i.options.getFocused(true);
   const typed = String(focused.value ?? '');
   const cap = DISCORD_LIMITS.autocompleteChoiceText;
   if (focused.name === 'article') {
     const choices = ctx.store.suggest(typed, DISCORD_LIMITS.autocompleteChoices).map((a) => ({ name: truncate(a.title, cap), value: a.id }));
     await i.respond(choices);
+    return;
+  }
+  if (focused.name === 'source') {
+    const needle = typed.trim().toLowerCase();
+    const choices = ctx.store
+      .sources()
+      .filter((s) => s.source.toLowerCase().includes(needle))
+      .slice(0, DISCORD_LIMITS.autocompleteChoices)
+      .map((s) => ({ name: truncate(`${s.source} (${s.count})`, cap), value: truncate(s.source, cap) }));
+    await i.respond(choices);
+    return;
+  }
+  if (focused.name === 'since') {
+    // The usual periods, and what is being typed when it is already a date or a period of its own.
+    const typedText = typed.trim().slice(0, 20);
+    const usual = ['24h', '7d', '30d'].filter((p) => p.startsWith(typedText.toLowerCase()) || !typedText);
+    const values = typedText && !usual.includes(typedText) ? [typedText, ...usual] : usual;
+    await i.respond(values.map((v) => ({ name: v, value: v })));
     return;
   }
   if (focused.name === 'topic') {
@@ -176,15 +146,13 @@ async function component(i: MessageComponentInteraction, ctx: BotContext) {
   const session = ctx.searchSessions.get(button.sessionId);
   if (!session) throw new UserError('These results have expired. Run /news search again to get fresh pages.');
   if (session.userId !== i.user.id) throw new UserError('Only the person who ran this search can turn its pages. Run /news search yourself to browse.');
-  const payload = searchPage(ctx, session.id, button.page);
-  if (!payload) throw new UserError('These results have expired. Run /news search again to get fresh pages.');
-  await i.update(toUpdate(payload));
+  await i.update(toUpdate(await sessionPage(ctx, session, button.page)));
 }
 
 /** `/news`: what every member uses to read and search. */
 export const news = {
   data,
-  execute: bySubcommand({ latest, search, impact, topics, digest }),
+  execute: bySubcommand({ latest, search, impact, topics, digest, ...followHandlers }),
   autocomplete,
   component,
 } satisfies Command;

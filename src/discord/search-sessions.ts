@@ -2,13 +2,23 @@ import { randomBytes } from 'node:crypto';
 import type { Sentiment } from '../content/article.ts';
 import { DISCORD_LIMITS } from '../payload/limits.ts';
 
-/** What a search's ◀ ▶ buttons need to show another page: kept server-side, since a query can be longer than a custom_id. */
+/**
+ * What a search's ◀ ▶ buttons need to show another page: kept server-side, since a query and its
+ * filters can be longer than a custom_id. Every filter is kept, so each page shows the same search.
+ */
 export interface SearchSession {
   id: string;
   userId: string;
+  /** The words searched; for `/news impact topic:`, the topic. */
   query: string;
   topic?: string;
   sentiment?: Sentiment;
+  source?: string;
+  /** A `since` filter, resolved once: turning a page later must not move the period. */
+  since?: { from: number; label: string };
+  sort?: 'relevance' | 'newest';
+  /** `/news impact topic:`: the articles with impact notes, in page order (absent for a search). */
+  impact?: { articleIds: readonly string[] };
   createdAt: number;
 }
 
