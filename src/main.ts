@@ -29,6 +29,7 @@ import { watchEventLog } from './files/watch-log.ts';
 import { sandboxBanner, startSandboxMode } from './sandbox/mode.ts';
 import { createArrivalLog } from './scheduler/arrivals.ts';
 import { createDeliveryEngine, type DeliveryEngine, type EngineOptions } from './scheduler/engine.ts';
+import { createFollowMatcher } from './search/follow-match.ts';
 
 /** What can be swapped when the bot is started: tests pass a controllable clock, short backoffs and engine timings. */
 export interface BotDeps {
@@ -146,18 +147,22 @@ export async function startBot(deps: BotDeps): Promise<RunningBot> {
     for (const notice of report.notices) logger.warn({ file: notice.file, field: notice.path }, `article cut: ${formatIssue(notice)}`);
     return report;
   });
-  // Watched from the end of the load on (checked: not after a stop, which would leave a watcher open).
+  // Watched from the start, with every change held until the archive is whole (and arrivals are followed):
+  // a file written during a long load is applied after it, never lost.
+  if (deps.watch !== false) {
+    watcherStart = watchContentDir(contentDir, store, {
+      ...readOptions,
+      holdUntil: storeLoaded,
+      onEvent: (e) => {
+        const record = watchEventLog(e);
+        logger[record.level](record.fields, record.msg);
+      },
+    });
+    // A folder that cannot be watched fails the start through `archiveReady` below; this only keeps it from counting as unhandled meanwhile.
+    watcherStart.catch(() => undefined);
+  }
   const archiveReady = storeLoaded.then(async (report) => {
-    if (!closed && deps.watch !== false) {
-      watcherStart = watchContentDir(contentDir, store, {
-        ...readOptions,
-        onEvent: (e) => {
-          const record = watchEventLog(e);
-          logger[record.level](record.fields, record.msg);
-        },
-      });
-      await watcherStart;
-    }
+    await watcherStart;
     return report;
   });
   // Handled where it is awaited (startBot, or run); this only keeps a failed load from counting as unhandled meanwhile.
@@ -170,14 +175,15 @@ export async function startBot(deps: BotDeps): Promise<RunningBot> {
     if (loaded) await archive.cacheWritten?.catch(() => undefined);
   };
 
-  const client = createDiscordClient({ apiUrl: config.DISCORD_API_URL, restRetries: deps.restRetries, shards: deps.shards });
+  const client = createDiscordClient({ apiUrl: config.DISCORD_API_URL, proxyUrl: config.REST_PROXY_URL, restRetries: deps.restRetries, shards: deps.shards });
   // Digests go through their own REST client, so command replies never queue behind them.
-  const digestRest = createDigestRest({ token: config.DISCORD_TOKEN, apiUrl: config.DISCORD_API_URL, retries: deps.restRetries });
+  const digestRest = createDigestRest({ token: config.DISCORD_TOKEN, apiUrl: config.DISCORD_API_URL, proxyUrl: config.REST_PROXY_URL, retries: deps.restRetries });
   const sender = createChannelSender({ rest: digestRest, client, logger });
   const invalidRequests = createInvalidRequestMonitor({ logger });
   invalidRequests.watch(client.rest);
   invalidRequests.watch(digestRest);
   const engine = createDeliveryEngine({
+    leaseMs: config.DIGEST_LEASE_MS,
     ...deps.engine,
     store: digestStore,
     articles: store,
@@ -189,6 +195,7 @@ export async function startBot(deps: BotDeps): Promise<RunningBot> {
     backoffMs: deps.backoffMs,
     // No digest from a half-loaded archive: nothing is claimed before the store is whole.
     ready: storeLoaded,
+    follows: { matcher: createFollowMatcher, batchMs: config.FOLLOW_BATCH_MINUTES * 60_000 },
   });
   const stopListening = pauseOnRemoval(client, engine, logger);
   const ctx: BotContext = {

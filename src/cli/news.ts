@@ -6,10 +6,12 @@ import { parseSentiment } from '../classify/sentiment.ts';
 import { formatConfigProblems, parseContentTimeZone, parseTopicAliases } from '../config.ts';
 import { ArticleStore } from '../content/store.ts';
 import { createTopicCanonicaliser } from '../content/topics.ts';
-import { composeDayDigest, type Digest } from '../digest/compose.ts';
+import { composeDayDigest, readTopImpacts, type Digest } from '../digest/compose.ts';
+import { composeDayMood } from '../digest/mood.ts';
 import { renderDigest } from '../render/digest.ts';
 import { ContentDirError, formatIssue, loadContentDir, resolveContentDir, type LoadReport } from '../files/content-files.ts';
 import { createFileDetailsReader } from '../files/archive.ts';
+import { parseSince, parseSort } from '../search/filters.ts';
 import { QueryError } from '../search/query.ts';
 
 /** Where the CLI writes, and what it reads from the environment: passed in so tests run it in-process. */
@@ -30,10 +32,14 @@ Commands:
   validate                       Load every article and list the files that were skipped, and why.
   latest [--count N] [--topic T] [--sentiment S]
                                  The newest articles (default 10).
-  search <query> [--limit N]     Ranked full-text search (default 10 results).
+  search <query> [--limit N] [--topic T] [--sentiment S] [--source NAME] [--since P] [--sort relevance|newest]
+                                 Ranked full-text search (default 10 results); forgives typos
+                                 (etherium finds Ethereum). P is 24h, 7d, 30d or a date YYYY-MM-DD.
   impact <id-or-query>           An article's "Impact on the crypto market" bullets.
-  digest [--date YYYY-MM-DD] [--tz ZONE]
-                                 The digest for one calendar day (default: today, UTC).
+  impact --topic T [--since P]   A topic's impact bullets over a period (default 7d), by sentiment.
+  digest [--date YYYY-MM-DD] [--tz ZONE] [--top N]
+                                 The digest for one calendar day (default: today, UTC): its top
+                                 N stories (0-10, default 5), the market mood, then every article.
 
 Options for every command:
   --content DIR                  Article folder (default: $CONTENT_DIR, else ./content)
@@ -51,15 +57,19 @@ const OPTIONS = {
   sentiment: { type: 'string' },
   date: { type: 'string' },
   tz: { type: 'string' },
+  source: { type: 'string' },
+  since: { type: 'string' },
+  sort: { type: 'string' },
+  top: { type: 'string' },
 } satisfies ParseArgsConfig['options'];
 
 /** Which options each command accepts: anything else is a usage error rather than silently ignored. */
 const ALLOWED: Record<string, ReadonlyArray<keyof typeof OPTIONS>> = {
   validate: [],
   latest: ['count', 'topic', 'sentiment'],
-  search: ['limit'],
-  impact: [],
-  digest: ['date', 'tz'],
+  search: ['limit', 'topic', 'sentiment', 'source', 'since', 'sort'],
+  impact: ['topic', 'since'],
+  digest: ['date', 'tz', 'top'],
 };
 
 class UsageError extends Error {}
@@ -123,7 +133,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       case 'impact':
         return await impact(loaded.store, ctx);
       default:
-        return digest(loaded.store, ctx);
+        return await digest(loaded.store, ctx);
     }
   } catch (e) {
     if (e instanceof UsageError) {
@@ -232,22 +242,84 @@ async function latest(store: ArticleStore, { values, out }: Ctx): Promise<number
   return EXIT.ok;
 }
 
-async function search(store: ArticleStore, { values, rest, out, err }: Ctx): Promise<number> {
+/** `--topic` as the archive spells it; an unknown topic is a usage error, as on Discord. */
+function topicFlag(store: ArticleStore, raw: string | undefined): string | undefined {
+  if (raw === undefined) return undefined;
+  const known = store.resolveTopic(raw);
+  if (!known) throw new UsageError(`--topic "${raw}" is not a topic of the archive (news latest lists articles with their topics)`);
+  return known;
+}
+
+/** `--since`, read like the bot reads it. */
+function sinceFlag(raw: string | undefined, now: Date) {
+  if (raw === undefined) return undefined;
+  try {
+    return parseSince(raw, now);
+  } catch (e) {
+    if (e instanceof QueryError) throw new UsageError(`--since: ${e.message}`);
+    throw e;
+  }
+}
+
+async function search(store: ArticleStore, { values, rest, out, err, now }: Ctx): Promise<number> {
   if (rest.length === 0) throw new UsageError('search needs a query, e.g. news search musk');
   const limit = positiveInt(values.limit, 'limit', 10, 1000);
-  const result = store.search(rest.join(' '), { limit });
+  const topic = topicFlag(store, values.topic);
+  const sentiment = sentimentOption(values.sentiment);
+  const source = values.source === undefined ? undefined : store.resolveSource(values.source);
+  if (values.source !== undefined && !source) throw new UsageError(`--source "${values.source}" is not a source of the archive (known: ${store.sources().slice(0, 10).map((s) => s.source).join(', ') || 'none'})`);
+  const since = sinceFlag(values.since, now());
+  let sort;
+  try {
+    sort = values.sort === undefined ? undefined : parseSort(values.sort);
+  } catch (e) {
+    throw e instanceof QueryError ? new UsageError(`--sort: ${e.message}`) : e;
+  }
+  const result = store.search(rest.join(' '), { limit, topic, sentiment, source, from: since?.from, sort });
   if (result.truncated) err(`news: the query was cut to 200 characters.`);
   if (values.json) {
     out(JSON.stringify((await withDetails(store, result.articles)).map(articleJson), null, 2));
+    if (result.total === 0 && result.suggestions.length > 0) err(`Did you mean: ${result.suggestions.join(', ')}?`);
     return EXIT.ok;
   }
-  out(`${result.total} result${result.total === 1 ? '' : 's'} for "${result.query}"${result.truncated ? ' (query cut to 200 characters)' : ''}${result.total > result.articles.length ? `, showing ${result.articles.length}` : ''}:`);
+  const filters = [topic && `topic ${topic}`, sentiment, source && `source ${source}`, since?.label, sort === 'newest' && 'newest first'].filter(Boolean).join(', ');
+  out(`${result.total} result${result.total === 1 ? '' : 's'} for "${result.query}"${filters ? ` (${filters})` : ''}${result.truncated ? ' (query cut to 200 characters)' : ''}${result.total > result.articles.length ? `, showing ${result.articles.length}` : ''}${result.total > 0 ? ':' : '.'}`);
+  for (const c of result.corrections) out(`  (close spellings of "${c.word}": ${c.matches.join(', ')})`);
   result.articles.forEach((a, i) => out(articleLine(a, i + 1)));
+  if (result.total === 0 && result.suggestions.length > 0) out(`Did you mean: ${result.suggestions.join(', ')}?`);
   return EXIT.ok;
 }
 
-async function impact(store: ArticleStore, { values, rest, out }: Ctx): Promise<number> {
-  if (rest.length === 0) throw new UsageError('impact needs an article id or a search query');
+/** `impact --topic T [--since P]`: the period's bullets for a topic, positive, then negative, then neutral. */
+async function impactForTopic(store: ArticleStore, { values, rest, out, now }: Ctx): Promise<number> {
+  if (rest.length > 0) throw new UsageError('impact takes an article or --topic, not both');
+  const topic = topicFlag(store, values.topic)!;
+  const since = sinceFlag(values.since ?? '7d', now())!;
+  const read = await withDetails(store, store.query({ topic, from: since.from }));
+  const groups = SENTIMENTS.map((s) => ({ sentiment: s, articles: read.filter((a) => a.sentiment === s && a.impact.length > 0) }));
+  if (values.json) {
+    out(JSON.stringify({ topic, since: since.from.toISOString(), groups: groups.map((g) => ({ sentiment: g.sentiment, articles: g.articles.map(articleJson) })) }, null, 2));
+    return EXIT.ok;
+  }
+  const total = groups.reduce((n, g) => n + g.articles.length, 0);
+  out(`Impact on the crypto market · ${topic} · ${since.label}: ${total} article${total === 1 ? '' : 's'} with impact notes`);
+  for (const g of groups) {
+    if (g.articles.length === 0) continue;
+    out('');
+    out(`${g.sentiment.toUpperCase()} (${g.articles.length})`);
+    for (const a of g.articles) {
+      out(`  ${a.title}${a.source ? ` — ${a.source}` : ''} · ${a.publishedAt.toISOString().slice(0, 10)}`);
+      for (const b of a.impact) out(`    • ${b}`);
+    }
+  }
+  return total > 0 ? EXIT.ok : EXIT.problems;
+}
+
+async function impact(store: ArticleStore, ctx: Ctx): Promise<number> {
+  const { values, rest, out } = ctx;
+  if (values.topic !== undefined) return impactForTopic(store, ctx);
+  if (values.since !== undefined) throw new UsageError('--since applies to impact --topic, not to one article');
+  if (rest.length === 0) throw new UsageError('impact needs an article id or a search query, or --topic');
   const found = store.resolve(rest.join(' '));
   const article = found && (await store.details(found));
   if (!article) {
@@ -271,18 +343,48 @@ async function impact(store: ArticleStore, { values, rest, out }: Ctx): Promise<
   return EXIT.ok;
 }
 
-function digest(store: ArticleStore, { values, out, now }: Ctx): number {
+async function digest(store: ArticleStore, { values, out, now }: Ctx): Promise<number> {
   const tz = values.tz ?? 'UTC';
   if (!isValidTimeZone(tz)) throw new UsageError(`--tz must be an IANA time zone such as Europe/Paris (got "${tz}")`);
   const date = values.date ?? localDate(now(), tz);
   if (parseIsoDate(date) === null) throw new UsageError(`--date must be a real calendar date YYYY-MM-DD (got "${date}")`);
-  const d = composeDayDigest(store, { date, timezone: tz });
-  const messages = renderDigest(d);
+  const topStories = values.top === undefined ? undefined : Number(values.top);
+  if (topStories !== undefined && !(Number.isInteger(topStories) && topStories >= 0 && topStories <= 10)) throw new UsageError(`--top must be a whole number from 0 to 10 (got "${values.top}")`);
+  const d = composeDayDigest(store, { date, timezone: tz, topStories });
+  const mood = composeDayMood(store, { date, timezone: tz });
+  const impacts = await readTopImpacts(store, d);
+  const messages = renderDigest(d, { impacts, ...(d.total > 0 ? { mood: mood.line } : {}) });
   if (values.json) {
-    out(JSON.stringify({ date, timezone: tz, total: d.total, groups: groupIds(d), messages }, null, 2));
+    out(
+      JSON.stringify(
+        {
+          date,
+          timezone: tz,
+          total: d.total,
+          top: d.top.map((t) => ({ id: t.article.id, title: t.article.title, url: t.article.url, source: t.article.source, sentiment: t.article.sentiment, sources: t.sources, impact: impacts.get(t.article.id) ?? null })),
+          mood: { text: mood.line.text, now: mood.line.now, usual: mood.line.usual, days: mood.days },
+          groups: groupIds(d),
+          messages,
+        },
+        null,
+        2,
+      ),
+    );
     return EXIT.ok;
   }
   out(`Digest for ${date} (${tz}): ${d.total} article${d.total === 1 ? '' : 's'}${d.total ? ` — ${SENTIMENTS.map((s) => `${d.counts[s]} ${s}`).join(', ')}` : ''}`);
+  if (d.total > 0) out(`Market mood: ${mood.line.text}`);
+  if (d.top.length > 0) {
+    out('');
+    out(`TOP STORIES (${d.top.length})`);
+    d.top.forEach((t, i) => {
+      const a = t.article;
+      out(`  ${i + 1}. ${a.title}${a.source ? ` — ${a.source}` : ''} · ${sentimentLabel(a)}${t.sources > 1 ? ` · ${t.sources} sources` : ''}`);
+      if (a.url) out(`     ${a.url}`);
+      const impact = impacts.get(a.id);
+      if (impact) out(`     ↳ ${impact}`);
+    });
+  }
   for (const group of d.groups) {
     out('');
     out(`${group.sentiment.toUpperCase()} (${group.count})`);

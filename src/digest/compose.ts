@@ -15,6 +15,24 @@ export interface DigestOptions {
    * article saved after the digest that covered its publish time lands in the next one.
    */
   arrivedAt?: (a: Article) => Date;
+  /** How many top stories open the digest: 0–10, {@link DEFAULT_TOP_STORIES} when absent. */
+  topStories?: number;
+  /** How many sources carry an article's story (its duplicate cluster); 1 for every article when absent. */
+  sourcesOf?: (a: Article) => number;
+}
+
+/** Top stories a digest opens with unless its subscription says otherwise. */
+export const DEFAULT_TOP_STORIES = 5;
+/** The most top stories a subscription may ask for. */
+export const MAX_TOP_STORIES = 10;
+
+/** One of the period's most important stories, with what ranked it. */
+export interface TopStory {
+  article: Article;
+  /** Sources carrying the same story (1 when only this one). */
+  sources: number;
+  /** The ranking value: higher is more important. */
+  importance: number;
 }
 
 /** The articles of one topic inside a sentiment group, best first. */
@@ -40,10 +58,58 @@ export interface Digest {
   total: number;
   counts: Record<Sentiment, number>;
   groups: DigestGroup[];
+  /** The period's most important stories, most important first (also listed in `groups`). */
+  top: TopStory[];
 }
 
 const byRank = (a: Article, b: Article) =>
   b.score - a.score || b.publishedAt.getTime() - a.publishedAt.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+
+/** Each further source carrying a story counts like this many points of front-matter score. */
+const SOURCE_WEIGHT = 15;
+/** A story published at the end of the period gets this many points more than one at its start. */
+const RECENCY_WEIGHT = 10;
+
+/**
+ * How important a story is, from what its front matter says (`score`: `stickyWeight × 100 + score` in
+ * schema A, `(quality + heat) / 2` in schema B, so a sticky story leads), how many sources carry it,
+ * and how recent it is within the period (0 at its start, 1 at its end).
+ */
+export function importance(a: Article, sources: number, recency: number): number {
+  return a.score + SOURCE_WEIGHT * (Math.max(1, sources) - 1) + RECENCY_WEIGHT * Math.min(1, Math.max(0, recency));
+}
+
+/** Clamps a requested number of top stories to 0–10; anything not a number gives the default. */
+export function topStoryCount(n: number | null | undefined): number {
+  if (typeof n !== 'number' || !Number.isFinite(n)) return DEFAULT_TOP_STORIES;
+  return Math.min(MAX_TOP_STORIES, Math.max(0, Math.floor(n)));
+}
+
+/**
+ * The `n` most important of `articles` (see {@link importance}), ties to the newer, then by id, so
+ * the choice is the same on every run. `from`/`to` place each article in the period for recency.
+ */
+export function rankTopStories(
+  articles: readonly Article[],
+  options: { n: number; from: Date; to: Date; sourcesOf?: (a: Article) => number; arrivedAt?: (a: Article) => Date },
+): TopStory[] {
+  const n = topStoryCount(options.n);
+  if (n === 0 || articles.length === 0) return [];
+  const from = options.from.getTime();
+  const span = Math.max(1, options.to.getTime() - from);
+  const ranked = articles.map((article) => {
+    const sources = options.sourcesOf ? options.sourcesOf(article) : 1;
+    const at = (options.arrivedAt ? options.arrivedAt(article) : article.publishedAt).getTime();
+    return { article, sources, importance: importance(article, sources, (at - from) / span) };
+  });
+  ranked.sort(
+    (x, y) =>
+      y.importance - x.importance ||
+      y.article.publishedAt.getTime() - x.article.publishedAt.getTime() ||
+      (x.article.id < y.article.id ? -1 : x.article.id > y.article.id ? 1 : 0),
+  );
+  return ranked.slice(0, n);
+}
 
 /**
  * Groups the period's articles by sentiment (positive, negative, neutral), then by topic (largest
@@ -57,12 +123,14 @@ export function composeDigest(articles: readonly Article[], options: DigestOptio
   const counts: Record<Sentiment, number> = { positive: 0, negative: 0, neutral: 0 };
   const buckets = new Map<Sentiment, Map<string, Article[]>>();
   const seen = new Set<string>();
+  const included: Article[] = [];
   for (const a of articles) {
     const t = (options.arrivedAt ? options.arrivedAt(a) : a.publishedAt).getTime();
     if (t < from || t >= to || seen.has(a.id)) continue;
     const primary = wanted ? a.topics.find((x) => wanted.has(topicKey(x))) : a.topics[0];
     if (!primary) continue;
     seen.add(a.id);
+    included.push(a);
     counts[a.sentiment]++;
     let topics = buckets.get(a.sentiment);
     if (!topics) buckets.set(a.sentiment, (topics = new Map()));
@@ -87,12 +155,15 @@ export function composeDigest(articles: readonly Article[], options: DigestOptio
     total: seen.size,
     counts,
     groups,
+    top: rankTopStories(included, { n: options.topStories ?? DEFAULT_TOP_STORIES, from: options.from, to: options.to, sourcesOf: options.sourcesOf, arrivedAt: options.arrivedAt }),
   };
 }
 
 /** Where a digest reads its articles from; `ArticleStore` fits. `from` is inclusive, `to` exclusive. */
 export interface ArticleSource {
   query(q: { from: Date; to: Date }): Article[];
+  /** How many sources carry an article's story (`ArticleStore.sourceCount`); 1 for all when absent. */
+  sourceCount?(a: Article): number;
 }
 
 /**
@@ -100,7 +171,33 @@ export interface ArticleSource {
  * definition behind both `/news digest` and `news digest`, so the preview and the CLI never disagree.
  * Throws `RangeError` for a date that does not exist; callers validate the user's input first.
  */
-export function composeDayDigest(source: ArticleSource, day: { date: string; timezone: string; topics?: readonly string[] | null }): Digest {
+export function composeDayDigest(
+  source: ArticleSource,
+  day: { date: string; timezone: string; topics?: readonly string[] | null; topStories?: number },
+): Digest {
   const { from, to } = calendarDay(day.date, day.timezone);
-  return composeDigest(source.query({ from, to }), { from, to, timezone: day.timezone, topics: day.topics });
+  const sourcesOf = source.sourceCount ? (a: Article) => source.sourceCount!(a) : undefined;
+  return composeDigest(source.query({ from, to }), { from, to, timezone: day.timezone, topics: day.topics, topStories: day.topStories, sourcesOf });
+}
+
+/** Where the impact bullets of top stories are read from: `ArticleStore.details` fits (the file edge reads the file). */
+export interface ImpactReader {
+  details(a: Article): Promise<{ impact: readonly string[] } | null>;
+}
+
+/**
+ * The first impact bullet of each top story, by article id. The store keeps no bodies, so the bullets
+ * are read on demand, for the few top stories only; one whose file cannot be read simply has none.
+ */
+export async function readTopImpacts(reader: ImpactReader | undefined, digest: Pick<Digest, 'top'>): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  if (!reader) return out;
+  await Promise.all(
+    digest.top.map(async ({ article }) => {
+      const details = await reader.details(article).catch(() => null);
+      const first = details?.impact.find((b) => b.trim().length > 0);
+      if (first) out.set(article.id, first);
+    }),
+  );
+  return out;
 }

@@ -10,7 +10,16 @@ export const PERMISSION = {
   ManageChannels: 1n << 4n,
   Administrator: 1n << 3n,
   UseApplicationCommands: 1n << 31n,
+  AttachFiles: 1n << 15n,
+  CreatePublicThreads: 1n << 35n,
+  SendMessagesInThreads: 1n << 38n,
 } as const;
+
+/**
+ * What Discord's own default @everyone adds beyond {@link DEFAULT_EVERYONE}: attaching files and
+ * public threads. The sandbox page grants them (`src/sandbox/mode.ts`); tests grant them when they need them.
+ */
+export const THREAD_AND_FILE_PERMISSIONS = PERMISSION.AttachFiles | PERMISSION.CreatePublicThreads | PERMISSION.SendMessagesInThreads;
 
 /** Every permission bit Discord defines today; what an administrator or the owner has. */
 export const ALL_PERMISSIONS = (1n << 53n) - 1n;

@@ -1,3 +1,4 @@
+import type { UploadedFile } from './multipart.ts';
 import type { createNonceStore } from './nonces.ts';
 import type { GatewayOptions, StoredMessage } from './types.ts';
 import type { World } from './world.ts';
@@ -18,4 +19,4 @@ export interface RestContext {
  * One group of routes: answers `[status, body]` for a request it owns, `null` for one it does not,
  * or throws a `SandboxError` with Discord's refusal.
  */
-export type RouteHandler = (method: string, route: string, query: Record<string, string>, body: unknown) => Promise<[number, unknown] | null>;
+export type RouteHandler = (method: string, route: string, query: Record<string, string>, body: unknown, files?: UploadedFile[]) => Promise<[number, unknown] | null>;

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Faults } from './faults.ts';
 import { readBody, send } from './http-io.ts';
+import type { UploadedFile } from './multipart.ts';
 import type { createRateLimiter } from './rate-limits.ts';
 import type { RouteHandler } from './rest-context.ts';
 import { SandboxError } from './sandbox-error.ts';
@@ -26,11 +27,11 @@ export function createRestHandler(deps: { world: World; faults: Faults; limiter:
   const { world, faults, limiter, routes } = deps;
   const stats: SandboxStats = { rateLimited: { global: 0, route: 0, scripted: 0 }, invalid: { 401: 0, 403: 0, 429: 0 } };
 
-  async function route(method: string, path: string, query: Record<string, string>, body: unknown): Promise<[number, unknown]> {
+  async function route(method: string, path: string, query: Record<string, string>, body: unknown, files: UploadedFile[]): Promise<[number, unknown]> {
     const refused = faults.channelError(path);
     if (refused) throw refused;
     for (const r of routes) {
-      const out = await r(method, path, query, body);
+      const out = await r(method, path, query, body, files);
       if (out) return out;
     }
     throw new SandboxError(404, 0, '404: Not Found');
@@ -44,15 +45,18 @@ export function createRestHandler(deps: { world: World; faults: Faults; limiter:
     if (!path.startsWith('/api/')) return send(res, 404, { message: '404: Not Found', code: 0 });
     const routePath = path.replace(/^\/api(\/v\d+)?/, '');
     let body: unknown;
+    let files: UploadedFile[];
     const record = (status: number, code?: number) => {
       world.requests.push({ method, path: routePath, query, body, status, ...(code !== undefined ? { code } : {}) });
       if (status === 401 || status === 403 || status === 429) stats.invalid[status]++;
     };
     try {
-      body = await readBody(req);
-    } catch {
-      record(400, 50109);
-      return send(res, 400, { message: 'The request body contains invalid JSON.', code: 50109 });
+      ({ json: body, files } = await readBody(req));
+    } catch (err) {
+      const e = err instanceof SandboxError ? err : new SandboxError(400, 50109, 'The request body contains invalid JSON.');
+      record(e.status, e.code);
+      if (e.status === 413) req.resume();
+      return send(res, e.status, { message: e.message, code: e.code, ...(e.errors ? { errors: e.errors } : {}) });
     }
     const drop = faults.takeDrop(method, routePath);
     if (drop?.when === 'before-applying') {
@@ -79,7 +83,7 @@ export function createRestHandler(deps: { world: World; faults: Faults; limiter:
     const delay = faults.takeDelay(method, routePath);
     const fault = faults.takeFault(method, routePath);
     if (fault) {
-      if (fault.afterApplying) await route(method, routePath, query, body).catch(() => undefined);
+      if (fault.afterApplying) await route(method, routePath, query, body, files).catch(() => undefined);
       record(fault.status, fault.code);
       if (fault.status === 429) {
         stats.rateLimited.scripted++;
@@ -92,7 +96,7 @@ export function createRestHandler(deps: { world: World; faults: Faults; limiter:
     let status: number;
     let out: unknown;
     try {
-      [status, out] = await route(method, routePath, query, body);
+      [status, out] = await route(method, routePath, query, body, files);
       record(drop ? 0 : status);
     } catch (err) {
       if (!(err instanceof SandboxError)) throw err;

@@ -47,7 +47,7 @@ export async function startDiscordSandbox(options: SandboxOptions = {}) {
   const nonces = createNonceStore(options.nonceWindowMs ?? DEFAULT_NONCE_WINDOW_MS, world.now);
   const faults = createFaults();
   const limits = resolveRateLimits(options.rateLimits);
-  const toJson = (m: StoredMessage) => messageJson(m, world.application.id);
+  const toJson = (m: StoredMessage) => messageJson(m, world.application.id, m.thread ? world.findChannel(m.thread) : undefined);
 
   const http = createServer();
   const address = () => `${host}:${(http.address() as AddressInfo).port}`;
@@ -64,6 +64,15 @@ export async function startDiscordSandbox(options: SandboxOptions = {}) {
     routes: [appRoutes(ctx), interactionRoutes(ctx), channelRoutes(ctx)],
   });
   http.on('request', (req, res) => {
+    // Uploaded files, as Discord's CDN serves them: by channel, attachment id and file name, no token.
+    const file = req.method === 'GET' ? /^\/attachments\/\d+\/(\d+)\/[^/]+$/.exec(req.url ?? '') : null;
+    if (file) {
+      const stored = world.files.get(file[1]!);
+      if (!stored) return send(res, 404, { message: '404: Not Found', code: 0 });
+      res.writeHead(200, { 'Content-Type': stored.contentType, 'Content-Length': String(stored.data.length), 'X-Content-Type-Options': 'nosniff' });
+      res.end(stored.data);
+      return;
+    }
     rest.handle(req, res).catch((err: unknown) => {
       if (!res.headersSent) send(res, 500, { message: `Sandbox error: ${(err as Error).message}`, code: 0 });
     });
@@ -101,6 +110,15 @@ export async function startDiscordSandbox(options: SandboxOptions = {}) {
     /** 429s by kind, and 401/403/429 answers. */
     stats(): SandboxStats {
       return structuredClone(rest.stats);
+    },
+    /** A thread by id (the id of the message it was started from), if one was started. */
+    thread(id: string): SandboxChannel | undefined {
+      const c = world.findChannel(id);
+      return c?.thread ? c : undefined;
+    },
+    /** An uploaded file's bytes by attachment id. */
+    file(attachmentId: string): { data: Buffer; contentType: string } | undefined {
+      return world.files.get(attachmentId);
     },
     /** Messages of a channel, oldest first, ephemeral replies included (flagged). */
     messages(channelId: string): StoredMessage[] {

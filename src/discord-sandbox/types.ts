@@ -20,6 +20,21 @@ export interface SandboxChannel {
   name: string;
   guildId: string;
   overwrites: Overwrite[];
+  /** Set for a public thread (type 11): the channel it lives in and how it was started. */
+  thread?: { parentId: string; ownerId: string; autoArchiveDuration: number; createdAt: string; rateLimitPerUser: number };
+}
+
+/** A file stored with a message; its bytes are served at `url` by the sandbox (as Discord's CDN would). */
+export interface StoredAttachment {
+  id: string;
+  filename: string;
+  description?: string;
+  content_type: string;
+  size: number;
+  url: string;
+  proxy_url: string;
+  width?: number;
+  height?: number;
 }
 
 /** A guild role other than @everyone. */
@@ -62,6 +77,10 @@ export interface StoredMessage {
   nonce?: string;
   /** The body exactly as received (last create or edit). */
   body: Json;
+  /** Files uploaded with it. */
+  attachments?: StoredAttachment[];
+  /** The id of the thread started from it (Discord gives the thread the message's id). */
+  thread?: string;
   /** Set for interaction responses: who triggered them, and whether only that user can see them. */
   interaction?: { id: string; userId: string; ephemeral: boolean; commandName?: string };
 }
@@ -113,6 +132,8 @@ export interface SandboxEvents {
   commands: [{ guildId: string | null; commands: Json[] }];
   /** A connection identified: its session, its shard `[id, count]` and how many servers it was given. */
   ready: [{ sessionId: string; shard: [number, number]; guilds: number }];
+  /** A thread was started from a message. */
+  thread: [{ thread: SandboxChannel; message: StoredMessage }];
   /** A gateway dispatch was sent to a connected client (name, sequence number, and which session and shard got it). */
   dispatch: [{ t: string; s: number; sessionId: string; shard: [number, number]; guildId?: string }];
   /** The gateway refused an IDENTIFY: closed with a code (4010, 4011) or answered op 9 (`code: 9`, identified too soon). */

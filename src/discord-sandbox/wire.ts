@@ -25,6 +25,23 @@ export const channelJson = (c: SandboxChannel) => ({
   rate_limit_per_user: 0,
 });
 
+/** A public thread channel object (type 11), as THREAD_CREATE and the thread routes carry it. */
+export const threadJson = (c: SandboxChannel, messageCount = 0) => ({
+  id: c.id,
+  type: 11,
+  guild_id: c.guildId,
+  parent_id: c.thread?.parentId ?? null,
+  owner_id: c.thread?.ownerId ?? null,
+  name: c.name,
+  last_message_id: null,
+  rate_limit_per_user: c.thread?.rateLimitPerUser ?? 0,
+  message_count: messageCount,
+  member_count: 1,
+  total_message_sent: messageCount,
+  flags: 0,
+  thread_metadata: { archived: false, auto_archive_duration: c.thread?.autoArchiveDuration ?? 1440, archive_timestamp: c.thread?.createdAt ?? null, locked: false, create_timestamp: c.thread?.createdAt ?? null },
+});
+
 /** A guild member object, without computed permissions. */
 export const memberJson = (g: SandboxGuild, u: SandboxUser, joinedAt: string) => ({
   user: userJson(u),
@@ -88,7 +105,7 @@ export const guildJson = (g: SandboxGuild, bot: SandboxUser, joinedAt: string) =
 });
 
 /** A message object; interaction responses come from the application's webhook (type 20). */
-export const messageJson = (m: StoredMessage, applicationId: string) => ({
+export const messageJson = (m: StoredMessage, applicationId: string, thread?: SandboxChannel) => ({
   id: m.id,
   type: m.interaction ? 20 : 0,
   channel_id: m.channel_id,
@@ -97,7 +114,7 @@ export const messageJson = (m: StoredMessage, applicationId: string) => ({
   content: m.content,
   embeds: m.embeds,
   components: m.components,
-  attachments: [],
+  attachments: m.attachments ?? [],
   mentions: [],
   mention_roles: [],
   mention_everyone: false,
@@ -107,5 +124,6 @@ export const messageJson = (m: StoredMessage, applicationId: string) => ({
   edited_timestamp: m.edited_timestamp,
   flags: m.flags,
   ...(m.nonce ? { nonce: m.nonce } : {}),
+  ...(thread ? { thread: threadJson(thread) } : {}),
   ...(m.interaction ? { webhook_id: applicationId, application_id: applicationId } : {}),
 });

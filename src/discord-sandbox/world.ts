@@ -31,6 +31,8 @@ export function createWorld(options: SandboxOptions) {
   const guildById = new Map<string, SandboxGuild>();
   const channelById = new Map<string, SandboxChannel>();
   const messages = new Map<string, StoredMessage[]>();
+  /** Uploaded files' bytes by attachment id. */
+  const files = new Map<string, { data: Buffer; contentType: string }>();
 
   const world = {
     // New for every run: a fixed token would let any local process or web page that learns the port
@@ -50,6 +52,7 @@ export function createWorld(options: SandboxOptions) {
     iso: () => new Date(now()).toISOString(),
     guilds,
     messages,
+    files,
     commands: new Map<string, Json[]>(),
     /** Guild overrides of who may use a command, by `${guildId}:${commandName}`. */
     commandPermissions: new Map<string, CommandPermission[]>(),
@@ -96,8 +99,25 @@ export function createWorld(options: SandboxOptions) {
     guild: (id: string) => guildById.get(id),
     findChannel: (id: string) => channelById.get(id),
     guildOf: (c: SandboxChannel) => guildById.get(c.guildId)!,
-    /** The bot's permissions in a channel (it holds only @everyone). */
-    botPermissions: (c: SandboxChannel) => memberChannelPermissions(guildById.get(c.guildId)!, c, botUser.id),
+    /** The bot's permissions in a channel (it holds only @everyone); a thread's are its parent's. */
+    botPermissions: (c: SandboxChannel) => memberChannelPermissions(guildById.get(c.guildId)!, (c.thread && channelById.get(c.thread.parentId)) || c, botUser.id),
+    /** Starts a public thread from a message: the thread takes the message's id, as in Discord. */
+    addThread(parent: SandboxChannel, message: StoredMessage, spec: { name: string; autoArchiveDuration: number; rateLimitPerUser: number }): SandboxChannel {
+      const thread: SandboxChannel = {
+        id: message.id,
+        name: spec.name,
+        guildId: parent.guildId,
+        overwrites: [],
+        thread: { parentId: parent.id, ownerId: botUser.id, autoArchiveDuration: spec.autoArchiveDuration, createdAt: world.iso(), rateLimitPerUser: spec.rateLimitPerUser },
+      };
+      channelById.set(thread.id, thread);
+      message.thread = thread.id;
+      // Discord's HAS_THREAD message flag.
+      message.flags |= 1 << 5;
+      world.events.emit('thread', { thread, message });
+      world.events.emit('message', { kind: 'update', message });
+      return thread;
+    },
     /** A registered command by name: the guild's first, then the global ones. */
     registeredCommand: (guildId: string, name: string) => [...(world.commands.get(guildId) ?? []), ...(world.commands.get('global') ?? [])].find((c) => c.name === name),
 

@@ -1,10 +1,12 @@
 import { createHash } from 'node:crypto';
-import { ChannelType, DefaultRestOptions, PermissionFlagsBits, REST, Routes, type Client, type Guild, type GuildBasedChannel } from 'discord.js';
+import { ChannelType, DefaultRestOptions, DiscordAPIError, PermissionFlagsBits, REST, Routes, type Client, type Guild, type GuildBasedChannel, type RawFile } from 'discord.js';
 import { renderNotice } from '../render/articles.ts';
 import { repairMessage } from '../payload/repair.ts';
-import type { MessagePayload } from '../payload/types.ts';
+import type { ChartFile, MessagePayload } from '../payload/types.ts';
+import type { ChannelCapabilities, NoncePayload, ThreadOptions } from '../scheduler/sender.ts';
+import { createChartRenderer } from './chart-png.ts';
 import { validateMessage, type LimitViolation } from '../payload/validate.ts';
-import { DIGEST_CHANNEL_PERMISSIONS, type NoncePayload } from './client.ts';
+import { DIGEST_CHANNEL_PERMISSIONS, restBase } from './client.ts';
 import { createRequestPacer } from './request-pacer.ts';
 
 /**
@@ -32,7 +34,11 @@ const DISCORD_GLOBAL_PER_SECOND = 50;
  * discord.js's own global counter resets once a second from its own instant, so it let 45 through at
  * the end of one of its windows and 45 more at the start of the next, inside one of Discord's: 429s.
  */
-export function createDigestRest(options: { token: string; apiUrl?: string; globalRequestsPerSecond?: number; retries?: number }): REST {
+export function createDigestRest(options: { token: string; apiUrl?: string; proxyUrl?: string; globalRequestsPerSecond?: number; retries?: number }): REST {
+  // Behind `npm run rest-proxy` the proxy paces every process together; a pacer here would only cap this one.
+  if (options.proxyUrl) {
+    return new REST({ ...restBase({ proxyUrl: options.proxyUrl }), ...(options.retries !== undefined ? { retries: options.retries } : {}) }).setToken(options.token);
+  }
   const pacer = createRequestPacer({ perWindow: options.globalRequestsPerSecond ?? DIGEST_GLOBAL_REQUESTS_PER_SECOND, windowMs: 1000 });
   return new REST({
     ...(options.apiUrl ? { api: options.apiUrl } : {}),
@@ -82,7 +88,23 @@ interface HistoryMessage {
 
 const ALL_MISSING = DIGEST_CHANNEL_PERMISSIONS.map((p) => p.name);
 
+/** Discord's code for "A thread has already been created for this message". */
+export const THREAD_ALREADY_CREATED = 160004;
+
+/** What the full list in a thread needs: starting it from the digest message, and posting in it. */
+const THREAD_PERMISSIONS = PermissionFlagsBits.CreatePublicThreads | PermissionFlagsBits.SendMessagesInThreads;
+
 const isPostable = (c: GuildBasedChannel) => c.type === ChannelType.GuildText || c.type === ChannelType.GuildAnnouncement;
+
+/**
+ * Whether this process holds the shard of a server (`(guild_id >> 22) % shard_count`). Digests are a work
+ * queue shared by every process, so a process may post for a server whose shard, and cache, is elsewhere.
+ */
+export function holdsShardOf(client: Client, guildId: string): boolean {
+  const { shards, shardCount } = client.options;
+  if (!Array.isArray(shards) || !shardCount) return true;
+  return shards.includes(Number((BigInt(guildId) >> 22n) % BigInt(shardCount)));
+}
 
 /** The permissions of `DIGEST_CHANNEL_PERMISSIONS` the bot lacks in a channel, from discord.js's cache; null when the cache cannot tell. */
 function missingIn(guild: Guild, channelId: string): string[] | null {
@@ -107,12 +129,17 @@ export function createChannelSender(deps: {
   logger: SenderLogger;
   /** Pages of history read at most per search (100 messages each). */
   maxHistoryPages?: number;
+  /** Draws a chart file as PNG bytes (default: resvg with a small cache, `chart-png.ts`). */
+  renderChart?: (file: ChartFile) => Buffer;
 }) {
   const { rest, client, logger } = deps;
+  const renderChart = deps.renderChart ?? createChartRenderer();
   const maxPages = deps.maxHistoryPages ?? 50;
 
-  const post = async (channelId: string, body: NoncePayload): Promise<string> => {
-    const message = (await rest.post(Routes.channelMessages(channelId), { body })) as { id: string };
+  const post = async (channelId: string, body: MessagePayload & { nonce: string; enforce_nonce: true }, files: ChartFile[] = []): Promise<string> => {
+    // Files go as multipart: `files[n]` parts beside `payload_json`, each named by its `attachments` id.
+    const raw: RawFile[] = files.map((f) => ({ key: `files[${f.id}]`, name: f.filename, data: renderChart(f), contentType: 'image/png' }));
+    const message = (await rest.post(Routes.channelMessages(channelId), raw.length > 0 ? { body, files: raw } : { body })) as { id: string };
     return message.id;
   };
 
@@ -140,10 +167,42 @@ export function createChannelSender(deps: {
      * dropped, and logged with it.
      */
     async send(channelId: string, payload: NoncePayload): Promise<{ id: string }> {
-      const { nonce, enforce_nonce: _enforce, ...message } = payload;
+      const { nonce, enforce_nonce: _enforce, placement: _placement, files = [], ...message } = payload;
       const [first, ...dropped] = sendable(channelId, message, { nonce });
       if (dropped.length > 0) logger.error({ channelId, nonce, dropped: dropped.length }, 'bug: a digest part needed more than one message; only the first is sent');
-      return { id: await post(channelId, { ...first!, nonce, enforce_nonce: true }) };
+      // A repair may have dropped the attachments list: upload only files it still names.
+      const named = new Set((first!.attachments ?? []).map((a) => a.id));
+      return { id: await post(channelId, { ...first!, nonce, enforce_nonce: true }, files.filter((f) => named.has(f.id))) };
+    },
+
+    /**
+     * Starts the public thread a digest's full list goes into, from the digest's message. Discord
+     * gives the thread the message's id; a thread already started from it (400, 160004) is that one.
+     */
+    async startThread(channelId: string, messageId: string, options: ThreadOptions): Promise<{ id: string }> {
+      try {
+        const thread = (await rest.post(Routes.threads(channelId, messageId), { body: options })) as { id: string };
+        return { id: thread.id };
+      } catch (err) {
+        if (err instanceof DiscordAPIError && err.code === THREAD_ALREADY_CREATED) {
+          logger.info({ channelId, messageId }, 'the digest thread exists already; posting into it');
+          return { id: messageId };
+        }
+        throw err;
+      }
+    },
+
+    /**
+     * Whether the full list may go into a thread (Create Public Threads and Send Messages in Threads)
+     * and the chart may be attached (Attach Files), from discord.js's cache like `checkPermissions`.
+     */
+    capabilities(guildId: string, channelId: string): ChannelCapabilities {
+      const guild = client.guilds.cache.get(guildId);
+      const channel = guild?.channels.cache.get(channelId);
+      const me = guild?.members.me;
+      if (!guild?.available || !channel || !isPostable(channel) || !me) return { threads: false, attachFiles: false };
+      const perms = channel.permissionsFor(me);
+      return { threads: perms.has(THREAD_PERMISSIONS), attachFiles: perms.has(PermissionFlagsBits.AttachFiles) };
     },
 
     /**
@@ -178,7 +237,8 @@ export function createChannelSender(deps: {
      */
     checkPermissions(guildId: string, channelId: string): PermissionCheck {
       const guild = client.guilds.cache.get(guildId);
-      if (!guild) return { ok: false, missing: ALL_MISSING };
+      // A server of a shard another process holds is not in this cache: the send itself will tell (403/404).
+      if (!guild) return holdsShardOf(client, guildId) ? { ok: false, missing: ALL_MISSING } : { ok: true };
       if (!guild.available) return { ok: true };
       const missing = missingIn(guild, channelId);
       return missing && missing.length > 0 ? { ok: false, missing } : { ok: true };
@@ -191,6 +251,10 @@ export function createChannelSender(deps: {
      */
     async notifyAdmins(guildId: string, text: string): Promise<{ channelId: string } | null> {
       const guild = client.guilds.cache.get(guildId);
+      if (!guild && !holdsShardOf(client, guildId)) {
+        logger.warn({ guildId }, 'cannot tell the admins about the paused digest from this process: another process holds that server\'s shard');
+        return null;
+      }
       if (!guild?.available) {
         logger.warn({ guildId }, 'cannot tell the admins about the paused digest: the bot is not in that server');
         return null;

@@ -16,6 +16,14 @@ export const DISCORD_LIMITS = {
   /** Sum of titles, descriptions, field names and values, footer texts and author names over all embeds of one message. */
   embedTotal: 6000,
   customId: 100,
+  /** Files (and `attachments` entries) on one message. */
+  attachmentsPerMessage: 10,
+  /** The largest upload a bot may send to a server without boosts: 10 MiB per request, all files together. */
+  uploadBytes: 10 * 1024 * 1024,
+  /** An attachment's description (its alt text). */
+  attachmentDescription: 1024,
+  /** A thread's name, 1–100 characters. */
+  threadName: 100,
   buttonLabel: 80,
   componentsPerRow: 5,
   actionRows: 5,

@@ -116,10 +116,23 @@ export function validateMessage(body: unknown, options: ValidateOptions = {}): L
       }
     });
   });
+  const attachments = Array.isArray(body.attachments) ? body.attachments : [];
+  if (attachments.length > L.attachmentsPerMessage) out.push({ path: 'attachments', message: `Must be ${L.attachmentsPerMessage} or fewer in length (got ${attachments.length}).` });
+  const attachmentIds = new Set<string>();
+  attachments.forEach((a, i) => {
+    const ap = `attachments[${i}]`;
+    if (!isObj(a)) return void out.push({ path: ap, message: 'Must be an object.' });
+    const id = typeof a.id === 'number' || typeof a.id === 'string' ? String(a.id) : '';
+    if (!id) out.push({ path: `${ap}.id`, message: 'This field is required' });
+    else if (attachmentIds.has(id)) out.push({ path: `${ap}.id`, message: 'Attachment ids must be unique' });
+    attachmentIds.add(id);
+    if (typeof a.filename !== 'string' || a.filename.trim().length === 0) out.push({ path: `${ap}.filename`, message: 'This field is required' });
+    over(`${ap}.description`, a.description, L.attachmentDescription, 'description');
+  });
   if (options.channelMessage) {
     if (((Number(body.flags) || 0) & EPHEMERAL) !== 0) out.push({ path: 'flags', message: 'Ephemeral messages can only be sent as interaction responses' });
     const content = str(body.content).trim();
-    if (!content && embeds.length === 0 && rows.length === 0) out.push({ path: '', message: 'Cannot send an empty message' });
+    if (!content && embeds.length === 0 && rows.length === 0 && attachments.length === 0) out.push({ path: '', message: 'Cannot send an empty message' });
   }
   return out;
 }

@@ -1,9 +1,10 @@
 import type { Article } from '../content/article.ts';
 import { DISCORD_LIMITS as L } from '../payload/limits.ts';
-import { NO_MENTIONS, type Embed, type EmbedField, type MessagePayload } from '../payload/types.ts';
+import { NO_MENTIONS, wirePayload, type ChartFile, type DigestPart, type Embed, type EmbedField, type MessagePayload } from '../payload/types.ts';
 import { link, safeText, truncate } from './markdown.ts';
-import { INFERRED_MARK, INFERRED_NOTE, SENTIMENT_STYLE } from './style.ts';
-import type { Digest, DigestGroup } from '../digest/compose.ts';
+import { INFERRED_MARK, INFERRED_NOTE, SENTIMENT_STYLE, sentimentText } from './style.ts';
+import type { Digest, DigestGroup, TopStory } from '../digest/compose.ts';
+import type { MoodLine } from '../digest/mood.ts';
 import { formatLongDate, localDate } from '../calendar/period.ts';
 
 /**
@@ -34,6 +35,11 @@ class Packer {
   readonly messages: { embeds: Embed[]; chars: number }[] = [];
   private embed: Embed | null = null;
   private head: { title: string; color: number; footer?: string; timestamp: string } | null = null;
+
+  /** Opens the first message with an embed of its own (the top stories), counted against the budget. */
+  seed(embed: Embed, chars: number) {
+    this.messages.push({ embeds: [embed], chars });
+  }
 
   startGroup(title: string, color: number, footer: string | undefined, timestamp: string) {
     this.head = { title, color, footer, timestamp };
@@ -101,14 +107,20 @@ function groupFields(group: DigestGroup, limits: Limits, lineOf: LineOf): EmbedF
   return fields;
 }
 
-function header(d: Digest, title: string | undefined, parts: number): string {
+/** The mood line as shown under the header: `📊 **Market mood:** more negative than usual: 44% vs 31%`. */
+export function moodText(line: MoodLine): string {
+  return `📊 **Market mood:** ${line.text}${line.usual ? ' _(this period vs the 7 days before)_' : ''}`;
+}
+
+function header(d: Digest, title: string | undefined, parts: number, extra: string[] = []): string {
   const day = formatLongDate(d.date);
   const lastDay = localDate(new Date(d.to.getTime() - 1), d.timezone);
   const span = lastDay !== d.date ? `${day} – ${formatLongDate(lastDay)}` : day;
   const counts = (['positive', 'negative', 'neutral'] as const).map((s) => `${SENTIMENT_STYLE[s].emoji} ${d.counts[s]} ${s}`).join(' · ');
   const heading = `📰 **${safeText(title ?? 'Daily digest', 100)} — ${span}** (${safeText(d.timezone, 64)})`;
   const total = `**${d.total}** article${d.total === 1 ? '' : 's'}: ${counts}`;
-  return truncate(`${heading}\n${total}${parts > 1 ? `\n_Part 1 of ${parts}_` : ''}`, L.content);
+  const lines = [heading, total, ...extra, ...(parts > 1 ? [`_Part 1 of ${parts}_`] : [])];
+  return truncate(lines.join('\n'), L.content);
 }
 
 /** The largest n in [lo, hi] for which `fits(n)` holds (fits is monotone), by bisection; lo if none does. */
@@ -121,8 +133,9 @@ function largestFitting(lo: number, hi: number, fits: (n: number) => boolean): n
   return lo;
 }
 
-function layout(d: Digest, limits: Limits, lineOf: LineOf): { embeds: Embed[] }[] {
+function layout(d: Digest, limits: Limits, lineOf: LineOf, seed?: Embed): { embeds: Embed[] }[] {
   const packer = new Packer();
+  if (seed) packer.seed(seed, embedChars(seed));
   const timestamp = d.from.toISOString();
   for (const group of d.groups) {
     const style = SENTIMENT_STYLE[group.sentiment];
@@ -133,37 +146,129 @@ function layout(d: Digest, limits: Limits, lineOf: LineOf): { embeds: Embed[] }[
   return packer.messages;
 }
 
+/** Characters an embed counts towards the 6,000 per message. */
+function embedChars(e: Embed): number {
+  return (e.title?.length ?? 0) + (e.description?.length ?? 0) + (e.footer?.text.length ?? 0) + (e.fields ?? []).reduce((n, f) => n + f.name.length + f.value.length, 0);
+}
+
+/** The top-stories embed's description stays under this, so groups still fit beside it in one message. */
+const TOP_BUDGET = 3000;
+
 /**
- * Renders a digest into Discord messages: a header with the date and counts per sentiment, then one
- * embed per sentiment (its colour), one field per topic with linked titles and sources. Splits over
- * as many messages as needed (at most `MAX_DIGEST_MESSAGES`); when that is not enough, each topic
- * shows its best articles and ends with an exact "…and N more". Every payload is within Discord's limits.
+ * The top stories as one embed: each its rank and linked title, its source, sentiment and how many
+ * sources carry it, and its first impact bullet when it has one. Long lists lose detail in steps
+ * (shorter bullets, then none, then no links) rather than stories, so the embed always fits.
  */
-export function renderDigest(d: Digest, options: { title?: string } = {}): MessagePayload[] {
+export function topStoriesEmbed(top: readonly TopStory[], impacts: ReadonlyMap<string, string> = new Map()): Embed | null {
+  if (top.length === 0) return null;
+  const block = (t: TopStory, i: number, impactMax: number, linked: boolean) => {
+    const a = t.article;
+    const title = linked ? link(a.title, a.url, 150) : safeText(a.title, 150);
+    const meta = [a.source ? safeText(a.source, 60) : null, sentimentText(a), t.sources > 1 ? `${t.sources} sources` : null].filter(Boolean).join(' · ');
+    const impact = impacts.get(a.id);
+    const bullet = impact && impactMax > 0 ? `\n> ↳ ${safeText(impact, impactMax)}` : '';
+    return `**${i + 1}.** ${title}\n${meta}${bullet}`;
+  };
+  const levels: Array<[number, boolean]> = [
+    [220, true],
+    [120, true],
+    [0, true],
+    [0, false],
+  ];
+  let description = '';
+  for (const [impactMax, linked] of levels) {
+    description = top.map((t, i) => block(t, i, impactMax, linked)).join('\n\n');
+    if (description.length <= TOP_BUDGET) break;
+  }
+  return { title: `⭐ Top ${top.length === 1 ? 'story' : `${top.length} stories`}`, description: truncate(description, TOP_BUDGET), color: 0xf0b232 };
+}
+
+/** How a digest is rendered. */
+export interface DigestRenderOptions {
+  title?: string;
+  /** First impact bullet per article id, for the top stories (read by the edge; the store keeps no bodies). */
+  impacts?: ReadonlyMap<string, string>;
+  /** The mood line under the header. */
+  mood?: MoodLine;
+  /** The mood chart, attached to the first message. */
+  chart?: ChartFile;
+  /**
+   * True when the bot may start a thread in the channel: the first message (header, mood, top stories,
+   * chart) goes in the channel, and the full grouped list into a thread started from it.
+   */
+  thread?: boolean;
+}
+
+/** The name of the thread holding a digest's full list (1–100 characters). */
+export function digestThreadName(d: Digest): string {
+  return truncate(`Full list — ${formatLongDate(d.date)} (${d.total} article${d.total === 1 ? '' : 's'})`, L.threadName);
+}
+
+/**
+ * Renders a digest into the messages to store and send: a header with the date, the counts per
+ * sentiment and the mood line; the top stories; then one embed per sentiment (its colour), one field
+ * per topic with linked titles and sources, split over as many messages as needed (at most
+ * `MAX_DIGEST_MESSAGES`); when that is not enough, each topic shows its best articles and ends with an
+ * exact "…and N more". With `thread`, the first message holds the header and top stories and starts a
+ * thread, and the grouped list goes into it. Every payload is within Discord's limits.
+ */
+export function renderDigestParts(d: Digest, options: DigestRenderOptions = {}): DigestPart[] {
+  const extra = options.mood ? [moodText(options.mood)] : [];
+  const files = options.chart ? { files: [options.chart], attachments: [{ id: options.chart.id, filename: options.chart.filename, description: 'Market mood: share of positive, negative and neutral articles per day' }] } : {};
   if (d.total === 0) {
+    // Nothing to weigh: no mood line, no chart, one short message as before.
     return [{ content: `📰 No new articles for ${formatLongDate(d.date)} (${safeText(d.timezone, 64)}).`, allowed_mentions: NO_MENTIONS }];
   }
+  const top = topStoriesEmbed(d.top, options.impacts) ?? undefined;
   const cache = new Map<Article, string>();
   const lineOf: LineOf = (a) => {
     let line = cache.get(a);
     if (line === undefined) cache.set(a, (line = digestLine(a)));
     return line;
   };
+  const seed = options.thread ? undefined : top;
+  // In a thread the list has the whole message budget; inline, the first message shares it with the header.
+  const budget = options.thread ? MAX_DIGEST_MESSAGES - 1 : MAX_DIGEST_MESSAGES;
   const largest = Math.max(...d.groups.flatMap((g) => g.topics.map((t) => t.articles.length)));
   const mostTopics = Math.max(...d.groups.map((g) => g.topics.length));
   let limits: Limits = { perTopic: largest, topicsPerGroup: mostTopics };
-  let messages = layout(d, limits, lineOf);
-  if (messages.length > MAX_DIGEST_MESSAGES) {
-    const fits = (l: Limits) => layout(d, l, lineOf).length <= MAX_DIGEST_MESSAGES;
+  let messages = layout(d, limits, lineOf, seed);
+  if (messages.length > budget) {
+    const fits = (l: Limits) => layout(d, l, lineOf, seed).length <= budget;
     // The largest per-topic cap that fits; then, if the topics alone overflow, cap the topics too.
     const perTopic = largestFitting(1, largest, (n) => fits({ perTopic: n, topicsPerGroup: mostTopics }));
     limits = { perTopic, topicsPerGroup: mostTopics };
     if (!fits(limits)) limits = { perTopic, topicsPerGroup: largestFitting(1, mostTopics, (n) => fits({ perTopic, topicsPerGroup: n })) };
-    messages = layout(d, limits, lineOf);
+    messages = layout(d, limits, lineOf, seed);
   }
-  return messages.map((m, i) => ({
-    ...(i === 0 ? { content: header(d, options.title, messages.length) } : { content: `_Part ${i + 1} of ${messages.length}_` }),
+  if (options.thread) {
+    const lead: DigestPart = {
+      content: header(d, options.title, 1, [...extra, `🧵 The full list is in the thread below.`]),
+      ...(top ? { embeds: [top] } : {}),
+      allowed_mentions: NO_MENTIONS,
+      ...files,
+      placement: { in: 'channel', startThread: { name: digestThreadName(d), auto_archive_duration: 1440 } },
+    };
+    const list = messages.map((m, i): DigestPart => ({
+      content: i === 0 ? `**Full list: ${d.total} article${d.total === 1 ? '' : 's'}**${messages.length > 1 ? ` _(part 1 of ${messages.length})_` : ''}` : `_Part ${i + 1} of ${messages.length}_`,
+      embeds: m.embeds,
+      allowed_mentions: NO_MENTIONS,
+      placement: { in: 'thread' },
+    }));
+    return [lead, ...list];
+  }
+  return messages.map((m, i): DigestPart => ({
+    ...(i === 0 ? { content: header(d, options.title, messages.length, extra) } : { content: `_Part ${i + 1} of ${messages.length}_` }),
     embeds: m.embeds,
     allowed_mentions: NO_MENTIONS,
+    ...(i === 0 ? files : {}),
   }));
+}
+
+/**
+ * The digest as plain Discord messages, in one channel (no thread, no files): what `/news digest`
+ * previews and `news digest --json` prints. See {@link renderDigestParts}.
+ */
+export function renderDigest(d: Digest, options: Omit<DigestRenderOptions, 'chart' | 'thread'> = {}): MessagePayload[] {
+  return renderDigestParts(d, options).map(wirePayload);
 }

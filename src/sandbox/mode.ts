@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
+import { DEFAULT_EVERYONE, THREAD_AND_FILE_PERMISSIONS } from '../discord-sandbox/permissions.ts';
 import { startDiscordSandbox } from '../discord-sandbox/server.ts';
 import type { BotDeps, RunningBot } from '../main.ts';
 import { startSandboxWeb } from './web.ts';
@@ -22,6 +23,9 @@ export async function startSandboxMode(options: { config: Config; logger: Logger
   const { config, logger, startBot } = options;
   const sandbox = await startDiscordSandbox({ guilds: [{ name: 'Sandbox', channels: ['news', 'digest'] }] });
   const guildId = sandbox.guilds[0]!.id;
+  // As in a fresh Discord server, members (the bot included) may attach files and start threads: the
+  // digest then shows its chart and puts the full list in a thread.
+  sandbox.setEveryonePermissions(guildId, DEFAULT_EVERYONE | THREAD_AND_FILE_PERMISSIONS);
   const clock = shiftableClock();
   let bot: RunningBot | null = null;
   let web: Awaited<ReturnType<typeof startSandboxWeb>> | null = null;

@@ -22,7 +22,7 @@ export class PortInUseError extends Error {
 }
 
 /** What the page shows of a message. */
-export function messageView(m: StoredMessage) {
+export function messageView(m: StoredMessage, threadName?: string) {
   return {
     id: m.id,
     channelId: m.channel_id,
@@ -37,6 +37,19 @@ export function messageView(m: StoredMessage) {
     commandName: m.interaction?.commandName ?? null,
     body: m.body,
     violations: validateMessage(m.body),
+    // Files are shown from the page's own origin (`/attachments/...`), as Discord's CDN would serve them.
+    attachments: (m.attachments ?? []).map((a) => ({
+      id: a.id,
+      filename: a.filename,
+      description: a.description ?? null,
+      contentType: a.content_type,
+      size: a.size,
+      width: a.width ?? null,
+      height: a.height ?? null,
+      url: `/attachments/${a.id}/${encodeURIComponent(a.filename)}`,
+    })),
+    /** The thread started from this message: its id (where its messages are listed) and name. */
+    thread: m.thread ? { id: m.thread, name: threadName ?? '' } : null,
   };
 }
 
@@ -134,7 +147,8 @@ export async function startSandboxWeb(options: {
     const frame = `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
     for (const res of sse) res.write(frame);
   };
-  const onMessage = (e: { kind: string; message: StoredMessage }) => publish('message', { kind: e.kind, message: messageView(e.message) });
+  const view = (m: StoredMessage) => messageView(m, m.thread ? sandbox.thread(m.thread)?.name : undefined);
+  const onMessage = (e: { kind: string; message: StoredMessage }) => publish('message', { kind: e.kind, message: view(e.message) });
   const onRejected = (e: { method: string; path: string; body: unknown; status: number; code: number; message: string; violations: unknown[] }) => publish('rejected', e);
   const onCommands = () => publish('commands', {});
   sandbox.events.on('message', onMessage);
@@ -174,7 +188,14 @@ export async function startSandboxWeb(options: {
               Object.fromEntries(guild.channels.map((c) => [c.id, sandbox.visibleCommands({ channelId: c.id, user }).map((x) => String(x.name))])),
             ]),
           ),
-          messages: Object.fromEntries(guild.channels.map((c) => [c.id, sandbox.messages(c.id).map(messageView)])),
+          // Each channel's messages, and those of every thread started in it (keyed by the thread's id).
+          messages: Object.fromEntries(
+            guild.channels.flatMap((c) => {
+              const list = sandbox.messages(c.id);
+              const threads = list.flatMap((m) => (m.thread ? [[m.thread, sandbox.messages(m.thread).map(view)] as const] : []));
+              return [[c.id, list.map(view)] as const, ...threads];
+            }),
+          ),
         });
         return;
       }
@@ -229,6 +250,14 @@ export async function startSandboxWeb(options: {
       }
       if (req.method !== 'GET') {
         json(res, 404, { error: 'not found' });
+        return;
+      }
+      const attachment = /^\/attachments\/(\d+)\/[^/]+$/.exec(url.pathname);
+      if (attachment) {
+        const stored = sandbox.file(attachment[1]!);
+        if (!stored) return json(res, 404, { error: 'not found' });
+        res.writeHead(200, { 'Content-Type': stored.contentType, 'Cache-Control': 'no-store', ...SECURITY_HEADERS });
+        res.end(stored.data);
         return;
       }
       const file = url.pathname === '/' ? 'index.html' : normalize(url.pathname).replace(/^([/\\])+/, '');

@@ -2,7 +2,7 @@ import type { Clock } from '../calendar/clock.ts';
 import { DatabaseError, LeaseLostError, type Delivery, type DeliveryStatus, type DigestStore } from '../db/digest-store.ts';
 import { digestNonce, partMarker, withMarker } from '../payload/message-identity.ts';
 import { repairMessage } from '../payload/repair.ts';
-import type { MessagePayload } from '../payload/types.ts';
+import type { DigestPart } from '../payload/types.ts';
 import { validateMessage } from '../payload/validate.ts';
 import type { ComposeCache, ComposedDigest } from './compose-cache.ts';
 import { classifySendError, describeSendError, type DigestSender, type SendFailureKind } from './sender.ts';
@@ -72,7 +72,9 @@ type PartResult = { ok: true; id: string } | { ok: false; kind: SendFailureKind;
 
 /**
  * Delivers one claimed digest: checks permissions (no request when they are missing), renders it once
- * (stored before anything is sent), then posts each part not yet known to be posted. A part whose
+ * (stored before anything is sent, with where each part goes), then posts each part not yet known to
+ * be posted: in the channel, or in the thread started from the first message (started once: see
+ * `ensureThread`). A part whose
  * outcome is unknown is resent with the same nonce while Discord still remembers it; after that, the
  * channel's history is searched for the part's marker first, so a post that went through is never repeated.
  */
@@ -111,11 +113,39 @@ export async function runDelivery(deps: DeliverDeps, claimed: Delivery): Promise
   // A fresh rendering records part 0's first attempt in the same write, unless part 0 must first be
   // looked for in the history (then the attempt is recorded after the search, as for any other part).
   const stamped = !d.payloads && unrecordedSince(deps, d) === null;
-  const payloads = d.payloads ?? (await render(deps, d, stamped));
+  const payloads: DigestPart[] = d.payloads ?? (await render(deps, d, stamped));
+  /** The thread holding the full list, once it is known to exist: its id is the first message's. */
+  let thread: string | null = null;
   for (let part = 0; part < payloads.length; part++) {
     if (d.messageIds[part]) continue;
     if (deps.stopping()) return interrupt();
-    const r = await sendPart(deps, d, part, payloads[part]!, stamped && part === 0);
+    let target = d.channelId;
+    if (payloads[part]!.placement?.in === 'thread') {
+      if (!thread) {
+        const started = await ensureThread(deps, d, payloads);
+        if (!started.ok) {
+          const r = started;
+          if (r.kind === 'pause') {
+            const reason = `Discord refused the digest thread in <#${d.channelId}> (${r.error})`;
+            deps.logger.warn({ guildId: d.guildId, channelId: d.channelId, error: r.error }, 'digest thread refused; subscription paused');
+            await deps.pause(d.guildId, d.channelId, reason);
+            return finish('paused', reason);
+          }
+          if (r.kind === 'rejected') return finish('rejected', r.error);
+          if (deps.stopping()) return interrupt();
+          // Counted like a part's attempt (its first-attempt time unchanged), so a thread that never starts is given up.
+          await store.markAttempt(d.id, owner, part, d.firstAttemptAt[part] ?? null, clock.now());
+          const attempts = (await store.getDelivery(d.id))?.attempts ?? 0;
+          if (attempts >= MAX_ATTEMPTS) return finish('failed', r.error);
+          deps.logger.warn({ guildId: d.guildId, channelId: d.channelId, error: r.error }, 'digest thread not started yet; retrying later');
+          await store.releaseLease(d.id, owner, new Date(clock.now().getTime() + deps.leaseMs), r.error, clock.now());
+          return outcome('retrying', r.error);
+        }
+        thread = started.id;
+      }
+      target = thread;
+    }
+    const r = await sendPart(deps, d, part, payloads[part]!, stamped && part === 0, target);
     if (r.ok) {
       // The last part's id and the delivery's end go in one write.
       const last = payloads.every((_, i) => i === part || d.messageIds[i]);
@@ -146,6 +176,32 @@ export async function runDelivery(deps: DeliverDeps, claimed: Delivery): Promise
 }
 
 /**
+ * Starts the thread the full list goes into, from the part that asks for it (already posted: its id
+ * is the thread's). Idempotent: a thread already started from that message (a crash between creating
+ * it and posting into it) is found, never made twice. Retries failures that may pass, as parts do.
+ */
+async function ensureThread(deps: DeliverDeps, d: Delivery, payloads: DigestPart[]): Promise<PartResult> {
+  const lead = payloads.findIndex((p) => p.placement?.in === 'channel' && p.placement.startThread);
+  const placement = payloads[lead]?.placement;
+  const messageId = lead >= 0 ? d.messageIds[lead] : null;
+  if (!placement || placement.in !== 'channel' || !placement.startThread || !messageId || !deps.sender.startThread) {
+    // A stored plan the code cannot follow (an older part layout): never guess where a message goes.
+    return { ok: false, kind: 'rejected', error: 'the digest has thread messages but no thread to put them in' };
+  }
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const started = await deps.sender.startThread(d.channelId, messageId, placement.startThread);
+      return { ok: true, id: started.id };
+    } catch (err) {
+      if (err instanceof DatabaseError || err instanceof LeaseLostError) throw err;
+      const kind = classifySendError(err);
+      if (kind !== 'retry' || attempt >= deps.backoffMs.length || deps.stopping()) return { ok: false, kind, error: describeSendError(err) };
+      await deps.sleep(deps.backoffMs[attempt]!);
+    }
+  }
+}
+
+/**
  * The earliest instant a part of this delivery may have been posted with no record of it left (the
  * record lost to a power cut), when that is too long ago for Discord's nonce to still catch a resend;
  * null when every attempt is on record or the nonce still covers it. Records are lost only for
@@ -160,20 +216,25 @@ function unrecordedSince(deps: DeliverDeps, d: Delivery): Date | null {
 }
 
 /** Each rendering's payloads checked against the limits once, however many servers share it. */
-const sendableByRendering = new WeakMap<ComposedDigest, MessagePayload[]>();
+const sendableByRendering = new WeakMap<ComposedDigest, DigestPart[]>();
 
 /**
  * The rendering's payloads, each valid for Discord: one that breaks the limits is logged as the bug it
  * is and repaired here, before anything is stored, so every stored part is one valid message with its
  * own marker and nonce (the sender never has to split one).
  */
-function sendableParts(deps: DeliverDeps, composed: ComposedDigest): MessagePayload[] {
+function sendableParts(deps: DeliverDeps, composed: ComposedDigest): DigestPart[] {
   let parts = sendableByRendering.get(composed);
   if (!parts) {
     parts = composed.payloads.flatMap((p, index) => {
       const problems = validateMessage(p, { channelMessage: true });
       if (problems.length === 0) return [p];
-      const repaired = repairMessage(p);
+      // A repair keeps the part's place; files stay on its first message, a thread is started from it once.
+      const repaired = repairMessage(p).map((r, i): DigestPart => ({
+        ...r,
+        ...(p.placement ? { placement: i === 0 || p.placement.in === 'thread' ? p.placement : { in: 'channel' } } : {}),
+        ...(i === 0 && p.files ? { files: p.files, attachments: p.attachments } : {}),
+      }));
       deps.logger.error({ index, problems, parts: repaired.length }, 'bug: a rendered digest message breaks Discord limits; it is repaired before it is stored');
       return repaired;
     });
@@ -186,10 +247,23 @@ function sendableParts(deps: DeliverDeps, composed: ComposedDigest): MessagePayl
  * Composes (shared through the cache), repairs what breaks the limits, adds each part's marker, and
  * stores the result before anything is sent; `stamp` records part 0's first attempt in the same write.
  */
-async function render(deps: DeliverDeps, d: Delivery, stamp: boolean): Promise<MessagePayload[]> {
-  const long = d.periodTo.getTime() - d.periodFrom.getTime() > FIRST_PERIOD_MS + 60 * 60 * 1000;
-  const title = d.reason === 'catch-up' || long ? 'Catch-up digest' : 'Daily digest';
-  const composed = await deps.cache.get({ from: d.periodFrom, to: d.periodTo, timezone: d.timezone, topics: d.topics, title });
+async function render(deps: DeliverDeps, d: Delivery, stamp: boolean): Promise<DigestPart[]> {
+  // A weekly digest covers a local week (up to 169 hours across DST); longer than its usual period is a catch-up.
+  const weekly = d.frequency === 'weekly';
+  const long = d.periodTo.getTime() - d.periodFrom.getTime() > (weekly ? MAX_PERIOD_MS : FIRST_PERIOD_MS) + 60 * 60 * 1000;
+  const title = d.reason === 'catch-up' || long ? 'Catch-up digest' : weekly ? 'Weekly digest' : 'Daily digest';
+  // Decided once, from the cached permissions, and stored with the parts: a restart follows the same plan.
+  const caps = deps.sender.capabilities?.(d.guildId, d.channelId) ?? { threads: false, attachFiles: false };
+  const composed = await deps.cache.get({
+    from: d.periodFrom,
+    to: d.periodTo,
+    timezone: d.timezone,
+    topics: d.topics,
+    title,
+    topStories: d.topStories,
+    thread: caps.threads && !!deps.sender.startThread,
+    chart: caps.attachFiles,
+  });
   const payloads = sendableParts(deps, composed).map((p, part) => withMarker(p, partMarker(d.channelId, d.slot, part)));
   const now = deps.clock.now();
   await deps.store.savePayloads(d.id, deps.owner, payloads, composed.articleCount, now, stamp ? now : undefined);
@@ -204,7 +278,7 @@ async function render(deps: DeliverDeps, d: Delivery, stamp: boolean): Promise<M
  * Posts one part, with retries for failures that may pass; never twice (nonce, then history).
  * `recorded`: its first attempt was written with the payloads just now, so the first try writes nothing.
  */
-async function sendPart(deps: DeliverDeps, d: Delivery, part: number, payload: MessagePayload, recorded: boolean): Promise<PartResult> {
+async function sendPart(deps: DeliverDeps, d: Delivery, part: number, payload: DigestPart, recorded: boolean, target: string): Promise<PartResult> {
   const { store, clock, owner, sender } = deps;
   const marker = partMarker(d.channelId, d.slot, part);
   let first = d.firstAttemptAt[part] ?? null;
@@ -215,7 +289,7 @@ async function sendPart(deps: DeliverDeps, d: Delivery, part: number, payload: M
       // may have gone out with its record lost: look for the message before sending it again.
       const since = first ? (now.getTime() - first.getTime() >= deps.nonceTrustMs ? first : null) : attempt === 0 ? unrecordedSince(deps, d) : null;
       if (since) {
-        const found = await sender.findOwnMessage(d.channelId, marker, new Date(since.getTime() - HISTORY_MARGIN_MS));
+        const found = await sender.findOwnMessage(target, marker, new Date(since.getTime() - HISTORY_MARGIN_MS));
         if (found) {
           deps.logger.info({ guildId: d.guildId, channelId: d.channelId, part, messageId: found }, 'digest message found in the channel history; not sending it again');
           return { ok: true, id: found };
@@ -226,7 +300,7 @@ async function sendPart(deps: DeliverDeps, d: Delivery, part: number, payload: M
       // Written before the request, so a crash after it leaves the part "outcome unknown", never "not sent".
       if (!(recorded && attempt === 0)) await store.markAttempt(d.id, owner, part, first, now);
       d.firstAttemptAt[part] = first;
-      const sent = await sender.send(d.channelId, { ...payload, nonce: digestNonce(d.channelId, d.slot, part), enforce_nonce: true });
+      const sent = await sender.send(target, { ...payload, nonce: digestNonce(d.channelId, d.slot, part), enforce_nonce: true });
       return { ok: true, id: sent.id };
     } catch (err) {
       if (err instanceof DatabaseError || err instanceof LeaseLostError) throw err;

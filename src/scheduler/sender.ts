@@ -2,10 +2,24 @@
  * The seam between the delivery engine and the Discord adapter: what the engine asks of Discord, and
  * how it reads Discord's failures. The adapter (src/discord/) implements `DigestSender`.
  */
-import type { MessagePayload } from '../payload/types.ts';
+import type { DigestPart, PartPlacement } from '../payload/types.ts';
 
-/** A message Discord creates at most once per nonce (within its window) when `enforce_nonce` is set. */
-export type NoncePayload = MessagePayload & { nonce: string; enforce_nonce: true };
+/**
+ * A message Discord creates at most once per nonce (within its window) when `enforce_nonce` is set: a
+ * stored digest part (its files are uploaded with it; its placement is not sent) with its nonce.
+ */
+export type NoncePayload = DigestPart & { nonce: string; enforce_nonce: true };
+
+/** Options of the thread a digest starts from its first message. */
+export type ThreadOptions = NonNullable<Extract<PartPlacement, { in: 'channel' }>['startThread']>;
+
+/** What the bot may do in a channel beyond posting, from the cached permissions. */
+export interface ChannelCapabilities {
+  /** Create Public Threads and Send Messages in Threads: the full list can go into a thread. */
+  threads: boolean;
+  /** Attach Files: the mood chart can be uploaded. */
+  attachFiles: boolean;
+}
 
 /** What the engine needs from Discord to post digests. */
 export interface DigestSender {
@@ -15,6 +29,14 @@ export interface DigestSender {
   findOwnMessage(channelId: string, marker: string, since: Date): Promise<string | null>;
   /** Whether the bot may post digests in the channel, from the cached permissions: no request is made. */
   checkPermissions(guildId: string, channelId: string): { ok: true } | { ok: false; missing: string[] };
+  /** What else the bot may do there (threads, files), from the cache; without it, neither. */
+  capabilities?(guildId: string, channelId: string): ChannelCapabilities;
+  /**
+   * Starts a public thread from a message and returns its id, which Discord makes the message's id.
+   * A thread already started from that message (400, code 160004) counts as started: a run that
+   * crashed after creating it finds it rather than making a second.
+   */
+  startThread?(channelId: string, messageId: string, options: ThreadOptions): Promise<{ id: string }>;
 }
 
 /** Tells a server's admins something in a channel of that server where the bot can still write. */

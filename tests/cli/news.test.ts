@@ -90,7 +90,14 @@ describe('news CLI', () => {
       { sentiment: 'neutral', topics: [{ topic: 'Mining', articles: ['quiet-filing'] }] },
     ]);
     expect(paris.messages[0].allowed_mentions).toEqual({ parse: [] });
-    expect(paris.messages[0].embeds).toHaveLength(3);
+    // The top stories first (all three, the default being five), then one embed per sentiment.
+    expect(paris.messages[0].embeds.map((e: { title: string }) => e.title)).toEqual(['⭐ Top 3 stories', '🟢 Positive · 1', '🔴 Negative · 1', '⚪ Neutral · 1']);
+    expect(paris.top.map((t: { id: string }) => t.id)).toHaveLength(3);
+    expect(paris.mood.days).toHaveLength(14);
+    expect(paris.mood.text).toMatch(/% /);
+    const top = await run('digest', '--date', '2026-11-21', '--tz', 'Europe/Paris', '--top', '1', '--content', GOOD);
+    expect(top.stdout).toMatch(/\nMarket mood: .+\n\nTOP STORIES \(1\)\n {2}1\. /);
+    expect((await run('digest', '--top', '11', '--content', GOOD)).code).toBe(2);
     const today = await run('digest', '--content', GOOD);
     expect(today.stdout).toMatch(/^Digest for 2026-11-21 \(UTC\)/);
   });

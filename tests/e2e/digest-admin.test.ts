@@ -70,7 +70,9 @@ describe('/digest for admins', () => {
       expect(m.body).toMatchObject({ nonce: expect.stringMatching(/^[0-9a-z]{1,25}$/), enforce_nonce: true });
       expect(m.content).toMatch(/\n-# ref [0-9a-z]{12}$/);
     }
-    const embeds = posted[0]!.embeds as Array<{ title: string; color: number; fields: Array<{ name: string }> }>;
+    // The top stories open the digest (tests/e2e/digest-thread.test.ts), then one embed per sentiment.
+    const [top, ...embeds] = posted[0]!.embeds as Array<{ title: string; color: number; fields: Array<{ name: string }> }>;
+    expect(top!.title).toBe('⭐ Top 4 stories');
     expect(embeds.map((e) => [e.title, e.color])).toEqual([
       ['🟢 Positive · 2', 0x2ecc71],
       ['🔴 Negative · 1', 0xe74c3c],

@@ -130,8 +130,15 @@ describe('the bot on a loopback Discord', () => {
     within(first);
     // The four stories of Saturday 21 November (UTC); Friday's and Thursday's are left out.
     const timestamp = '2026-11-21T00:00:00.000Z';
-    expect({ content: first.content, embeds: first.embeds }).toEqual({
-      content: '📰 **Daily digest — Saturday 21 November 2026** (UTC)\n**4** articles: 🟢 2 positive · 🔴 1 negative · ⚪ 1 neutral',
+    // As posted: the mood line, and the top stories with the first impact bullet read from the file.
+    expect(first.content).toBe(
+      '📰 **Daily digest — Saturday 21 November 2026** (UTC)\n**4** articles: 🟢 2 positive · 🔴 1 negative · ⚪ 1 neutral\n📊 **Market mood:** about as usual: 50% positive, 25% negative, 25% neutral _(this period vs the 7 days before)_',
+    );
+    const [top, ...groups] = first.embeds;
+    expect(top).toMatchObject({ title: '⭐ Top 4 stories' });
+    expect(String(top!.description)).toMatch(/^\*\*1\.\*\* Ethereum upgrade ships on time\nLedger Wire · 🟢 Positive\n> ↳ Lower fees could attract users\.\n\n\*\*2\.\*\* /);
+    expect({ content: '', embeds: groups }).toEqual({
+      content: '',
       embeds: [
         {
           title: '🟢 Positive · 2',

@@ -30,7 +30,8 @@ describe('renderDigest', () => {
       makeArticle({ id: 'b', title: 'Exchange *hacked*', url: null, source: 'Ledger', sentiment: 'negative', sentimentSource: 'inferred', topics: ['Security'], publishedAt: new Date('2026-11-21T10:00:00Z') }),
       makeArticle({ id: 'c', title: '@everyone look', url: 'https://e.com/c', source: null, sentiment: 'neutral', topics: ['Bitcoin'], publishedAt: new Date('2026-11-21T11:00:00Z') }),
     ];
-    const [msg, ...rest] = renderDigest(composeDigest(articles, { from, to, timezone: 'UTC' }));
+    // No top stories here (they have their own tests): the groups alone, as a subscription with 0 top stories gets them.
+    const [msg, ...rest] = renderDigest(composeDigest(articles, { from, to, timezone: 'UTC', topStories: 0 }));
     expect(rest).toEqual([]);
     expect(msg!.content).toBe('📰 **Daily digest — Saturday 21 November 2026** (UTC)\n**3** articles: 🟢 1 positive · 🔴 1 negative · ⚪ 1 neutral');
     expect(msg!.allowed_mentions).toEqual({ parse: [] });

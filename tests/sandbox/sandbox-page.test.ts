@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -13,6 +14,8 @@ import { findChromium } from '../support/chromium.ts';
 import { tempDir } from '../support/temp-dir.ts';
 
 const ARTIFACTS = fileURLToPath(new URL('../artifacts/', import.meta.url));
+/** Where the README's picture of a digest lives (committed, unlike the artifacts). */
+const README_DIGEST = fileURLToPath(new URL('../../src/sandbox/digest-with-chart.png', import.meta.url));
 const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'];
 
 /** The few canvas calls {@link colouredEmoji} makes in the page (the tests are type-checked without DOM types). */
@@ -151,7 +154,7 @@ describe('the sandbox page in a real browser', () => {
     expect(await listed()).toContain('/news search');
     expect((await listed()).filter((c) => c.startsWith('/digest'))).toEqual([]);
     await page.check('input[name=user][value=admin]');
-    await expect.poll(async () => (await listed()).filter((c) => c.startsWith('/digest'))).toEqual(['/digest set', '/digest status', '/digest off', '/digest send-now']);
+    await expect.poll(async () => (await listed()).filter((c) => c.startsWith('/digest'))).toEqual(['/digest list', '/digest set', '/digest status', '/digest off', '/digest send-now']);
   });
 
   it('a member who types the hidden /digest anyway is told it is not available, inline, and nothing is sent', async () => {
@@ -198,29 +201,49 @@ describe('the sandbox page in a real browser', () => {
     }
   });
 
-  it('"Post digest now" posts the grouped digest into #digest, and the inspector shows its payload', async () => {
+  it('"Post digest now" posts the digest into #digest: top stories, the mood line and chart, and the grouped list in its thread; the inspector shows its payload', async () => {
     await page.click('#digest-now');
-    await expect.poll(() => page.textContent('#digest-status')).toMatch(/^Posted \d+ articles? in 1 message to #digest\.$/);
+    await expect.poll(() => page.textContent('#digest-status')).toMatch(/^Posted \d+ articles? in 2 messages to #digest\.$/);
     expect(await page.textContent('#channel-name')).toBe('digest');
-    const digest = page.locator('.message').last();
-    expect(await digest.locator('.content').innerText()).toMatch(/^📰 Daily digest — /);
-    const titles = await digest.locator('.embed-title').allTextContents();
+    // The channel's own last message (a thread's messages are shown inside it).
+    const digest = page.locator('#messages > .message').last();
+    const content = await digest.locator(':scope > .body > .content').innerText();
+    expect(content).toMatch(/^📰 Daily digest — /);
+    expect(content).toMatch(/📊 Market mood: /);
+    expect(await digest.locator(':scope > .body > .embed .embed-title').allTextContents()).toEqual([expect.stringMatching(/^⭐ Top \d stor(y|ies)$/)]);
+
+    // The chart: the PNG the bot uploaded, drawn at its size.
+    const chart = digest.locator('img.attachment-image');
+    await expect.poll(() => chart.evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth)).toBe(640);
+    expect(await chart.getAttribute('data-filename')).toBe('market-mood.png');
+
+    // The thread, started from the digest message, holds the grouped list.
+    expect(await digest.locator('.thread-head b').textContent()).toMatch(/^Full list — .+ \(\d+ articles?\)$/);
+    const titles = await digest.locator('.thread .embed-title').allTextContents();
     expect(titles.map((t) => t.replace(/ · \d+$/, ''))).toEqual(['🟢 Positive', '🔴 Negative', '⚪ Neutral']);
-    const colours = await digest.locator('.embed').evaluateAll((els) => els.map((e) => (globalThis as unknown as { getComputedStyle(el: unknown): { borderLeftColor: string } }).getComputedStyle(e).borderLeftColor));
+    const colours = await digest.locator('.thread .embed').evaluateAll((els) => els.map((e) => (globalThis as unknown as { getComputedStyle(el: unknown): { borderLeftColor: string } }).getComputedStyle(e).borderLeftColor));
     expect(colours).toEqual(['rgb(46, 204, 113)', 'rgb(231, 76, 60)', 'rgb(149, 165, 166)']);
-    expect(await digest.locator('.embed-field-name').first().textContent()).toMatch(/^\S.* \(\d+\)$/);
-    await digest.click();
+    expect(await digest.locator('.thread .embed-field-name').first().textContent()).toMatch(/^\S.* \(\d+\)$/);
+    await digest.locator(':scope > .body > .content').click();
     expect(await page.textContent('#inspector-status')).toBe('✓ Within every Discord limit');
-    expect(JSON.parse((await page.textContent('#inspector-json'))!)).toMatchObject({ allowed_mentions: { parse: [] }, enforce_nonce: true });
+    expect(JSON.parse((await page.textContent('#inspector-json'))!)).toMatchObject({ allowed_mentions: { parse: [] }, enforce_nonce: true, attachments: [{ id: 0, filename: 'market-mood.png' }] });
     // Without a colour emoji font (.ci/run installs Debian's) the screenshot shows empty boxes. Drawn in
     // black with the title's font, only a colour glyph leaves saturated pixels (⚪ and 📰 are grey by design).
     const emoji = titles.slice(0, 2).map((t) => [...t][0] ?? '');
-    expect(await digest.locator('.embed-title').first().evaluate(colouredEmoji, emoji)).toEqual([
+    expect(await digest.locator('.thread .embed-title').first().evaluate(colouredEmoji, emoji)).toEqual([
       { emoji: '🟢', coloured: true },
       { emoji: '🔴', coloured: true },
     ]);
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: `${ARTIFACTS}sandbox-digest.png` });
+    // The README's picture of a digest: the message with its top stories, mood line, chart and thread, whole.
+    await page.setViewportSize({ width: 1400, height: 2200 });
+    try {
+      mkdirSync(dirname(README_DIGEST), { recursive: true });
+      await digest.screenshot({ path: README_DIGEST });
+    } finally {
+      await page.setViewportSize({ width: 1400, height: 900 });
+    }
   });
 
   it('a payload Discord would reject is shown as an error in the page', async () => {

@@ -28,9 +28,13 @@ import { escapeHtml, renderInline, renderMarkdown } from './discord-markdown.js'
 /**
  * @typedef {{ id: string, channelId: string, content: string, embeds: Embed[], components: ActionRow[], timestamp: string,
  *   edited: boolean, ephemeral: boolean, forUser: string | null, commandName: string | null, body: unknown,
- *   violations: Violation[], dismissed?: boolean }} Message
+ *   violations: Violation[], dismissed?: boolean, attachments?: Attachment[], thread?: { id: string, name: string } | null }} Message
  */
 /** @typedef {{ path: string, body: unknown, status: number, code: number, message: string, violations: Violation[] }} Rejection */
+/**
+ * @typedef {{ id: string, filename: string, description: string | null, contentType: string, size: number,
+ *   width: number | null, height: number | null, url: string }} Attachment
+ */
 /** @typedef {Rejection & { n: number }} ShownRejection */
 /** @typedef {{ name: string, sub: string | null, description: string, options: CommandOption[] }} CommandEntry */
 
@@ -148,7 +152,10 @@ function renderComponents(m) {
   return `<div class="components">${rows.join('')}</div>`;
 }
 
-/** @param {Message} m */
+/**
+ * @param {Message} m
+ * @returns {string}
+ */
 function renderMessage(m) {
   const used = m.commandName ? `<div class="used-command">${escapeHtml(Object.values(state.users).find((u) => u.id === m.forUser)?.global_name ?? 'Someone')} used <b>/${escapeHtml(m.commandName)}</b></div>` : '';
   const deferred = !m.content && !m.embeds.length && !m.components.length ? `<div class="content"><em>${escapeHtml(state.bot?.global_name ?? 'Bot')} is thinking…</em></div>` : '';
@@ -159,9 +166,40 @@ function renderMessage(m) {
       <div class="meta"><span class="author">${escapeHtml(state.bot?.global_name ?? 'Bot')}</span><span class="app-tag">APP</span><span class="time">${time(m.timestamp)}${m.edited ? ' (edited)' : ''}</span></div>
       ${m.content ? `<div class="content">${renderMarkdown(m.content, ctx)}</div>` : deferred}
       ${m.embeds.map(renderEmbed).join('')}
+      ${renderAttachments(m)}
       ${renderComponents(m)}
+      ${renderThread(m)}
       ${note}
     </div></div>`;
+}
+
+/**
+ * Files uploaded with a message: images shown inline at their size (capped), others as a link.
+ * @param {Message} m
+ */
+function renderAttachments(m) {
+  if (!m.attachments?.length) return '';
+  return `<div class="attachments">${m.attachments
+    .map((a) =>
+      a.contentType.startsWith('image/')
+        ? `<img class="attachment-image" src="${escapeHtml(a.url)}" alt="${escapeHtml(a.description ?? a.filename)}"${a.width && a.height ? ` width="${a.width}" height="${a.height}"` : ''} data-filename="${escapeHtml(a.filename)}">`
+        : `<a class="attachment-file" href="${escapeHtml(a.url)}" download="${escapeHtml(a.filename)}">📎 ${escapeHtml(a.filename)}</a>`,
+    )
+    .join('')}</div>`;
+}
+
+/**
+ * The thread started from a message, as Discord shows it under the message, opened: its name, then its messages.
+ * @param {Message} m
+ * @returns {string}
+ */
+function renderThread(m) {
+  if (!m.thread) return '';
+  const messages = (state.messages[m.thread.id] ?? []).filter((x) => visible(x) && !x.dismissed);
+  return `<div class="thread" data-thread="${m.thread.id}">
+    <div class="thread-head">🧵 <b>${escapeHtml(m.thread.name)}</b> <span class="thread-count">${messages.length} message${messages.length === 1 ? '' : 's'}</span></div>
+    <div class="thread-messages">${messages.map(renderMessage).join('')}</div>
+  </div>`;
 }
 
 /** @param {Message} m */
@@ -423,7 +461,9 @@ function wire() {
     }
     const el = closest(e, '.message');
     if (el && !closest(e, 'a, select')) {
-      const m = state.messages[state.channelId ?? '']?.find((x) => x.id === el.dataset.id);
+      // A message of the channel, or of a thread shown inside it.
+      const threadId = /** @type {HTMLElement | null} */ (el.parentElement?.closest('[data-thread]'))?.dataset.thread;
+      const m = state.messages[threadId ?? state.channelId ?? '']?.find((x) => x.id === el.dataset.id);
       if (m) {
         inspect(m);
         render();
