@@ -99,6 +99,21 @@ export function calendarDay(date: string, timeZone: string): { from: Date; to: D
   };
 }
 
+/**
+ * The `days` local calendar days ending with `date` (inclusive) in `timeZone`: from the first day's local midnight to
+ * the midnight after `date`. `days` 1 is `calendarDay`; 7 is the week a weekly digest read on that day covers.
+ */
+export function calendarDays(date: string, timeZone: string, days: number): { from: Date; to: Date } {
+  const d = parseIsoDate(date);
+  if (!d) throw new RangeError(`Not a calendar date: ${date}`);
+  if (!Number.isInteger(days) || days < 1) throw new RangeError(`Not a number of days: ${days}`);
+  const first = new Date(Date.UTC(d.year, d.month - 1, d.day - (days - 1)));
+  return {
+    from: calendarDay(first.toISOString().slice(0, 10), timeZone).from,
+    to: calendarDay(date, timeZone).to,
+  };
+}
+
 /** A readable local date and time, e.g. `Sun 22 Nov 2026, 08:00 (Europe/Paris)`. */
 export function formatInZone(instant: Date, timeZone: string, options: { time?: boolean } = {}): string {
   const text = new Intl.DateTimeFormat('en-GB', {

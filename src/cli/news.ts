@@ -37,9 +37,11 @@ Commands:
                                  (etherium finds Ethereum). P is 24h, 7d, 30d or a date YYYY-MM-DD.
   impact <id-or-query>           An article's "Impact on the crypto market" bullets.
   impact --topic T [--since P]   A topic's impact bullets over a period (default 7d), by sentiment.
-  digest [--date YYYY-MM-DD] [--tz ZONE] [--top N]
+  digest [--date YYYY-MM-DD] [--tz ZONE] [--top N] [--topics A,B] [--week]
                                  The digest for one calendar day (default: today, UTC): its top
-                                 N stories (0-10, default 5), the market mood, then every article.
+                                 N stories (0-10, default 5), the market mood, then every article;
+                                 --topics keeps those topics only, --week covers the 7 days
+                                 ending with the date, as a weekly digest sent the next day would.
 
 Options for every command:
   --content DIR                  Article folder (default: $CONTENT_DIR, else ./content)
@@ -61,6 +63,8 @@ const OPTIONS = {
   since: { type: 'string' },
   sort: { type: 'string' },
   top: { type: 'string' },
+  topics: { type: 'string' },
+  week: { type: 'boolean', default: false },
 } satisfies ParseArgsConfig['options'];
 
 /** Which options each command accepts: anything else is a usage error rather than silently ignored. */
@@ -69,7 +73,7 @@ const ALLOWED: Record<string, ReadonlyArray<keyof typeof OPTIONS>> = {
   latest: ['count', 'topic', 'sentiment'],
   search: ['limit', 'topic', 'sentiment', 'source', 'since', 'sort'],
   impact: ['topic', 'since'],
-  digest: ['date', 'tz', 'top'],
+  digest: ['date', 'tz', 'top', 'topics', 'week'],
 };
 
 class UsageError extends Error {}
@@ -350,8 +354,11 @@ async function digest(store: ArticleStore, { values, out, now }: Ctx): Promise<n
   if (parseIsoDate(date) === null) throw new UsageError(`--date must be a real calendar date YYYY-MM-DD (got "${date}")`);
   const topStories = values.top === undefined ? undefined : Number(values.top);
   if (topStories !== undefined && !(Number.isInteger(topStories) && topStories >= 0 && topStories <= 10)) throw new UsageError(`--top must be a whole number from 0 to 10 (got "${values.top}")`);
-  const d = composeDayDigest(store, { date, timezone: tz, topStories });
-  const mood = composeDayMood(store, { date, timezone: tz });
+  const topics = values.topics === undefined ? undefined : values.topics.split(',').map((t) => t.trim()).filter(Boolean).map((t) => topicFlag(store, t)!);
+  if (topics !== undefined && topics.length === 0) throw new UsageError('--topics needs one or more topics, separated by commas (e.g. --topics Bitcoin,Markets)');
+  const days = values.week ? 7 : 1;
+  const d = composeDayDigest(store, { date, timezone: tz, topStories, topics, days });
+  const mood = composeDayMood(store, { date, timezone: tz, days });
   const impacts = await readTopImpacts(store, d);
   const messages = renderDigest(d, { impacts, ...(d.total > 0 ? { mood: mood.line } : {}) });
   if (values.json) {
@@ -360,6 +367,8 @@ async function digest(store: ArticleStore, { values, out, now }: Ctx): Promise<n
         {
           date,
           timezone: tz,
+          days,
+          topics: topics ?? null,
           total: d.total,
           top: d.top.map((t) => ({ id: t.article.id, title: t.article.title, url: t.article.url, source: t.article.source, sentiment: t.article.sentiment, sources: t.sources, impact: impacts.get(t.article.id) ?? null })),
           mood: { text: mood.line.text, now: mood.line.now, usual: mood.line.usual, days: mood.days },
@@ -372,7 +381,7 @@ async function digest(store: ArticleStore, { values, out, now }: Ctx): Promise<n
     );
     return EXIT.ok;
   }
-  out(`Digest for ${date} (${tz}): ${d.total} article${d.total === 1 ? '' : 's'}${d.total ? ` — ${SENTIMENTS.map((s) => `${d.counts[s]} ${s}`).join(', ')}` : ''}`);
+  out(`Digest for ${days === 7 ? `the week ending ${date}` : date} (${tz})${topics ? ` · ${topics.join(', ')}` : ''}: ${d.total} article${d.total === 1 ? '' : 's'}${d.total ? ` — ${SENTIMENTS.map((s) => `${d.counts[s]} ${s}`).join(', ')}` : ''}`);
   if (d.total > 0) out(`Market mood: ${mood.line.text}`);
   if (d.top.length > 0) {
     out('');

@@ -1,6 +1,6 @@
 import { SENTIMENTS, type Article, type Sentiment } from '../content/article.ts';
 import { topicKey } from '../content/topics.ts';
-import { calendarDay, localDate } from '../calendar/period.ts';
+import { calendarDays, localDate } from '../calendar/period.ts';
 
 /** What a digest covers. `from` is inclusive, `to` exclusive. */
 export interface DigestOptions {
@@ -173,9 +173,10 @@ export interface ArticleSource {
  */
 export function composeDayDigest(
   source: ArticleSource,
-  day: { date: string; timezone: string; topics?: readonly string[] | null; topStories?: number },
+  day: { date: string; timezone: string; topics?: readonly string[] | null; topStories?: number; days?: number },
 ): Digest {
-  const { from, to } = calendarDay(day.date, day.timezone);
+  // `days` > 1 reads the local days ending with `date`: the CLI's view of a weekly digest.
+  const { from, to } = calendarDays(day.date, day.timezone, day.days ?? 1);
   const sourcesOf = source.sourceCount ? (a: Article) => source.sourceCount!(a) : undefined;
   return composeDigest(source.query({ from, to }), { from, to, timezone: day.timezone, topics: day.topics, topStories: day.topStories, sourcesOf });
 }

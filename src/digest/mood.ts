@@ -1,5 +1,5 @@
 import { SENTIMENTS, type Article, type Sentiment } from '../content/article.ts';
-import { calendarDay, localDate } from '../calendar/period.ts';
+import { calendarDays, localDate } from '../calendar/period.ts';
 import type { ArticleSource } from './compose.ts';
 
 /** Articles per sentiment. */
@@ -127,8 +127,11 @@ export function moodWindowStart(from: Date, to: Date, days = CHART_DAYS): Date {
   return new Date(Math.min(from.getTime() - TRAILING_DAYS * DAY_MS, to.getTime() - (days + 1) * DAY_MS));
 }
 
-/** The mood of one local calendar day (`YYYY-MM-DD` in `timezone`), read from `source`: what `news digest` and `/news digest` show. */
-export function composeDayMood(source: ArticleSource, day: { date: string; timezone: string }): Mood {
-  const { from, to } = calendarDay(day.date, day.timezone);
+/**
+ * The mood of one local calendar day (`YYYY-MM-DD` in `timezone`), or of the `days` local days ending with it, read
+ * from `source`: what `news digest` and `/news digest` show.
+ */
+export function composeDayMood(source: ArticleSource, day: { date: string; timezone: string; days?: number }): Mood {
+  const { from, to } = calendarDays(day.date, day.timezone, day.days ?? 1);
   return composeMood(source.query({ from: moodWindowStart(from, to), to }), { from, to, timezone: day.timezone });
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { nextRunAt, parseClock, previousRunAt } from '../../src/calendar/clock.ts';
-import { calendarDay, formatLongDate, isValidTimeZone, localDate, parseIsoDate } from '../../src/calendar/period.ts';
+import { calendarDay, calendarDays, formatLongDate, isValidTimeZone, localDate, parseIsoDate } from '../../src/calendar/period.ts';
 
 const hours = (r: { from: Date; to: Date }) => (r.to.getTime() - r.from.getTime()) / 3_600_000;
 
@@ -40,5 +40,17 @@ describe('period', () => {
 
   it('formats long dates for headers', () => {
     expect(formatLongDate('2026-11-21')).toBe('Saturday 21 November 2026');
+  });
+});
+
+describe('calendarDays', () => {
+  it('is calendarDay for one day, and 7 local days ending with the date across the October DST change (169 hours)', () => {
+    expect(calendarDays('2026-11-21', 'UTC', 1)).toEqual(calendarDay('2026-11-21', 'UTC'));
+    const week = calendarDays('2026-10-31', 'Europe/Berlin', 7);
+    expect(week.from.toISOString()).toBe('2026-10-24T22:00:00.000Z');
+    expect(week.to.toISOString()).toBe('2026-10-31T23:00:00.000Z');
+    expect((week.to.getTime() - week.from.getTime()) / 3_600_000).toBe(169);
+    expect(() => calendarDays('2026-02-30', 'UTC', 7)).toThrow('Not a calendar date');
+    expect(() => calendarDays('2026-11-21', 'UTC', 0)).toThrow('Not a number of days');
   });
 });

@@ -102,6 +102,23 @@ describe('news CLI', () => {
     expect(today.stdout).toMatch(/^Digest for 2026-11-21 \(UTC\)/);
   });
 
+  it('digest --week covers the 7 local days ending with the date, and --topics keeps only those topics', async () => {
+    // The 20 November 23:30 UTC article is outside the UTC day of the 21st but inside the week ending on it.
+    const week = await run('digest', '--date', '2026-11-21', '--week', '--content', GOOD);
+    expect(week.stdout).toMatch(/^Digest for the week ending 2026-11-21 \(UTC\): 3 articles — 1 positive, 1 negative, 1 neutral/);
+    const json = JSON.parse((await run('digest', '--date', '2026-11-21', '--week', '--topics', 'mining,exchanges', '--content', GOOD, '--json')).stdout);
+    expect(json).toMatchObject({ days: 7, topics: ['Mining', 'Exchanges'], total: 2 });
+    expect(json.groups).toEqual([
+      { sentiment: 'negative', topics: [{ topic: 'Exchanges', articles: ['exchange-outage'] }] },
+      { sentiment: 'neutral', topics: [{ topic: 'Mining', articles: ['quiet-filing'] }] },
+    ]);
+    const unknown = await run('digest', '--topics', 'Bitcoin', '--content', GOOD);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('--topic "Bitcoin" is not a topic of the archive');
+    expect((await run('digest', '--topics', ' , ', '--content', GOOD)).stderr).toContain('--topics needs one or more topics');
+    expect((await run('latest', '--week', '--content', GOOD)).stderr).toContain('--week does not apply to "latest"');
+  });
+
   it('bad arguments: usage and exit 2', async () => {
     for (const argv of [['frobnicate'], ['latest', '--count', '0'], ['latest', '--sentiment', 'happy'], ['digest', '--tz', 'Mars/Base'], ['digest', '--date', '2026-02-30'], ['search'], ['latest', '--bogus'], ['search', 'x', '--tz', 'UTC'], []]) {
       const r = await run(...argv, '--content', GOOD);
