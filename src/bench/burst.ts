@@ -481,28 +481,7 @@ export async function runBurst(options: BurstOptions): Promise<BurstResult> {
     } else log(`  stopped (${exit.code ?? exit.signal})`);
 
     // 8. Count per channel from what the loopback recorded.
-    let delivered = 0;
-    let partial = 0;
-    let skipped = 0;
-    let duplicated = 0;
-    let unexpected = 0;
-    for (const s of subs) {
-      const markers = expected.get(s.channelId)!;
-      const counts = new Map<string, number>();
-      for (const m of sandbox.messages(s.channelId)) {
-        if (m.interaction || m.author.id !== sandbox.botUser.id) continue;
-        const at = m.content.lastIndexOf('\n-# ref ');
-        if (at < 0) continue;
-        const marker = m.content.slice(at + 4);
-        if (markers.includes(marker)) counts.set(marker, (counts.get(marker) ?? 0) + 1);
-        else unexpected++;
-      }
-      const present = markers.filter((k) => counts.has(k)).length;
-      if ([...counts.values()].some((c) => c > 1)) duplicated++;
-      if (present === markers.length) delivered++;
-      else if (present === 0) skipped++;
-      else partial++;
-    }
+    const { delivered, partial, skipped, duplicated, unexpected } = countDeliveries(sandbox, subs, (channelId) => expected.get(channelId)!);
     const storeStatuses: Record<string, number> = {};
     for (const s of subs) {
       const rows = (await store.listDeliveries(s.guildId)).filter((d) => d.slot === slotIso);
@@ -594,4 +573,34 @@ export function formatBurst(r: BurstResult): string {
     ...r.goals.map((g) => `${g.pass ? 'PASS' : 'FAIL'}  ${g.goal.padEnd(gw)}  ${g.value}`),
     '',
   ].join('\n');
+}
+
+/**
+ * Counts a burst's digests per channel from what the loopback stored, by their `ref` markers: delivered (every part
+ * once or more), partial, skipped, duplicated (a part posted twice) and unexpected (a marker of no expected part).
+ */
+export function countDeliveries(sandbox: DiscordSandbox, subs: ReadonlyArray<{ channelId: string }>, markersOf: (channelId: string) => readonly string[]) {
+  let delivered = 0;
+  let partial = 0;
+  let skipped = 0;
+  let duplicated = 0;
+  let unexpected = 0;
+  for (const s of subs) {
+    const markers = markersOf(s.channelId);
+    const counts = new Map<string, number>();
+    for (const m of sandbox.messages(s.channelId)) {
+      if (m.interaction || m.author.id !== sandbox.botUser.id) continue;
+      const at = m.content.lastIndexOf('\n-# ref ');
+      if (at < 0) continue;
+      const marker = m.content.slice(at + 4);
+      if (markers.includes(marker)) counts.set(marker, (counts.get(marker) ?? 0) + 1);
+      else unexpected++;
+    }
+    const present = markers.filter((k) => counts.has(k)).length;
+    if ([...counts.values()].some((c) => c > 1)) duplicated++;
+    if (present === markers.length) delivered++;
+    else if (present === 0) skipped++;
+    else partial++;
+  }
+  return { delivered, partial, skipped, duplicated, unexpected };
 }

@@ -28,7 +28,7 @@ import { openPostgresDigestStore } from '../db/postgres-digest-store.ts';
 import { createSqliteDigestStore } from '../db/sqlite-digest-store.ts';
 import { startDiscordSandbox, type DiscordSandbox } from '../discord-sandbox/server.ts';
 import { partMarker } from '../payload/message-identity.ts';
-import { BurstAbort, partsPerDigest, startBotProcess, startCommand, writeContent, type BotProcess } from './burst.ts';
+import { BurstAbort, countDeliveries, partsPerDigest, startBotProcess, startCommand, writeContent, type BotProcess } from './burst.ts';
 import { readScaleCommands, startScaleProcess, type ScaleProcess } from './scale-machines.ts';
 
 /** Discord's global limit: requests a second per bot token. */
@@ -197,33 +197,6 @@ async function waitProgress(done: () => boolean, progress: () => number, ms: num
   }
 }
 
-/** Counts the burst's digests per channel from what the loopback stored, as the burst benchmark does. */
-function countDeliveries(sandbox: DiscordSandbox, subs: Array<{ channelId: string }>, slotIso: string, parts: number) {
-  let delivered = 0;
-  let partial = 0;
-  let skipped = 0;
-  let duplicated = 0;
-  let unexpected = 0;
-  for (const s of subs) {
-    const markers = Array.from({ length: parts }, (_, p) => partMarker(s.channelId, slotIso, p));
-    const counts = new Map<string, number>();
-    for (const m of sandbox.messages(s.channelId)) {
-      if (m.interaction || m.author.id !== sandbox.botUser.id) continue;
-      const at = m.content.lastIndexOf('\n-# ref ');
-      if (at < 0) continue;
-      const marker = m.content.slice(at + 4);
-      if (markers.includes(marker)) counts.set(marker, (counts.get(marker) ?? 0) + 1);
-      else unexpected++;
-    }
-    const present = markers.filter((k) => counts.has(k)).length;
-    if ([...counts.values()].some((c) => c > 1)) duplicated++;
-    if (present === markers.length) delivered++;
-    else if (present === 0) skipped++;
-    else partial++;
-  }
-  return { delivered, partial, skipped, duplicated, unexpected };
-}
-
 /** Everything one run needs from its setup: how to start, whom to measure, how to stop. */
 interface Deployment {
   label: string;
@@ -272,7 +245,7 @@ async function runOn(sandbox: DiscordSandbox, make: () => Promise<Deployment>, s
     sandbox.events.off('message', onMessage);
     const processes = sampler.stop();
     const after = sandbox.stats().rateLimited;
-    const counts = countDeliveries(sandbox, subs, slotIso, parts);
+    const counts = countDeliveries(sandbox, subs, (channelId) => Array.from({ length: parts }, (_, p) => partMarker(channelId, slotIso, p)));
     return {
       parts,
       run: {

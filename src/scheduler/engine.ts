@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleepFor } from 'node:timers/promises';
 import type { Clock } from '../calendar/clock.ts';
 import { latestSlot, nextSlot } from '../calendar/slots.ts';
-import { DatabaseError, LeaseLostError, type Delivery, type DigestStore, type Frequency, type SlotPlan, type Subscription } from '../db/digest-store.ts';
+import { DatabaseError, LeaseLostError, type Delivery, type DigestStore, type Frequency, type SlotPlan, type Subscription, type SubscriptionInput } from '../db/digest-store.ts';
 import type { ArticleSource } from '../digest/compose.ts';
 import type { ArrivalLog } from './arrivals.ts';
 import { createComposeCache } from './compose-cache.ts';
@@ -46,17 +46,8 @@ export interface EngineOptions {
   follows?: FollowOptions;
 }
 
-/** What `/digest set` asks for one channel; frequency, weekday and top stories default to daily, none and 5. */
-export interface SubscriptionRequest {
-  guildId: string;
-  channelId: string;
-  time: string;
-  timezone: string;
-  topics: string[] | null;
-  frequency?: Frequency;
-  weekday?: number | null;
-  topStories?: number;
-}
+/** What `/digest set` asks for one channel: what the store keeps, less the due slot, which the engine computes. */
+export type SubscriptionRequest = Omit<SubscriptionInput, 'nextDueAt'>;
 
 /** The engine was stopped or killed: nothing more is written or sent. */
 class Stopped extends Error {}
