@@ -265,6 +265,13 @@ export interface DigestStore {
 
   getMeta(key: string): Promise<string | undefined>;
   setMeta(key: string, value: string): Promise<void>;
+  /**
+   * Runs `fn` holding a lock named `key`, so that of several processes on this database one at a time runs it:
+   * a check, a request and its record (command registration) then happen once. Postgres holds a session advisory
+   * lock, released when `fn` settles or with the connection if the process dies; SQLite serialises the calls of
+   * this process (one SQLite file is one machine's database).
+   */
+  withMetaLock<T>(key: string, fn: () => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 

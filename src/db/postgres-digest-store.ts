@@ -628,6 +628,21 @@ export function createPostgresDigestStore(pool: pg.Pool, options: PostgresStoreO
       attempt('saving a setting', async () => {
         await pool.query('INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value', [key, value]);
       }),
+    withMetaLock: async (key, fn) => {
+      const c = await attempt('locking a setting', () => pool.connect());
+      let broken = false;
+      try {
+        await c.query('SELECT pg_advisory_lock(hashtext($1))', [key]);
+        try {
+          return await fn();
+        } finally {
+          // A connection that could not unlock is destroyed, which releases the lock with it.
+          await c.query('SELECT pg_advisory_unlock(hashtext($1))', [key]).catch(() => (broken = true));
+        }
+      } finally {
+        c.release(broken);
+      }
+    },
     close: async () => {
       if (closed) return;
       closed = true;

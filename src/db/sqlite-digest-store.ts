@@ -253,6 +253,8 @@ export function createSqliteDigestStore(db: Db, options: { checkpointInWorker?: 
   });
   const getMeta = db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?');
   const setMeta = db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
+  /** The tail of each `withMetaLock` queue, by key. */
+  const metaLocks = new Map<string, Promise<void>>();
 
   /**
    * Where the next period of a channel starts: after its last covered digest; else where its first
@@ -421,6 +423,19 @@ export function createSqliteDigestStore(db: Db, options: { checkpointInWorker?: 
       ),
     getMeta: (key) => attempt('reading a setting', () => getMeta.get(key)?.value),
     setMeta: (key, value) => attempt('saving a setting', () => void setMeta.run(key, value)),
+    withMetaLock: <T>(key: string, fn: () => Promise<T>): Promise<T> => {
+      // In this process only: holding a SQLite write lock across a network request would stall every other writer.
+      const run = (metaLocks.get(key) ?? Promise.resolve()).then(fn);
+      const settled = run.then(
+        () => undefined,
+        () => undefined,
+      );
+      metaLocks.set(key, settled);
+      void settled.then(() => {
+        if (metaLocks.get(key) === settled) metaLocks.delete(key);
+      });
+      return run;
+    },
     close: async () => {
       await checkpointer?.stop();
       if (db.open) db.close();

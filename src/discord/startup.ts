@@ -47,6 +47,8 @@ export async function retryWithBackoff<T>(
 export interface MetaStore {
   getMeta(key: string): Promise<string | undefined | null>;
   setMeta(key: string, value: string): Promise<void>;
+  /** When given, the check, the PUT and the record run under this lock: machines starting together register once. */
+  withMetaLock?<T>(key: string, fn: () => Promise<T>): Promise<T>;
 }
 
 /** The scope commands are registered in: one server (development) or global, for one application. */
@@ -68,10 +70,13 @@ export async function registerCommandsIfChanged(opts: { rest: REST; applicationI
   const scope = commandScope(opts.applicationId, opts.guildId);
   const key = `commands-hash:${scope}`;
   const hash = commandsHash(opts.commands, scope);
-  if ((await opts.meta.getMeta(key)) === hash) return { registered: false, count: opts.commands.length, scope };
-  const body = opts.commands.map((c) => c.data.toJSON());
-  const route = opts.guildId ? Routes.applicationGuildCommands(opts.applicationId, opts.guildId) : Routes.applicationCommands(opts.applicationId);
-  const result = (await opts.rest.put(route, { body })) as unknown[];
-  await opts.meta.setMeta(key, hash);
-  return { registered: true, count: result.length, scope };
+  const register = async () => {
+    if ((await opts.meta.getMeta(key)) === hash) return { registered: false, count: opts.commands.length, scope };
+    const body = opts.commands.map((c) => c.data.toJSON());
+    const route = opts.guildId ? Routes.applicationGuildCommands(opts.applicationId, opts.guildId) : Routes.applicationCommands(opts.applicationId);
+    const result = (await opts.rest.put(route, { body })) as unknown[];
+    await opts.meta.setMeta(key, hash);
+    return { registered: true, count: result.length, scope };
+  };
+  return opts.meta.withMetaLock ? opts.meta.withMetaLock(key, register) : register();
 }

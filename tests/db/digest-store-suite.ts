@@ -155,6 +155,35 @@ export function describeDigestStore(name: string, open: () => Promise<DigestStor
       await store.close();
     });
 
+    it('GIVEN two callers of one meta lock at once THEN the second runs only after the first settled, even when the first failed', async () => {
+      const store = await open();
+      const events: string[] = [];
+      let releaseFirst!: () => void;
+      const firstHeld = new Promise<void>((r) => (releaseFirst = r));
+      let firstStarted!: () => void;
+      const started = new Promise<void>((r) => (firstStarted = r));
+      const first = store.withMetaLock('commands', async () => {
+        events.push('first in');
+        firstStarted();
+        await firstHeld;
+        events.push('first out');
+        throw new Error('registration refused');
+      });
+      await started;
+      const second = store.withMetaLock('commands', async () => {
+        events.push('second in');
+        return 'registered';
+      });
+      // A few round trips to the database give an unlocked second caller every chance to run before the first ends.
+      for (let i = 0; i < 3; i++) await store.getMeta('unrelated');
+      expect(events).toEqual(['first in']);
+      releaseFirst();
+      await expect(first).rejects.toThrow('registration refused');
+      await expect(second).resolves.toBe('registered');
+      expect(events).toEqual(['first in', 'first out', 'second in']);
+      await store.close();
+    });
+
     it('GIVEN an article recorded as first seen THEN a later record of the same id keeps the first instant, and every given id comes back', async () => {
       const store = await open();
       const first = await store.recordFirstSeen([
