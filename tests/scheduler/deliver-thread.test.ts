@@ -5,6 +5,7 @@ import type { DigestPart } from '../../src/payload/types.ts';
 import type { ComposeCache, ComposeInput } from '../../src/scheduler/compose-cache.ts';
 import { runDelivery, type DeliverDeps } from '../../src/scheduler/deliver.ts';
 import type { DigestSender, NoncePayload, ThreadOptions } from '../../src/scheduler/sender.ts';
+import { claimAt } from '../db/digest-store-suite.ts';
 
 const NO = { parse: [] as never[] };
 const parts = (thread: boolean): DigestPart[] =>
@@ -24,15 +25,7 @@ async function setup(sender: DigestSender) {
   const store = createSqliteDigestStore(openDatabase(':memory:'));
   const now = new Date('2026-11-22T08:00:01Z');
   await store.upsertSubscription({ guildId: 'g', channelId: 'c', time: '08:00', timezone: 'UTC', topics: null, nextDueAt: new Date('2026-11-22T08:00:00Z') }, now);
-  const [claimed] = await store.claimDue({
-    now,
-    owner: 'me',
-    leaseMs: 60_000,
-    limit: 10,
-    plan: (s) => ({ slot: s.nextDueAt, reason: 'scheduled', next: new Date(s.nextDueAt.getTime() + 86_400_000) }),
-    firstPeriodMs: 86_400_000,
-    maxPeriodMs: 7 * 86_400_000,
-  });
+  const [claimed] = await store.claimDue(claimAt(now.toISOString(), 'me'));
   const asked: ComposeInput[] = [];
   const cache = { get: async (input: ComposeInput) => (asked.push(input), { payloads: parts(input.thread === true), articleCount: 3 }), size: 1 } as unknown as ComposeCache;
   const paused: string[] = [];

@@ -7,6 +7,7 @@ import { validateMessage } from '../../src/payload/validate.ts';
 import type { ComposeCache } from '../../src/scheduler/compose-cache.ts';
 import { runDelivery, type DeliverDeps } from '../../src/scheduler/deliver.ts';
 import type { DigestSender, NoncePayload } from '../../src/scheduler/sender.ts';
+import { claimAt } from '../db/digest-store-suite.ts';
 
 /** A logger that keeps what it was told, to check a bug is reported as one. */
 function recordingLogger() {
@@ -20,15 +21,7 @@ describe('runDelivery: what is stored is what is sent', () => {
     const store = createSqliteDigestStore(openDatabase(':memory:'));
     const now = new Date('2026-11-22T08:00:01Z');
     await store.upsertSubscription({ guildId: 'g', channelId: 'c', time: '08:00', timezone: 'UTC', topics: null, nextDueAt: new Date('2026-11-22T08:00:00Z') }, now);
-    const [claimed] = await store.claimDue({
-      now,
-      owner: 'me',
-      leaseMs: 60_000,
-      limit: 10,
-      plan: (s) => ({ slot: s.nextDueAt, reason: 'scheduled', next: new Date(s.nextDueAt.getTime() + 86_400_000) }),
-      firstPeriodMs: 86_400_000,
-      maxPeriodMs: 7 * 86_400_000,
-    });
+    const [claimed] = await store.claimDue(claimAt(now.toISOString(), 'me'));
     const broken: MessagePayload = {
       content: '**Daily digest**',
       embeds: Array.from({ length: 12 }, (_, i) => ({ title: `Topic ${i}`, description: 'news '.repeat(40) })),
