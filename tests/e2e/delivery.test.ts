@@ -1,5 +1,4 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { NONCE_TRUST_MS } from '../../src/scheduler/deliver.ts';
 import { startBotHarness, type BotHarness } from '../support/bot-harness.ts';
 import { waitFor } from '../support/wait-for.ts';
 
@@ -93,9 +92,7 @@ describe('scheduled delivery', () => {
       expect(digestPosts(h)).toHaveLength(when === 'after-applying' ? 1 : 0);
 
       // Past Discord's nonce memory and the bot's trust in it, and past the dead process's lease.
-      h.sandbox.expireNonces();
-      h.clock.advance(NONCE_TRUST_MS + 60_000);
-      await h.startAgain();
+      await h.startAfterNonceWindow();
       await h.tick();
       const [d] = await deliveries(h);
       expect(d).toMatchObject({ status: 'delivered' });

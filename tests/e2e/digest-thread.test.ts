@@ -3,7 +3,6 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_EVERYONE, THREAD_AND_FILE_PERMISSIONS } from '../../src/discord-sandbox/permissions.ts';
 import { hasMarker, partMarker } from '../../src/payload/message-identity.ts';
 import { validateMessage } from '../../src/payload/validate.ts';
-import { NONCE_TRUST_MS } from '../../src/scheduler/deliver.ts';
 import { startBotHarness, type BotHarness } from '../support/bot-harness.ts';
 import { waitFor } from '../support/wait-for.ts';
 
@@ -144,9 +143,7 @@ describe('the thread keeps the delivery guarantees', () => {
     expect(h.sandbox.thread(lead.id)).toBeDefined();
     expect(h.sandbox.messages(lead.id)).toHaveLength(0);
 
-    h.sandbox.expireNonces();
-    h.clock.advance(NONCE_TRUST_MS + 60_000);
-    await h.startAgain();
+    await h.startAfterNonceWindow();
     await allowThreadsAndFiles(h);
     await h.tick();
     const [d] = await deliveries(h);
@@ -175,9 +172,7 @@ describe('the thread keeps the delivery guarantees', () => {
     const lead = channelPosts(h)[0]!;
     expect(h.sandbox.messages(lead.id)).toHaveLength(1);
 
-    h.sandbox.expireNonces();
-    h.clock.advance(NONCE_TRUST_MS + 60_000);
-    await h.startAgain();
+    await h.startAfterNonceWindow();
     await allowThreadsAndFiles(h);
     await h.tick();
     const [d] = await deliveries(h);

@@ -1,5 +1,4 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { NONCE_TRUST_MS } from '../../src/scheduler/deliver.ts';
 import { validateMessage } from '../../src/payload/validate.ts';
 import { startBotHarness, type BotHarness } from '../support/bot-harness.ts';
 import { aggregatorArticle } from '../support/temp-dir.ts';
@@ -157,9 +156,7 @@ describe('/news follow', () => {
     await h.kill();
     expect(posts(h, digestId)).toHaveLength(1);
 
-    h.sandbox.expireNonces();
-    h.clock.advance(NONCE_TRUST_MS + MINUTE);
-    await h.startAgain();
+    await h.startAfterNonceWindow();
     await h.tick();
     const rows = await h.bot.digestStore.listDeliveries(h.guildId);
     expect(rows).toMatchObject([{ reason: 'follow', status: 'delivered', articleCount: 20 }]);

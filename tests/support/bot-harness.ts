@@ -4,6 +4,7 @@ import { parseConfig, type Config } from '../../src/config.ts';
 import { startDiscordSandbox, type DiscordSandbox, type SandboxOptions } from '../../src/discord-sandbox/server.ts';
 import { createLogger } from '../../src/logger.ts';
 import { startBot, type BotDeps, type RunningBot } from '../../src/main.ts';
+import { NONCE_TRUST_MS } from '../../src/scheduler/deliver.ts';
 import { aggregatorArticle, tempDir } from './temp-dir.ts';
 
 /** Engine timings for tests: the ticker's own timer never fires during a test (tests call `tick()`), and retries are quick. */
@@ -113,6 +114,16 @@ export async function startBotHarness(
     },
     /** Starts the bot again after `stopBot` or `kill`. */
     async startAgain() {
+      bot = await start();
+      return bot;
+    },
+    /**
+     * Starts the bot again after a `kill`, once Discord has forgotten its nonces and the bot no longer trusts them
+     * (a minute past `NONCE_TRUST_MS`, which is also past the dead process's lease): it must read history to know.
+     */
+    async startAfterNonceWindow() {
+      sandbox.expireNonces();
+      clock.advance(NONCE_TRUST_MS + 60_000);
       bot = await start();
       return bot;
     },
