@@ -1,4 +1,5 @@
 import { createSearchIndex, tokenize, type SnapshotIndex, type TypoCorrection } from '../search/search-index.ts';
+import { mergeSnapshots } from '../search/merge-snapshots.ts';
 import { foldText, prepareQuery } from '../search/query.ts';
 import type { Article, ArticleDetails, ArticleDetailsReader, ParsedArticle, Sentiment } from './article.ts';
 import { dedupeHashes, DuplicateClusters, richness } from './dedupe.ts';
@@ -85,6 +86,11 @@ export function createIndexBuilder(): { add(file: string, article: ParsedArticle
     },
     snapshot: () => ({ index: index.serialize(), titles: titles.serialize() }),
   };
+}
+
+/** Index snapshots of disjoint files (the shares of a load parsed on worker threads) joined into one pair, files in the order given. */
+export function mergeIndexSnapshots(list: readonly IndexSnapshots[]): IndexSnapshots {
+  return { index: mergeSnapshots(list.map((s) => s.index)), titles: mergeSnapshots(list.map((s) => s.titles)) };
 }
 
 /** A 31-bit FNV-1a hash of a folded title: a small integer, so the title map holds no number objects. */

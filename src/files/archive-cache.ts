@@ -14,10 +14,12 @@ import type { ParsedEntry } from './parse-batch.ts';
  * reads it, re-reads only files that changed or appeared, and drops those that vanished.
  *
  * File layout: a 32-byte header (magic, format version, payload length, CRC-32 of the payload), then
- * the payload. The records are stored by column, not as one object per file: a few JSON arrays of
+ * the payload: how many record segments there are and each section's length, the record segments (a
+ * first load writes one per parse worker, as the workers encoded them), then the two index snapshots.
+ * The records are stored by column, not as one object per file: a few JSON arrays of
  * strings (paths, ids, titles, URLs, upstream ids, and tables of the few distinct sources and topic
  * lists), then typed arrays (sizes, times, dates, scores, richness, dedupe hashes, table indexes,
- * kinds and flags), then the two index snapshots. A restart decodes each column in one call and makes
+ * kinds and flags). A restart decodes each column in one call and makes
  * one object per article, no more: at 100,000 files, one JSON object per file cost more in garbage
  * collection than everything else a restart does.
  *
@@ -26,7 +28,7 @@ import type { ParsedEntry } from './parse-batch.ts';
  */
 
 /** Bumped whenever the file layout changes. The parser's own changes are caught by `parserFingerprint`. */
-export const CACHE_FORMAT_VERSION = 2;
+export const CACHE_FORMAT_VERSION = 3;
 const MAGIC = 0x4e444143; // "NDAC"
 const HEADER_BYTES = 32;
 
@@ -49,13 +51,15 @@ export interface CacheRecords {
   readonly mtimes: Float64Array;
   /** The row of `file`, or -1. */
   rowOf(file: string): number;
+  /** True for a file skipped for a reason that may pass (see `isTransientIssue`): it is read again, never served. */
+  transient(row: number): boolean;
   /** The outcome a row records; an article object is made only here, once per file served. */
   entry(row: number): CacheEntry;
 }
 
-/** What a cache holds. */
+/** What a cache holds: its records in one or more segments (a first load writes one per parse worker), and the indexes of them all. */
 export interface CacheContents {
-  records: CacheRecords;
+  records: CacheRecords[];
   snapshots: IndexSnapshots;
 }
 
@@ -147,15 +151,47 @@ export async function readArchiveCache(path: string, key: string): Promise<{ ok:
   }
   if (crc !== bytes.readUInt32LE(16)) return bad('checksum mismatch');
   try {
-    // Section lengths: one u32 per JSON column, then the two snapshots (u64 each as two u32).
+    // Sections: how many record segments, then the byte length of each (u64 as two u32), then of the two snapshots.
+    const u64 = (at: number) => payload.readUInt32LE(at) + payload.readUInt32LE(at + 4) * 2 ** 32;
+    const segments = payload.readUInt32LE(0);
+    if (8 + (segments + 2) * 8 > payload.length) return bad('truncated');
+    const lengths = Array.from({ length: segments + 2 }, (_, i) => u64(8 + i * 8));
+    let at = 8 + lengths.length * 8;
+    if (at + lengths.reduce((n, l) => n + pad8(l), 0) > pad8(payload.length)) return bad('truncated');
+    const records: CacheRecords[] = [];
+    for (let k = 0; k < segments; k++) {
+      const decoded = await decodeRecords(payload.subarray(at, at + lengths[k]!), key);
+      if (!decoded.ok) return bad(decoded.message);
+      records.push(decoded.records);
+      at += pad8(lengths[k]!);
+    }
+    const [indexLength, titlesLength] = [lengths[segments]!, lengths[segments + 1]!];
+    // Copied out of the file's buffer, so it is freed once the load is over.
+    const index = new Uint8Array(payload.subarray(at, at + indexLength));
+    at += pad8(indexLength);
+    const titleIndex = new Uint8Array(payload.subarray(at, at + titlesLength));
+    return { ok: true, contents: { records, snapshots: { index, titles: titleIndex } } };
+  } catch (err) {
+    return bad(`unreadable payload (${(err as Error).message})`);
+  }
+}
+
+/**
+ * Reads records encoded by {@link RecordsEncoder} (a cache file's, or a parse worker's), checking that
+ * they were written with `key` and add up. Yields to the event loop between columns.
+ */
+export async function decodeRecords(bytes: Uint8Array, key: string): Promise<{ ok: true; records: CacheRecords } | { ok: false; message: string }> {
+  const bad = (message: string) => ({ ok: false as const, message });
+  const payload = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  try {
     const lengths = new Array<number>(TEXT_COLUMNS.length);
     let at = 0;
+    if (payload.length < pad8(TEXT_COLUMNS.length * 4)) return bad('truncated');
     for (let i = 0; i < TEXT_COLUMNS.length; i++, at += 4) lengths[i] = payload.readUInt32LE(at);
-    const indexLength = payload.readUInt32LE(at) + payload.readUInt32LE(at + 4) * 2 ** 32;
-    const titlesLength = payload.readUInt32LE(at + 8) + payload.readUInt32LE(at + 12) * 2 ** 32;
-    at = pad8(at + 16);
+    at = pad8(at);
     const text: unknown[] = [];
     for (let i = 0; i < TEXT_COLUMNS.length; i++) {
+      if (at + lengths[i]! > payload.length) return bad('truncated');
       text.push(JSON.parse(payload.toString('utf8', at, at + lengths[i]!)));
       at += lengths[i]!;
       await yieldToLoop();
@@ -175,7 +211,7 @@ export async function readArchiveCache(path: string, key: string): Promise<{ ok:
     const n = head.n;
     if ([files, ids, titles, urls, externalIds].some((c) => !Array.isArray(c) || c.length !== n)) return bad('unreadable payload (columns do not add up)');
     at = pad8(at);
-    // The typed columns are copied out of the file's buffer, so it is freed once the load is over.
+    // The typed columns are copied out of the bytes, so a file's buffer is freed once the load is over.
     const columns: Record<string, Uint8Array> = {};
     for (const [name, size] of numericLayout(n, head.hashes)) {
       if (at + size > payload.length) return bad('truncated');
@@ -184,10 +220,6 @@ export async function readArchiveCache(path: string, key: string): Promise<{ ok:
     }
     const f64 = (name: string) => new Float64Array(columns[name]!.buffer);
     const u32 = (name: string) => new Uint32Array(columns[name]!.buffer);
-    if (at + indexLength + pad8(indexLength) - indexLength + titlesLength > payload.length) return bad('truncated');
-    const index = new Uint8Array(payload.subarray(at, at + indexLength));
-    at = pad8(at + indexLength);
-    const titleIndex = new Uint8Array(payload.subarray(at, at + titlesLength));
     const sizes = f64('sizes');
     const mtimes = f64('mtimes');
     const published = f64('published');
@@ -219,12 +251,13 @@ export async function readArchiveCache(path: string, key: string): Promise<{ ok:
         }
         return rows.get(file) ?? -1;
       },
+      transient: (i) => kind![i] === KIND_ISSUE && flags![i] === 1,
       entry(i) {
         const file = files[i]!;
         if (kind![i] === KIND_EXCLUDED) return { kind: 'excluded', file, size: sizes[i]!, mtimeMs: mtimes[i]!, reason: (extra.get(i) as [number, 1, string])[2] };
         if (kind![i] === KIND_ISSUE) {
           const e = extra.get(i) as [number, 2, string, string];
-          return { kind: 'issue', file, size: sizes[i]!, mtimeMs: mtimes[i]!, issue: { file, path: e[2], message: e[3] }, transient: false };
+          return { kind: 'issue', file, size: sizes[i]!, mtimeMs: mtimes[i]!, issue: { file, path: e[2], message: e[3] }, transient: flags![i] === 1 };
         }
         const dedupe: number[] = [];
         for (let h = hashStart[i]!; h < hashStart[i + 1]!; h++) dedupe.push(hashes[h]!);
@@ -247,7 +280,7 @@ export async function readArchiveCache(path: string, key: string): Promise<{ ok:
         return cut ? { kind: 'article', file, size: sizes[i]!, mtimeMs: mtimes[i]!, article, notices: cut } : { kind: 'article', file, size: sizes[i]!, mtimeMs: mtimes[i]!, article };
       },
     };
-    return { ok: true, contents: { records, snapshots: { index, titles: titleIndex } } };
+    return { ok: true, records };
   } catch (err) {
     return bad(`unreadable payload (${(err as Error).message})`);
   }
@@ -279,20 +312,19 @@ class Column<T extends Float64Array | Uint32Array | Uint8Array> {
 }
 
 /**
- * Writes the cache atomically: to a temporary file, flushed, then renamed over the old one, so a crash
- * mid-write leaves the previous cache (or none), never a torn one. Columns are built in slices and the
- * writes are asynchronous, so the event loop keeps answering. Throws on failure (the temporary file is
- * removed); the caller logs it and goes on from memory.
+ * Builds the records of a cache, one outcome at a time, by column: when the cache is written, and in
+ * a parse worker, which hands the loader its outcomes as these bytes (one transfer, no object per
+ * file to clone, and nothing for the loader's heap to collect). Read back with {@link decodeRecords}.
+ * An issue keeps whether it is transient, so the loader can leave it out of the cache file.
  */
-export async function writeArchiveCache(path: string, key: string, entries: Iterable<CacheEntry>, snapshots: IndexSnapshots, options: CacheWriteOptions = {}): Promise<{ bytes: number }> {
-  const f64 = (n: number) => new Float64Array(n);
-  const numeric = {
-    sizes: new Column(f64),
-    mtimes: new Column(f64),
-    published: new Column(f64),
-    scores: new Column(f64),
-    richness: new Column(f64),
-    hashes: new Column(f64),
+export class RecordsEncoder {
+  private readonly numeric = {
+    sizes: new Column((n) => new Float64Array(n)),
+    mtimes: new Column((n) => new Float64Array(n)),
+    published: new Column((n) => new Float64Array(n)),
+    scores: new Column((n) => new Float64Array(n)),
+    richness: new Column((n) => new Float64Array(n)),
+    hashes: new Column((n) => new Float64Array(n)),
     source: new Column((n) => new Uint32Array(n)),
     topics: new Column((n) => new Uint32Array(n)),
     kind: new Column((n) => new Uint8Array(n)),
@@ -300,80 +332,150 @@ export async function writeArchiveCache(path: string, key: string, entries: Iter
     flags: new Column((n) => new Uint8Array(n)),
     hashCount: new Column((n) => new Uint8Array(n)),
   };
-  const files: string[] = [];
-  const ids: string[] = [];
-  const titles: string[] = [];
-  const urls: Array<string | null> = [];
-  const externalIds: Array<string | null> = [];
-  const sources: string[] = [];
-  const sourceIds = new Map<string, number>();
-  const topicLists: string[][] = [];
-  const topicIds = new Map<string, number>();
-  const extras: Extra[] = [];
-  let n = 0;
-  for (const e of entries) {
-    const row = n++;
-    files.push(e.file);
+  private readonly files: string[] = [];
+  private readonly ids: string[] = [];
+  private readonly titles: string[] = [];
+  private readonly urls: Array<string | null> = [];
+  private readonly externalIds: Array<string | null> = [];
+  private readonly sources: string[] = [];
+  private readonly sourceIds = new Map<string, number>();
+  private readonly topicLists: string[][] = [];
+  private readonly topicIds = new Map<string, number>();
+  private readonly extras: Extra[] = [];
+  /** Rows pushed so far. */
+  length = 0;
+
+  push(e: CacheEntry): void {
+    const row = this.length++;
+    const numeric = this.numeric;
+    this.files.push(e.file);
     numeric.sizes.push(e.size);
     numeric.mtimes.push(e.mtimeMs);
     if (e.kind !== 'article') {
-      if (e.kind === 'excluded') extras.push([row, KIND_EXCLUDED, e.reason]);
-      else extras.push([row, KIND_ISSUE, e.issue.path, e.issue.message]);
-      ids.push('');
-      titles.push('');
-      urls.push(null);
-      externalIds.push(null);
-      for (const c of [numeric.published, numeric.scores, numeric.richness, numeric.source, numeric.topics, numeric.sentiment, numeric.flags, numeric.hashCount]) c.push(0);
+      if (e.kind === 'excluded') this.extras.push([row, KIND_EXCLUDED, e.reason]);
+      else this.extras.push([row, KIND_ISSUE, e.issue.path, e.issue.message]);
+      this.ids.push('');
+      this.titles.push('');
+      this.urls.push(null);
+      this.externalIds.push(null);
+      for (const c of [numeric.published, numeric.scores, numeric.richness, numeric.source, numeric.topics, numeric.sentiment, numeric.hashCount]) c.push(0);
+      numeric.flags.push(e.kind === 'issue' && e.transient ? 1 : 0);
       numeric.kind.push(e.kind === 'excluded' ? KIND_EXCLUDED : KIND_ISSUE);
-      continue;
+      return;
     }
     const a = e.article;
-    ids.push(a.id);
-    titles.push(a.title);
-    urls.push(a.url);
-    externalIds.push(a.externalId);
+    this.ids.push(a.id);
+    this.titles.push(a.title);
+    this.urls.push(a.url);
+    this.externalIds.push(a.externalId);
     numeric.published.push(a.publishedAt.getTime());
     numeric.scores.push(a.score);
     numeric.richness.push(a.richness);
     let s = NONE;
     if (a.source !== null) {
-      s = sourceIds.get(a.source) ?? sources.length;
-      if (s === sources.length) sourceIds.set(a.source, sources.push(a.source) - 1);
+      s = this.sourceIds.get(a.source) ?? this.sources.length;
+      if (s === this.sources.length) this.sourceIds.set(a.source, this.sources.push(a.source) - 1);
     }
     numeric.source.push(s);
     const topicKey = a.topics.join('\n');
-    const t = topicIds.get(topicKey) ?? topicLists.length;
-    if (t === topicLists.length) topicIds.set(topicKey, topicLists.push([...a.topics]) - 1);
+    const t = this.topicIds.get(topicKey) ?? this.topicLists.length;
+    if (t === this.topicLists.length) this.topicIds.set(topicKey, this.topicLists.push([...a.topics]) - 1);
     numeric.topics.push(t);
     numeric.kind.push(KIND_ARTICLE);
     numeric.sentiment.push(SENTIMENTS.indexOf(a.sentiment));
     numeric.flags.push(a.sentimentSource === 'inferred' ? 1 : 0);
     numeric.hashCount.push(a.dedupe.length);
     for (const h of a.dedupe) numeric.hashes.push(h);
-    if (e.notices?.length) extras.push([row, KIND_ARTICLE, e.notices]);
-    if (n % 5000 === 0) await yieldToLoop();
+    if (e.notices?.length) this.extras.push([row, KIND_ARTICLE, e.notices]);
   }
-  const hashes = numeric.hashes.length;
-  const text: Buffer[] = [];
-  for (const column of [{ key, n, hashes }, files, ids, titles, urls, externalIds, sources, topicLists, extras]) {
-    text.push(Buffer.from(JSON.stringify(column), 'utf8'));
-    await yieldToLoop();
+
+  /**
+   * The records as byte chunks laid end to end: the JSON columns' lengths, the JSON columns, then the
+   * typed columns, each section on an 8-byte boundary. A generator, so a caller may yield between chunks.
+   */
+  *chunks(key: string): Generator<Uint8Array> {
+    const hashes = this.numeric.hashes.length;
+    const columns = [{ key, n: this.length, hashes }, this.files, this.ids, this.titles, this.urls, this.externalIds, this.sources, this.topicLists, this.extras];
+    const lengths = Buffer.alloc(pad8(TEXT_COLUMNS.length * 4));
+    const text: Buffer[] = [];
+    for (const column of columns) {
+      text.push(Buffer.from(JSON.stringify(column), 'utf8'));
+      yield new Uint8Array(0);
+    }
+    text.forEach((b, i) => lengths.writeUInt32LE(b.length, i * 4));
+    yield lengths;
+    let textLength = 0;
+    for (const b of text) {
+      textLength += b.length;
+      yield b;
+    }
+    yield padding(textLength);
+    for (const [name] of numericLayout(this.length, hashes)) {
+      const b = this.numeric[name].bytes();
+      yield b;
+      yield padding(b.byteLength);
+    }
   }
-  const textLength = text.reduce((s, b) => s + b.length, 0);
-  const lengths = Buffer.alloc(pad8(TEXT_COLUMNS.length * 4 + 16));
-  text.forEach((b, i) => lengths.writeUInt32LE(b.length, i * 4));
-  const at = TEXT_COLUMNS.length * 4;
-  lengths.writeUInt32LE(snapshots.index.byteLength % 2 ** 32, at);
-  lengths.writeUInt32LE(Math.floor(snapshots.index.byteLength / 2 ** 32), at + 4);
-  lengths.writeUInt32LE(snapshots.titles.byteLength % 2 ** 32, at + 8);
-  lengths.writeUInt32LE(Math.floor(snapshots.titles.byteLength / 2 ** 32), at + 12);
-  const padding = (k: number) => Buffer.alloc(pad8(k) - k);
-  const chunks: Uint8Array[] = [lengths, ...text, padding(lengths.length + textLength)];
-  for (const [name] of numericLayout(n, hashes)) {
-    const b = numeric[name].bytes();
-    chunks.push(b, padding(b.byteLength));
+
+  /** The records as one array of bytes (its own buffer, so it can be transferred to another thread). */
+  bytes(key: string): Uint8Array {
+    const parts = [...this.chunks(key)];
+    const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
+    let at = 0;
+    for (const p of parts) {
+      out.set(p, at);
+      at += p.byteLength;
+    }
+    return out;
   }
-  chunks.push(snapshots.index, padding(snapshots.index.byteLength), snapshots.titles);
+}
+
+const padding = (k: number) => Buffer.alloc(pad8(k) - k);
+
+/**
+ * Writes the cache atomically: to a temporary file, flushed, then renamed over the old one, so a crash
+ * mid-write leaves the previous cache (or none), never a torn one. Columns are built in slices and the
+ * writes are asynchronous, so the event loop keeps answering. Throws on failure (the temporary file is
+ * removed); the caller logs it and goes on from memory.
+ */
+export async function writeArchiveCache(
+  path: string,
+  key: string,
+  segments: ReadonlyArray<Iterable<CacheEntry> | Uint8Array>,
+  snapshots: IndexSnapshots,
+  options: CacheWriteOptions = {},
+): Promise<{ bytes: number }> {
+  const body: Uint8Array[] = [];
+  const lengths: number[] = [];
+  for (const segment of segments) {
+    // Records already encoded (by the parse workers, under the same key) are written as they are.
+    if (segment instanceof Uint8Array) {
+      body.push(segment, padding(segment.byteLength));
+      lengths.push(segment.byteLength);
+      continue;
+    }
+    const encoder = new RecordsEncoder();
+    for (const e of segment) {
+      encoder.push(e);
+      if (encoder.length % 5000 === 0) await yieldToLoop();
+    }
+    let length = 0;
+    for (const c of encoder.chunks(key)) {
+      if (c.byteLength === 0) await yieldToLoop();
+      body.push(c);
+      length += c.byteLength;
+    }
+    body.push(padding(length));
+    lengths.push(length);
+  }
+  lengths.push(snapshots.index.byteLength, snapshots.titles.byteLength);
+  const sections = Buffer.alloc(8 + lengths.length * 8);
+  sections.writeUInt32LE(segments.length, 0);
+  lengths.forEach((n, i) => {
+    sections.writeUInt32LE(n % 2 ** 32, 8 + i * 8);
+    sections.writeUInt32LE(Math.floor(n / 2 ** 32), 12 + i * 8);
+  });
+  const chunks: Uint8Array[] = [sections, ...body, snapshots.index, padding(snapshots.index.byteLength), snapshots.titles];
   let length = 0;
   let crc = 0;
   for (const c of chunks) {

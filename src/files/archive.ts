@@ -4,11 +4,11 @@ import { once } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import type { ArticleDetails, ArticleDetailsReader, ContentIssue } from '../content/article.ts';
-import { ArticleStore, type ArticleSink, type StoredArticle } from '../content/store.ts';
-import { cacheFileFor, cacheKey, readArchiveCache, writeArchiveCache, type CacheEntry, type CacheRecords, type CacheWriteOptions } from './archive-cache.ts';
+import { ArticleStore, mergeIndexSnapshots, type ArticleSink, type IndexSnapshots, type StoredArticle } from '../content/store.ts';
+import { cacheFileFor, cacheKey, decodeRecords, readArchiveCache, writeArchiveCache, type CacheEntry, type CacheRecords, type CacheWriteOptions } from './archive-cache.ts';
 import { checkDir, idCollision, readContentFile, type ContentReadOptions, type LoadReport } from './content-files.ts';
 import type { BatchSettings, ParsedEntry } from './parse-batch.ts';
-import { parseFiles } from './parse-pool.ts';
+import { parseFiles, parseToParts } from './parse-pool.ts';
 import { isHiddenName, isInside, notRegularMessage } from './regular-files.ts';
 
 /**
@@ -246,7 +246,13 @@ const yieldToLoop = () => new Promise<void>((r) => setImmediate(r));
 async function load(
   dir: string,
   sink: ArticleSink,
-  options: Omit<ArchiveOptions, 'dir'> & { cache?: { path: string; key: string }; manifest?: Manifest; onTotal?(total: number): void },
+  options: Omit<ArchiveOptions, 'dir'> & {
+    cache?: { path: string; key: string };
+    manifest?: Manifest;
+    onTotal?(total: number): void;
+    /** Given a first load's parsed shares (records and their joined index), to write as the cache. */
+    writeShares?(records: Uint8Array[], snapshots: IndexSnapshots): void;
+  },
 ): Promise<ArchiveReport> {
   const started = performance.now();
   const root = resolve(dir);
@@ -262,8 +268,10 @@ async function load(
 
   // The cache, checked whole (header, checksum, settings) before anything is taken from it. A file it
   // vouches for is held as its row number until applied: no object is made for it before then.
-  const outcomes: Array<ParsedEntry | number | undefined> = new Array(found.length);
-  let records: CacheRecords | null = null;
+  /** Where each file's outcome is: 0 not yet known, k + 1 the k-th of `sources` (the cache's record segments, then the shares parsed now). */
+  const origin = new Uint8Array(found.length);
+  const row = new Int32Array(found.length);
+  const sources: CacheRecords[] = [];
   if (options.cache && store) {
     // Every file is stat'ed on a worker thread while the cache is read and checked here.
     const stating = existsSync(options.cache.path) ? statFiles(root, found) : Promise.resolve(new Float64Array(0));
@@ -274,19 +282,24 @@ async function load(
         // Absorbed before any article: a snapshot that does not decode changes nothing and counts as a refused cache.
         await store.absorbIndexInSlices(read.contents.snapshots, yieldToLoop);
         stats.cache = 'used';
-        records = read.contents.records;
         const seen = await stating;
-        const rows = rowsOf(found, records);
         let used = 0;
-        for (let i = 0; i < found.length; i++) {
-          const row = rows[i]!;
-          if (row >= 0 && seen[i * 2] === records.sizes[row] && seen[i * 2 + 1] === records.mtimes[row]) {
-            outcomes[i] = row;
-            used++;
+        let cached = 0;
+        for (const segment of read.contents.records) {
+          sources.push(segment);
+          cached += segment.length;
+          const rows = rowsOf(found, segment);
+          for (let i = 0; i < found.length; i++) {
+            const r = rows[i]!;
+            if (r >= 0 && origin[i] === 0 && seen[i * 2] === segment.sizes[r] && seen[i * 2 + 1] === segment.mtimes[r] && !segment.transient(r)) {
+              origin[i] = sources.length;
+              row[i] = r;
+              used++;
+            }
+            if (i % (SLICE * 10) === SLICE * 10 - 1) await yieldToLoop();
           }
-          if (i % (SLICE * 10) === SLICE * 10 - 1) await yieldToLoop();
         }
-        stats.dropped = records.length - used;
+        stats.dropped = cached - used;
       } catch (err) {
         stats.cache = 'rebuilt';
         stats.cacheProblem = `index snapshot refused (${(err as Error).message})`;
@@ -299,22 +312,18 @@ async function load(
   }
   const toParse: number[] = [];
   for (let i = 0; i < found.length; i++) {
-    if (outcomes[i] !== undefined) stats.fromCache++;
+    if (origin[i] !== 0) stats.fromCache++;
     else toParse.push(i);
   }
   stats.parsed = toParse.length;
   const total = found.length;
   options.onTotal?.(total);
-  /** Files settled: cached ones applied, and parsed ones. */
-  let done = 0;
   let reported = -1;
   const progress = (n: number) => {
     reported = n;
     options.onProgress?.(n, total);
   };
 
-  // Outcomes are applied in path order (cached and parsed alike), so id collisions and duplicates resolve as they always did.
-  let cursor = 0;
   const apply = (i: number, e: ParsedEntry) => {
     if (e.kind === 'excluded') {
       options.manifest?.set(i, e);
@@ -335,46 +344,74 @@ async function load(
     report.loaded++;
     if (e.notices) report.notices.push(...e.notices);
   };
-  const next = (): ParsedEntry | undefined => {
-    const o = outcomes[cursor];
-    if (o === undefined) return undefined;
-    outcomes[cursor] = undefined;
-    if (typeof o !== 'number') return o;
-    done++;
-    return records!.entry(o);
-  };
-  const advance = () => {
-    for (let e = next(); e; e = next()) apply(cursor++, e);
-  };
-  /** The cached files before the first one to parse (all of them on a restart), in slices. */
-  const advanceSliced = async () => {
-    let n = 0;
-    for (let e = next(); e; e = next()) {
-      apply(cursor++, e);
-      if (++n % SLICE === 0) {
+
+  if (store) {
+    // Parsed on worker threads into records, the cache's own format: nothing is held per file here while
+    // they parse, and nothing is applied before every file is read, so files settle in path order as
+    // a load from the cache would (id collisions and duplicates resolve the same way).
+    const parts = toParse.length === 0
+      ? []
+      : await parseToParts({
+          files: toParse.map((i) => [found[i]!.file, absoluteOf(found[i]!)] as const),
+          settings: settingsOf(readOptions, false),
+          key: options.cache?.key ?? '',
+          now: () => (readOptions.now ?? (() => new Date()))().getTime(),
+          threads: options.threads,
+          onProgress: progress,
+        });
+    const fromCache = sources.length;
+    if (parts.length > 0) {
+      // One snapshot of all the shares (see `mergeSnapshots`); its words replace the cache's for the files parsed again.
+      const merged = mergeIndexSnapshots(parts.map((p) => p.snapshot));
+      for (const part of parts) part.snapshot = { index: new Uint8Array(0), titles: new Uint8Array(0) };
+      // A first load (nothing from a cache): the shares, as they are, are the cache. Written while they
+      // are applied, from bytes already in memory: no second copy of the index or the records is made.
+      if (fromCache === 0 && options.writeShares) options.writeShares(parts.map((p) => p.records), merged);
+      await store.absorbIndexInSlices(merged, yieldToLoop);
+    }
+    for (const part of parts) {
+      const decoded = await decodeRecords(part.records, options.cache?.key ?? '');
+      if (!decoded.ok) throw new Error(`A parse worker's records did not read back: ${decoded.message}`);
+      sources.push(decoded.records);
+      for (let r = 0; r < decoded.records.length; r++) {
+        const i = toParse[part.start + r]!;
+        origin[i] = sources.length;
+        row[i] = r;
+      }
+    }
+    let done = toParse.length;
+    for (let i = 0; i < found.length; i++) {
+      const o = origin[i]!;
+      if (o === 0) continue;
+      apply(i, sources[o - 1]!.entry(row[i]!));
+      if (o <= fromCache) done++;
+      if (i % SLICE === SLICE - 1) {
         progress(done);
         await yieldToLoop();
       }
     }
-  };
-  await advanceSliced();
-  const snapshots = await parseFiles({
-    files: toParse.map((i) => [found[i]!.file, absoluteOf(found[i]!)] as const),
-    settings: settingsOf(readOptions, store === null),
-    now: () => (readOptions.now ?? (() => new Date()))().getTime(),
-    threads: options.threads,
-    onEntry(entry, k) {
-      outcomes[toParse[k]!] = entry;
-      progress(++done);
-      advance();
-    },
-  });
-  await advanceSliced();
-  if (store) {
-    store.absorbIndex(...snapshots);
     // Nothing to reconcile when every article came from the cache and its index holds exactly those
     // files: each one's hidden flag was set as it was placed. Otherwise a pass over every key.
     if (stats.parsed > 0 || !store.indexMatchesFiles()) await store.reconcileIndex(yieldToLoop);
+  } else {
+    // A plain sink takes whole parsed articles, applied in path order as batches complete.
+    const outcomes: Array<ParsedEntry | undefined> = new Array(found.length);
+    let cursor = 0;
+    let done = 0;
+    await parseFiles({
+      files: toParse.map((i) => [found[i]!.file, absoluteOf(found[i]!)] as const),
+      settings: settingsOf(readOptions, true),
+      now: () => (readOptions.now ?? (() => new Date()))().getTime(),
+      threads: options.threads,
+      onEntry(entry, k) {
+        outcomes[toParse[k]!] = entry;
+        progress(++done);
+        for (let e = outcomes[cursor]; e; e = outcomes[cursor]) {
+          outcomes[cursor] = undefined;
+          apply(cursor++, e);
+        }
+      },
+    });
   }
   if (total > 0 && reported !== total) progress(total);
   stats.ms = Math.round(performance.now() - started);
@@ -404,14 +441,17 @@ export function openArchive(options: ArchiveOptions): OpeningArchive {
   const cache = options.cacheDir ? { path: cacheFileFor(resolve(options.cacheDir), root), key: cacheKey(settingsOf(readOptions, false)) } : undefined;
   const manifest = new Manifest();
   let writing: Promise<void> = Promise.resolve();
+  let sharesWritten: Promise<void> | undefined;
 
-  const save = (): Promise<void> => {
+  /** Writes the cache: from the store as it is now, or from a first load's parsed shares. */
+  const save = (shares?: { records: Uint8Array[]; snapshots: IndexSnapshots }): Promise<void> => {
     if (!cache) return Promise.resolve();
     const run = async () => {
       // Only files whose stored article is the one read at load time: a file the watcher changed since is
       // left out, and read again at the next start, so the cache never pairs new content with an old time.
       try {
-        await writeArchiveCache(cache.path, cache.key, manifest.entries((file) => store.recordOf(file)), store.snapshotIndex(), options.cacheWrite);
+        if (shares) await writeArchiveCache(cache.path, cache.key, shares.records, shares.snapshots, options.cacheWrite);
+        else await writeArchiveCache(cache.path, cache.key, [manifest.entries((file) => store.recordOf(file))], store.snapshotIndex(), options.cacheWrite);
       } catch (err) {
         options.onCacheProblem?.(`archive cache ${cache.path} not written, going on from memory: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
       }
@@ -425,15 +465,19 @@ export function openArchive(options: ArchiveOptions): OpeningArchive {
     readOptions,
     cache,
     manifest,
+    writeShares(records, snapshots) {
+      sharesWritten = save({ records, snapshots });
+    },
     onProgress(done, total) {
       progress = { done, total };
       options.onProgress?.(done, total);
     },
   });
   const cacheWritten = ready.then(
-    // Nothing to write when every file came from a cache that was used as it stood.
-    ({ stats }) => (stats.cache === 'used' && stats.parsed === 0 && stats.dropped === 0 ? undefined : save()),
+    // Nothing more to write when every file came from a cache that was used as it stood, or when the
+    // shares of a first load were written as they were parsed.
+    ({ stats }) => (sharesWritten ?? (stats.cache === 'used' && stats.parsed === 0 && stats.dropped === 0 ? undefined : save())),
     () => undefined,
   );
-  return { store, ready, progress: () => progress, cacheWritten, saveCache: save };
+  return { store, ready, progress: () => progress, cacheWritten, saveCache: () => save() };
 }

@@ -1,8 +1,9 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { IndexSnapshots } from '../content/store.ts';
+import { RecordsEncoder } from './archive-cache.ts';
 import { createBatchParser, type BatchSettings, type ParsedEntry } from './parse-batch.ts';
-import type { ToWorker } from './parse-worker.ts';
+import type { ToWorker, WorkerSettings } from './parse-worker.ts';
 
 /**
  * Parses many files on worker threads: each reads its batches synchronously, parses them and builds
@@ -117,6 +118,115 @@ function parseOnWorkers(job: ParseJob, threads: number): Promise<IndexSnapshots[
       });
       // Two batches in flight per worker, so it never waits for the main thread between them.
       if (!send(w) || !send(w)) finish(w);
+    }
+  });
+}
+
+/** A parse job whose outcomes come back as records (see `RecordsEncoder`), for a store filled from the archive cache's format. */
+export interface RecordsJob {
+  files: ReadonlyArray<readonly [file: string, absolute: string]>;
+  settings: BatchSettings;
+  /** The key the records are written under (the archive cache's), checked when they are read back. */
+  key: string;
+  now(): number;
+  /** Files parsed so far, as batches complete. */
+  onProgress(parsed: number): void;
+  /** Worker threads to use; 0 parses inline. Default: as `parseFiles`. */
+  threads?: number;
+}
+
+/**
+ * One share of a records job: the outcomes of a contiguous run of its files, in order, and the index
+ * of the articles among them.
+ */
+export interface ParsedPart {
+  /** Where this share starts in the job's files. */
+  start: number;
+  records: Uint8Array;
+  snapshot: IndexSnapshots;
+}
+
+/**
+ * Parses `job.files` into records and indexes, in contiguous shares (one per worker), so the caller
+ * holds nothing per file while the workers parse: no cloned object per file, no garbage for the main
+ * thread to collect, and its CPU left to the workers. The shares come back in file order.
+ */
+export async function parseToParts(job: RecordsJob): Promise<ParsedPart[]> {
+  const threads = job.files.length === 0 ? 0 : (job.threads ?? (job.files.length < INLINE_BELOW ? 0 : Math.min(4, Math.max(1, availableParallelism()))));
+  if (threads === 0) {
+    const parser = createBatchParser({ ...job.settings, whole: false });
+    const encoder = new RecordsEncoder();
+    for (let start = 0; start < job.files.length; start += BATCH) {
+      for (const e of parser.parse(job.files.slice(start, start + BATCH), job.now())) encoder.push(e);
+      job.onProgress(Math.min(job.files.length, start + BATCH));
+      if (start + BATCH < job.files.length) await new Promise((r) => setImmediate(r));
+    }
+    const snapshot = parser.snapshot();
+    return snapshot ? [{ start: 0, records: encoder.bytes(job.key), snapshot }] : [];
+  }
+  const batches = Math.ceil(job.files.length / BATCH);
+  const shares = Math.min(threads, batches);
+  let parsed = 0;
+  return new Promise((resolve, reject) => {
+    const workers: Worker[] = [];
+    const parts: ParsedPart[] = new Array(shares);
+    let finished = 0;
+    let failed = false;
+    const fail = (err: Error) => {
+      if (failed) return;
+      failed = true;
+      for (const w of workers) void w.terminate();
+      reject(err);
+    };
+    for (let t = 0; t < shares; t++) {
+      // Whole batches per share, contiguous, so each worker's records are in file order.
+      const first = Math.floor((t * batches) / shares);
+      const last = Math.floor(((t + 1) * batches) / shares);
+      let next = first;
+      let over = false;
+      let finishing = false;
+      const w = new Worker(new URL('./parse-worker.js', import.meta.url), {
+        workerData: { ...job.settings, whole: false, recordsKey: job.key } satisfies WorkerSettings,
+        // As in `parseFiles`: the worker trades memory for speed, and its heap is freed at the end.
+        execArgv: [],
+        resourceLimits: { maxYoungGenerationSizeMb: 64 },
+      });
+      workers.push(w);
+      const finish = () => {
+        if (finishing) return;
+        finishing = true;
+        w.postMessage({ type: 'finish' } satisfies ToWorker);
+      };
+      const send = () => {
+        if (next >= last) return false;
+        const id = next++;
+        w.postMessage({ type: 'batch', id, files: job.files.slice(id * BATCH, (id + 1) * BATCH) as Array<[string, string]>, now: job.now() } satisfies ToWorker);
+        return true;
+      };
+      w.on('error', fail);
+      w.on('exit', (code) => {
+        if (!over && !failed) fail(new Error(`A parse worker stopped before it finished (code ${code})`));
+      });
+      w.on('message', (m: { type: 'batch'; id: number; count: number } | { type: 'index'; snapshot: IndexSnapshots; records: Uint8Array }) => {
+        if (failed) return;
+        if (m.type === 'index') {
+          over = true;
+          parts[t] = { start: first * BATCH, records: m.records, snapshot: m.snapshot };
+          void w.terminate();
+          if (++finished === shares) resolve(parts);
+          return;
+        }
+        parsed += m.count;
+        try {
+          job.onProgress(parsed);
+        } catch (err) {
+          fail(err as Error);
+          return;
+        }
+        if (!send()) finish();
+      });
+      // Two batches in flight, so the worker never waits for the main thread between them.
+      if (!send() || !send()) finish();
     }
   });
 }

@@ -201,13 +201,14 @@ const pad8 = (n: number) => (n + 7) & ~7;
 /** Documents or words absorbed between two pauses of `absorbInSlices`. */
 const STEP = 20_000;
 
-interface SnapshotParts {
+/** An index's parts, as a snapshot lays them out. */
+export interface SnapshotParts {
   fieldMask: number;
   keys: readonly string[];
   times: Float64Array;
   alive: Uint8Array;
   terms: readonly string[];
-  postings: readonly Postings[];
+  postings: readonly { docs: Int32Array<ArrayBufferLike>; weights: Uint16Array<ArrayBufferLike>; length: number }[];
 }
 
 /**
@@ -216,7 +217,7 @@ interface SnapshotParts {
  * (u8), posting counts (u32 per term), document numbers (i32), weights (u16), keys (UTF-8, NUL
  * between) and terms (UTF-8, newline between: a term is letters and digits only).
  */
-function encodeSnapshot(s: SnapshotParts): Uint8Array {
+export function encodeSnapshot(s: SnapshotParts): Uint8Array {
   const encoder = new TextEncoder();
   const keys = encoder.encode(s.keys.join('\0'));
   const terms = encoder.encode(s.terms.join('\n'));
@@ -246,7 +247,8 @@ function encodeSnapshot(s: SnapshotParts): Uint8Array {
   return bytes;
 }
 
-function decodeSnapshot(bytes: Uint8Array) {
+/** Reads a snapshot's parts (views into its bytes) and checks they add up; throws {@link SnapshotError}. */
+export function decodeSnapshot(bytes: Uint8Array) {
   // Typed-array views need aligned offsets: a snapshot cut out of a larger buffer is copied once.
   const own = bytes.byteOffset % 8 === 0 ? bytes : bytes.slice();
   if (own.byteLength < HEADER_WORDS * 4) throw new SnapshotError('The snapshot is truncated');

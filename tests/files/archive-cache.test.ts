@@ -123,6 +123,16 @@ describe('archive cache', () => {
     });
   }
 
+  it('GIVEN a file skipped for a reason that passes (dated too far ahead) THEN the cache never vouches for it, and a later start loads it', async () => {
+    const a = await archive();
+    await a.content.write('markets/ahead.md', aggregatorArticle({ title: 'Halving arrives early', date: '2026-12-20T09:00:00Z' }));
+    const early = await a.load({ readOptions: { topics: createTopicCanonicaliser(), now: () => new Date('2026-12-01T00:00:00Z') } });
+    expect(early.report.skipped.map((s) => s.file)).toContain('markets/ahead.md');
+    const later = await a.load({ readOptions: { topics: createTopicCanonicaliser(), now: () => new Date('2026-12-21T00:00:00Z') } });
+    expect(later.report.stats).toMatchObject({ cache: 'used', parsed: 1, fromCache: 4 });
+    expect(titles(later.store, 'halving')).toEqual(['Halving arrives early']);
+  });
+
   it('GIVEN other topic aliases THEN a cache written with the old ones is not served', async () => {
     const a = await archive();
     await a.load();
