@@ -3,7 +3,7 @@ import { Worker } from 'node:worker_threads';
 import type { IndexSnapshots } from '../content/store.ts';
 import { RecordsEncoder } from './archive-cache.ts';
 import { createBatchParser, type BatchSettings, type ParsedEntry } from './parse-batch.ts';
-import type { ToWorker, WorkerSettings } from './parse-worker.ts';
+import type { FromWorker, ToWorker, WorkerSettings } from './parse-worker.ts';
 
 /**
  * Parses many files on worker threads: each reads its batches synchronously, parses them and builds
@@ -122,6 +122,13 @@ function parseOnWorkers(job: ParseJob, threads: number): Promise<IndexSnapshots[
   });
 }
 
+/**
+ * Files per part a records worker sends back: its index and records for these leave it as bytes, and
+ * it starts afresh. A worker holding the index of its whole share was, at 100,000 files, the load's
+ * peak; parts keep each worker's memory flat, and the joined snapshot is the same.
+ */
+const PART_FILES = 10_000;
+
 /** A parse job whose outcomes come back as records (see `RecordsEncoder`), for a store filled from the archive cache's format. */
 export interface RecordsJob {
   files: ReadonlyArray<readonly [file: string, absolute: string]>;
@@ -133,10 +140,12 @@ export interface RecordsJob {
   onProgress(parsed: number): void;
   /** Worker threads to use; 0 parses inline. Default: as `parseFiles`. */
   threads?: number;
+  /** Files per part a worker sends back (default 10,000). */
+  partFiles?: number;
 }
 
 /**
- * One share of a records job: the outcomes of a contiguous run of its files, in order, and the index
+ * One part of a records job: the outcomes of a contiguous run of its files, in order, and the index
  * of the articles among them.
  */
 export interface ParsedPart {
@@ -147,9 +156,9 @@ export interface ParsedPart {
 }
 
 /**
- * Parses `job.files` into records and indexes, in contiguous shares (one per worker), so the caller
- * holds nothing per file while the workers parse: no cloned object per file, no garbage for the main
- * thread to collect, and its CPU left to the workers. The shares come back in file order.
+ * Parses `job.files` into records and indexes, in contiguous shares (one per worker, each sent back in
+ * parts), so the caller holds nothing per file while the workers parse: no cloned object per file, no
+ * garbage for the main thread to collect, and its CPU left to the workers. The parts come back in file order.
  */
 export async function parseToParts(job: RecordsJob): Promise<ParsedPart[]> {
   const threads = job.files.length === 0 ? 0 : (job.threads ?? (job.files.length < INLINE_BELOW ? 0 : Math.min(4, Math.max(1, availableParallelism()))));
@@ -169,7 +178,8 @@ export async function parseToParts(job: RecordsJob): Promise<ParsedPart[]> {
   let parsed = 0;
   return new Promise((resolve, reject) => {
     const workers: Worker[] = [];
-    const parts: ParsedPart[] = new Array(shares);
+    /** Each share's parts, in order: shares are contiguous, so their concatenation is in file order. */
+    const byShare: ParsedPart[][] = Array.from({ length: shares }, () => []);
     let finished = 0;
     let failed = false;
     const fail = (err: Error) => {
@@ -185,8 +195,9 @@ export async function parseToParts(job: RecordsJob): Promise<ParsedPart[]> {
       let next = first;
       let over = false;
       let finishing = false;
+      const own = byShare[t]!;
       const w = new Worker(new URL('./parse-worker.js', import.meta.url), {
-        workerData: { ...job.settings, whole: false, recordsKey: job.key } satisfies WorkerSettings,
+        workerData: { ...job.settings, whole: false, recordsKey: job.key, partFiles: job.partFiles ?? PART_FILES } satisfies WorkerSettings,
         // As in `parseFiles`: the worker trades memory for speed, and its heap is freed at the end.
         execArgv: [],
         resourceLimits: { maxYoungGenerationSizeMb: 64 },
@@ -207,15 +218,16 @@ export async function parseToParts(job: RecordsJob): Promise<ParsedPart[]> {
       w.on('exit', (code) => {
         if (!over && !failed) fail(new Error(`A parse worker stopped before it finished (code ${code})`));
       });
-      w.on('message', (m: { type: 'batch'; id: number; count: number } | { type: 'index'; snapshot: IndexSnapshots; records: Uint8Array }) => {
+      w.on('message', (m: FromWorker) => {
         if (failed) return;
+        if (m.type === 'part') return void own.push({ start: m.firstBatch * BATCH, records: m.records, snapshot: m.snapshot });
         if (m.type === 'index') {
           over = true;
-          parts[t] = { start: first * BATCH, records: m.records, snapshot: m.snapshot };
           void w.terminate();
-          if (++finished === shares) resolve(parts);
+          if (++finished === shares) resolve(byShare.flat());
           return;
         }
+        if (m.type !== 'counted') return fail(new Error('A parse worker answered in whole entries where records were asked for'));
         parsed += m.count;
         try {
           job.onProgress(parsed);

@@ -1,6 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { RecordsEncoder } from './archive-cache.ts';
-import { createBatchParser, type BatchSettings } from './parse-batch.ts';
+import type { IndexSnapshots } from '../content/store.ts';
+import { createBatchParser, type BatchSettings, type ParsedEntry } from './parse-batch.ts';
 
 /**
  * A parse worker: reads and parses the batches the loader sends, and at the end hands over the index
@@ -11,23 +12,52 @@ import { createBatchParser, type BatchSettings } from './parse-batch.ts';
 export type ToWorker = { type: 'batch'; id: number; files: Array<[string, string]>; now: number } | { type: 'finish' };
 
 /** What a worker is started with: the batch settings, and for a worker that returns records, the cache key to write them under. */
-export type WorkerSettings = BatchSettings & { recordsKey?: string };
+export type WorkerSettings = BatchSettings & { recordsKey?: string; partFiles?: number };
+
+/** A message from a worker: a batch parsed (whole entries, or only counted), a share of records, or the end. */
+export type FromWorker =
+  | { type: 'batch'; id: number; entries: ParsedEntry[] }
+  | { type: 'counted'; id: number; count: number }
+  | { type: 'part'; firstBatch: number; records: Uint8Array; snapshot: IndexSnapshots }
+  | { type: 'index'; snapshot: IndexSnapshots | null };
 
 const port = parentPort!;
 const settings = workerData as WorkerSettings;
-const parser = createBatchParser(settings);
-// Records mode: outcomes stay here, encoded as they come, and leave once, as bytes, with the index.
-const encoder = settings.recordsKey === undefined ? null : new RecordsEncoder();
-port.on('message', (m: ToWorker) => {
-  if (m.type === 'batch') {
-    const entries = parser.parse(m.files, m.now);
-    if (!encoder) return port.postMessage({ type: 'batch', id: m.id, entries });
-    for (const e of entries) encoder.push(e);
-    port.postMessage({ type: 'batch', id: m.id, count: entries.length });
-  } else {
-    const snapshot = parser.snapshot();
-    const records = encoder?.bytes(settings.recordsKey!);
-    const transfer = [...(snapshot ? [snapshot.index.buffer as ArrayBuffer, snapshot.titles.buffer as ArrayBuffer] : []), ...(records ? [records.buffer as ArrayBuffer] : [])];
-    port.postMessage({ type: 'index', snapshot, records }, transfer);
-  }
-});
+let parser = createBatchParser(settings);
+
+if (settings.recordsKey === undefined) {
+  port.on('message', (m: ToWorker) => {
+    if (m.type === 'batch') port.postMessage({ type: 'batch', id: m.id, entries: parser.parse(m.files, m.now) } satisfies FromWorker);
+    else {
+      const snapshot = parser.snapshot();
+      port.postMessage({ type: 'index', snapshot } satisfies FromWorker, snapshot ? [snapshot.index.buffer as ArrayBuffer, snapshot.titles.buffer as ArrayBuffer] : []);
+    }
+  });
+} else {
+  // Records mode: outcomes are encoded as they come and leave as bytes with their index, a part every
+  // `partFiles` files, so the worker never holds more than one part (its peak stays flat as the archive grows).
+  const key = settings.recordsKey;
+  let encoder = new RecordsEncoder();
+  let firstBatch = -1;
+  const flush = () => {
+    if (encoder.length === 0) return;
+    const snapshot = parser.snapshot()!;
+    const records = encoder.bytes(key);
+    port.postMessage({ type: 'part', firstBatch, records, snapshot } satisfies FromWorker, [snapshot.index.buffer as ArrayBuffer, snapshot.titles.buffer as ArrayBuffer, records.buffer as ArrayBuffer]);
+    parser = createBatchParser(settings);
+    encoder = new RecordsEncoder();
+    firstBatch = -1;
+  };
+  port.on('message', (m: ToWorker) => {
+    if (m.type === 'batch') {
+      if (firstBatch < 0) firstBatch = m.id;
+      const entries = parser.parse(m.files, m.now);
+      for (const e of entries) encoder.push(e);
+      port.postMessage({ type: 'counted', id: m.id, count: entries.length } satisfies FromWorker);
+      if (encoder.length >= (settings.partFiles ?? Infinity)) flush();
+    } else {
+      flush();
+      port.postMessage({ type: 'index', snapshot: null } satisfies FromWorker);
+    }
+  });
+}
