@@ -52,7 +52,7 @@ describe('npm start', () => {
     // Enough files for the parse workers (1,500) and, on the restart, the stat worker (2,000).
     await writeContent(join(dir.root, 'content'), 2000, Date.parse('2026-11-21T12:00:00Z'));
     const title = /title: '([^']+)'/.exec(await readFile(join(dir.root, 'content', 'burst-000.md'), 'utf8'))![1]!;
-    const { args } = await startCommand();
+    const { args, env: startEnv } = await startCommand();
     expect(args.join(' ')).not.toContain('tsx');
 
     const start = () => {
@@ -60,6 +60,7 @@ describe('npm start', () => {
         cwd: ROOT,
         env: {
           PATH: process.env.PATH ?? '',
+          ...startEnv,
           DISCORD_TOKEN: sandbox.token,
           DISCORD_API_URL: sandbox.apiUrl,
           DISCORD_GUILD_ID: sandbox.guilds[0]!.id,

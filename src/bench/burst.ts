@@ -123,11 +123,17 @@ export function summarise(samples: number[], failed: number): LatencySummary {
 }
 
 /** The `npm start` command line from package.json, with `node` as this very Node binary. */
-export async function startCommand(): Promise<{ args: string[]; text: string }> {
+export async function startCommand(): Promise<{ args: string[]; env: Record<string, string>; text: string }> {
   const pkg = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } };
   const words = pkg.scripts.start.trim().split(/\s+/);
+  // Leading `NAME=value` words are the environment the shell gives the process (`npm start` runs the line in one).
+  const env: Record<string, string> = {};
+  while (words.length > 0 && /^[A-Z_][A-Z0-9_]*=/.test(words[0]!)) {
+    const [name, ...value] = words.shift()!.split('=');
+    env[name!] = value.join('=');
+  }
   if (words[0] !== 'node') throw new Error(`package.json's start script no longer starts with node: "${pkg.scripts.start}"`);
-  return { args: words.slice(1), text: pkg.scripts.start };
+  return { args: words.slice(1), env, text: pkg.scripts.start };
 }
 
 /** A day of articles before `now`, spread evenly over the last 20 hours, both front-matter schemas. */
@@ -368,6 +374,7 @@ export async function runBurst(options: BurstOptions): Promise<BurstResult> {
     const start = await startCommand();
     const env: NodeJS.ProcessEnv = {
       ...process.env,
+      ...start.env,
       DISCORD_TOKEN: sandbox.token,
       DISCORD_API_URL: sandbox.apiUrl,
       DATABASE_PATH: dbPath,

@@ -201,7 +201,7 @@ async function startAndTime(sandbox: DiscordSandbox, env: NodeJS.ProcessEnv, log
   sandbox.events.on('ready', onReady);
   let loaded: { articles: number | null; loadMs: number | null } = { articles: null, loadMs: null };
   const t0 = performance.now();
-  const bot = startBotProcess(start.args, env, logFile, (rec) => {
+  const bot = startBotProcess(start.args, { ...env, ...start.env }, logFile, (rec) => {
     if (rec.msg === 'articles loaded') loaded = { articles: typeof rec.loaded === 'number' ? rec.loaded : null, loadMs: typeof rec.loadMs === 'number' ? rec.loadMs : null };
   });
   try {

@@ -283,6 +283,7 @@ export async function runScale(options: ScaleOptions): Promise<ScaleResult> {
             async start() {
               const env: NodeJS.ProcessEnv = {
                 PATH: process.env.PATH ?? '',
+                ...start.env,
                 DISCORD_TOKEN: sandbox1.token,
                 DISCORD_API_URL: sandbox1.apiUrl,
                 DATABASE_PATH: join(dir1, 'bot.sqlite'),
