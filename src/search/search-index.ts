@@ -100,9 +100,79 @@ export function indexLimitNotice(article: IndexedArticle, fields: readonly Index
 
 /** Words of a text, case and diacritics folded. */
 export function tokenize(text: string): string[] {
+  const out: string[] = [];
+  const n = scanTokens(text, text.length, out);
+  return n >= 0 ? out : foldedTokens(text);
+}
+
+/** The definition of a word: runs of letters and digits of the folded text. `scanTokens` must agree with it. */
+function foldedTokens(text: string): string[] {
   // eslint-disable-next-line no-control-regex
   const folded = /[^\u0000-\u007f]/.test(text) ? foldText(text) : text.toLowerCase();
   return folded.split(/[^\p{L}\p{N}]+/u).filter((t) => t.length > 0);
+}
+
+/** ASCII code units: 0 a separator, 1 a lower-case letter or a digit, 2 an upper-case letter. */
+const ASCII_CLASS = new Uint8Array(128);
+for (let c = 48; c <= 57; c++) ASCII_CLASS[c] = 1;
+for (let c = 97; c <= 122; c++) ASCII_CLASS[c] = 1;
+for (let c = 65; c <= 90; c++) ASCII_CLASS[c] = 2;
+
+/**
+ * Non-ASCII code units, by what folding and splitting make of them: 1 a plain separator (’ “ — € …),
+ * 2 anything else (a letter, a digit, a mark, a surrogate, a character folding changes), 0 not yet
+ * looked at. Filled as characters are met: 64 KB, and a few regex tests per distinct character.
+ */
+const NON_ASCII_CLASS = new Uint8Array(65_536);
+
+/**
+ * True when `c` splits words and folding leaves it, and its neighbours, as they are: it is no letter,
+ * digit or mark (marks are dropped or reordered by folding), a surrogate, nor changed by NFD or lower-casing.
+ */
+function plainSeparator(c: number): boolean {
+  let k = NON_ASCII_CLASS[c]!;
+  if (k === 0) {
+    const ch = String.fromCharCode(c);
+    const plain = (c < 0xd800 || c > 0xdfff) && !/[\p{L}\p{N}\p{M}]/u.test(ch) && ch.normalize('NFD') === ch && ch.toLowerCase() === ch;
+    NON_ASCII_CLASS[c] = k = plain ? 1 : 2;
+  }
+  return k === 1;
+}
+
+/**
+ * The words of `text.slice(0, end)` into `out` (from index 0; entries past the count are stale), in
+ * one pass with no copy of the text: what {@link foldedTokens} gives, for text whose only non-ASCII
+ * characters are plain separators (almost every article: curly quotes and dashes). Returns the count,
+ * or -1 for other text, which must go through `foldedTokens`.
+ */
+function scanTokens(text: string, end: number, out: string[]): number {
+  let n = 0;
+  let start = -1;
+  let upper = false;
+  for (let i = 0; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 128) {
+      const k = ASCII_CLASS[c]!;
+      if (k !== 0) {
+        if (start < 0) {
+          start = i;
+          upper = false;
+        }
+        if (k === 2) upper = true;
+        continue;
+      }
+    } else if (!plainSeparator(c)) return -1;
+    if (start >= 0) {
+      const word = text.slice(start, i);
+      out[n++] = upper ? word.toLowerCase() : word;
+      start = -1;
+    }
+  }
+  if (start >= 0) {
+    const word = text.slice(start, end);
+    out[n++] = upper ? word.toLowerCase() : word;
+  }
+  return n;
 }
 
 /** Saturation constant: the third occurrence of a word adds far less than the first. */
@@ -125,17 +195,41 @@ const RARE_RATIO = 50;
 /** Boosts are stored as integers (tenths) so a posting's weight fits in 16 bits. */
 const WEIGHT_SCALE = 10;
 
+const NO_DOCS = new Int32Array(0);
+const NO_WEIGHTS = new Uint16Array(0);
+
+/** Postings queued by `add` before they are moved to their lists: at first, and at most (10 bytes each). */
+const PENDING_START = 4096;
+const MAX_PENDING = 1 << 20;
+
+/** Posting lists this short are two small arrays in the heap (cheap to allocate); longer ones share one buffer. */
+const SMALL_POSTINGS = 16;
+/** Past this length a posting list grows by half, not double: after a bulk load, one new article must not double the common words' lists. */
+const LARGE_POSTINGS = 16_384;
+
+/**
+ * The capacity a posting list of capacity `capacity` grows to when it must hold `needed`: at least
+ * double while short (allocating arrays costs far more than filling them, and a live index adds an
+ * article at a time), half again once long.
+ */
+function grownSize(capacity: number, needed: number): number {
+  return Math.max(needed, 2, capacity < LARGE_POSTINGS ? capacity * 2 : capacity + (capacity >> 1));
+}
+
 /** A growable posting list: documents that contain a term, with the term's boosted frequency in each. */
 class Postings {
-  // Possibly views into a snapshot's buffer (see `absorb`); the first push past the end copies them out.
-  docs: Int32Array<ArrayBufferLike> = new Int32Array(2);
-  weights: Uint16Array<ArrayBufferLike> = new Uint16Array(2);
+  // Possibly views into a snapshot's buffer (see `absorb`); the first append past the end copies them out.
+  // Empty until the first append: a word first met in a snapshot gets the snapshot's arrays instead.
+  docs: Int32Array<ArrayBufferLike> = NO_DOCS;
+  weights: Uint16Array<ArrayBufferLike> = NO_WEIGHTS;
   length = 0;
 
-  push(doc: number, weight: number) {
-    if (this.length === this.docs.length) this.resize(Math.ceil(this.length * 1.5) + 2);
-    this.docs[this.length] = doc;
-    this.weights[this.length++] = Math.min(65_535, Math.round(weight * WEIGHT_SCALE));
+  /** Appends postings of documents numbered after every one the list holds. */
+  appendRun(docs: Int32Array, weights: Uint16Array) {
+    if (this.length + docs.length > this.docs.length) this.resize(grownSize(this.docs.length, this.length + docs.length));
+    this.docs.set(docs, this.length);
+    this.weights.set(weights, this.length);
+    this.length += docs.length;
   }
 
   /** Appends another index's postings, its document numbers shifted by `offset`. */
@@ -152,12 +246,110 @@ class Postings {
   }
 
   private resize(size: number) {
-    const docs = new Int32Array(size);
-    docs.set(this.docs.subarray(0, this.length));
+    let docs: Int32Array;
+    let weights: Uint16Array;
+    if (size <= SMALL_POSTINGS) {
+      docs = new Int32Array(size);
+      weights = new Uint16Array(size);
+    } else {
+      // One buffer for both arrays: allocating a buffer outside the heap costs far more than filling it.
+      const buffer = new ArrayBuffer(size * 6);
+      docs = new Int32Array(buffer, 0, size);
+      weights = new Uint16Array(buffer, size * 4, size);
+    }
+    if (this.length > 0) {
+      docs.set(this.docs.subarray(0, this.length));
+      weights.set(this.weights.subarray(0, this.length));
+    }
     this.docs = docs;
-    const weights = new Uint16Array(size);
-    weights.set(this.weights.subarray(0, this.length));
     this.weights = weights;
+  }
+}
+
+const FNV_PRIME = 0x0100_0193;
+
+/** The last step of a word's hash: FNV-1a's low bits, which pick the slot, alone mix poorly. */
+function finishHash(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85eb_ca6b);
+  return h ^ (h >>> 13);
+}
+
+/**
+ * The index's words and their ids (ids in order of first use, never reused), in an open-addressing
+ * hash table. Unlike a `Map`, it is looked up straight from a stretch of an article's text, lowered
+ * on the fly: a word the index already holds costs no string. The hash is seeded per index, so no
+ * fixed set of words collides in every index.
+ */
+class Vocabulary {
+  /** Words by id: append-only (the typo lookup reads this very array). */
+  readonly words: string[] = [];
+  private hashes = new Int32Array(1024);
+  /** Word ids by slot, -1 for an empty slot; at most half full. */
+  private slots = new Int32Array(2048).fill(-1);
+  private mask = 2047;
+  readonly seed = (Math.random() * 0x1_0000_0000) | 0;
+
+  /** The hash of a word, as {@link Vocabulary.findText} computes it for text. */
+  hash(word: string): number {
+    let h = this.seed;
+    for (let i = 0; i < word.length; i++) h = Math.imul(h ^ word.charCodeAt(i), FNV_PRIME);
+    return finishHash(h);
+  }
+
+  /** The id of `word`, -1 when it is not held. */
+  get(word: string, hash = this.hash(word)): number {
+    for (let s = hash & this.mask; ; s = (s + 1) & this.mask) {
+      const id = this.slots[s]!;
+      if (id < 0 || (this.hashes[id] === hash && this.words[id] === word)) return id;
+    }
+  }
+
+  /**
+   * The id of the word `text.slice(start, start + length)` lower-cased, -1 when it is not held. The
+   * stretch is ASCII letters and digits; `hash` is that of the lower-cased word.
+   */
+  findText(text: string, start: number, length: number, hash: number): number {
+    for (let s = hash & this.mask; ; s = (s + 1) & this.mask) {
+      const id = this.slots[s]!;
+      if (id < 0) return -1;
+      if (this.hashes[id] !== hash) continue;
+      const word = this.words[id]!;
+      if (word.length !== length) continue;
+      let k = 0;
+      for (; k < length; k++) {
+        const c = text.charCodeAt(start + k);
+        if ((c >= 65 && c <= 90 ? c + 32 : c) !== word.charCodeAt(k)) break;
+      }
+      if (k === length) return id;
+    }
+  }
+
+  /** Adds a word that is not held; returns its id. */
+  add(word: string, hash: number): number {
+    const id = this.words.length;
+    this.words.push(word);
+    if (id === this.hashes.length) {
+      const h = new Int32Array(id * 2);
+      h.set(this.hashes);
+      this.hashes = h;
+    }
+    this.hashes[id] = hash;
+    if (this.words.length * 2 > this.slots.length) this.rehash(this.slots.length * 2);
+    else this.place(id);
+    return id;
+  }
+
+  private place(id: number) {
+    let s = this.hashes[id]! & this.mask;
+    while (this.slots[s]! >= 0) s = (s + 1) & this.mask;
+    this.slots[s] = id;
+  }
+
+  private rehash(size: number) {
+    this.slots = new Int32Array(size).fill(-1);
+    this.mask = size - 1;
+    for (let id = 0; id < this.words.length; id++) this.place(id);
   }
 }
 
@@ -293,12 +485,32 @@ export function decodeSnapshot(bytes: Uint8Array) {
 export function createSearchIndex(options: { fields?: readonly IndexedField[]; snapshot?: Uint8Array; typos?: boolean } = {}): SnapshotIndex {
   const fields = options.fields ?? ALL_FIELDS;
   const fieldMask = fields.reduce((m, f) => m | (1 << ALL_FIELDS.indexOf(f)), 0);
-  const termIds = new Map<string, number>();
-  const terms: string[] = [];
+  const vocabulary = new Vocabulary();
+  const terms = vocabulary.words;
   const postings: Postings[] = [];
   /** Close spellings of words not in the archive (`src/search/typos.ts`); built on the first need. */
   const typos: TypoLookup | null = options.typos === false ? null : createTypoLookup(terms);
-  let sortedTerms: string[] | null = [];
+  /** The first `sortedTerms.length` words, sorted, for prefix lookups; brought up to date by `sortedVocabulary`. */
+  let sortedTerms: string[] = [];
+  /**
+   * Every word, sorted. Words added since the last call are sorted alone and merged in: a live bot
+   * adds a few words with each new article, and sorting the whole vocabulary again took tens of
+   * milliseconds at the first search after it.
+   */
+  const sortedVocabulary = (): string[] => {
+    const before = sortedTerms;
+    if (before.length === terms.length) return before;
+    const added = terms.slice(before.length).sort();
+    if (before.length === 0) return (sortedTerms = added);
+    const merged = new Array<string>(terms.length);
+    let i = 0;
+    let j = 0;
+    let k = 0;
+    while (i < before.length && j < added.length) merged[k++] = before[i]! < added[j]! ? before[i++]! : added[j++]!;
+    while (i < before.length) merged[k++] = before[i++]!;
+    while (j < added.length) merged[k++] = added[j++]!;
+    return (sortedTerms = merged);
+  };
   /** Adds since the last search: the first search after a bulk load trims every posting list. */
   let pendingAdds = 0;
   const docNumber = new Map<string, number>();
@@ -330,20 +542,176 @@ export function createSearchIndex(options: { fields?: readonly IndexedField[]; s
     alive = a;
   };
 
-  const termId = (term: string): number => {
-    let id = termIds.get(term);
-    if (id === undefined) {
-      id = terms.length;
-      termIds.set(term, id);
-      terms.push(term);
-      postings.push(new Postings());
-      sortedTerms = null;
+  // Scratch space for `add`, reused so an article allocates nothing but its new words: which article
+  // last held each word (a generation number, so nothing is cleared between articles), the word's
+  // boosted count in it, and the article's distinct words in order.
+  let seenIn = new Int32Array(1024);
+  let termWeight = new Float64Array(1024);
+  let generation = 0;
+  const articleTerms = new Int32Array(MAX_TERMS_PER_ARTICLE);
+  /** Distinct words of the article being added, in `articleTerms`. */
+  let distinct = 0;
+
+  /** A word the index does not hold yet: an id, a posting list, and room in the scratch arrays. */
+  const newTerm = (term: string, hash: number): number => {
+    const id = vocabulary.add(term, hash);
+    postings.push(new Postings());
+    if (id === seenIn.length) {
+      const s = new Int32Array(id * 2);
+      s.set(seenIn);
+      seenIn = s;
+      const w = new Float64Array(id * 2);
+      w.set(termWeight);
+      termWeight = w;
     }
     return id;
   };
 
+  const termId = (term: string): number => {
+    const hash = vocabulary.hash(term);
+    const id = vocabulary.get(term, hash);
+    return id >= 0 ? id : newTerm(term, hash);
+  };
+
+  /**
+   * Counts word `id` (-1: not held yet, `term` makes it) once more in the article being added, with
+   * `boost`. A word the article has not used yet is left out once it holds {@link MAX_TERMS_PER_ARTICLE}.
+   */
+  const countTerm = (id: number, boost: number, text: string, start: number, end: number, upper: boolean, hash: number) => {
+    if (id < 0 || seenIn[id] !== generation) {
+      if (distinct >= MAX_TERMS_PER_ARTICLE) return;
+      if (id < 0) {
+        const word = text.slice(start, end);
+        id = newTerm(upper ? word.toLowerCase() : word, hash);
+      }
+      seenIn[id] = generation;
+      termWeight[id] = 0;
+      articleTerms[distinct++] = id;
+    }
+    termWeight[id]! += boost;
+  };
+
+  /**
+   * Counts the words of the indexed part of a field (as `tokenize` gives them) in the article being
+   * added. Text whose only non-ASCII characters are plain separators (almost every article: curly
+   * quotes, dashes) is read in one pass, each word looked up where it stands; other text is folded first.
+   */
+  const countField = (text: string, boost: number) => {
+    const end = Math.min(text.length, MAX_INDEXED_CHARS_PER_FIELD);
+    for (let i = 0; i < end; i++) {
+      const c = text.charCodeAt(i);
+      if (c >= 128 && !plainSeparator(c)) {
+        for (const word of foldedTokens(end < text.length ? text.slice(0, end) : text)) {
+          const hash = vocabulary.hash(word);
+          countTerm(vocabulary.get(word, hash), boost, word, 0, word.length, false, hash);
+        }
+        return;
+      }
+    }
+    const seed = vocabulary.seed;
+    let start = -1;
+    let upper = false;
+    let h = 0;
+    for (let i = 0; i <= end; i++) {
+      // One step past the end closes the last word.
+      const c = i < end ? text.charCodeAt(i) : 32;
+      const k = c < 128 ? ASCII_CLASS[c]! : 0;
+      if (k !== 0) {
+        if (start < 0) {
+          start = i;
+          upper = false;
+          h = seed;
+        }
+        if (k === 2) upper = true;
+        h = Math.imul(h ^ (k === 2 ? c + 32 : c), FNV_PRIME);
+      } else if (start >= 0) {
+        const hash = finishHash(h);
+        countTerm(vocabulary.findText(text, start, i - start, hash), boost, text, start, i, upper, hash);
+        start = -1;
+      }
+    }
+  };
+
+  // Postings of added articles not yet in their lists (term, document, weight), in the order added.
+  // Appending each to its own list as it came made adding an article a few dozen scattered writes
+  // and, as lists filled, reallocations: a quarter of the cost of indexing an archive. They are
+  // moved in bulk, sorted by word, before anything reads the lists (`settle`).
+  let pendingTerm = new Int32Array(PENDING_START);
+  let pendingDoc = new Int32Array(PENDING_START);
+  let pendingWeight = new Uint16Array(PENDING_START);
+  let pendingCount = 0;
+  /** Per word, while settling: its count, then where its run starts in the sorted arrays. */
+  let settleAt = new Int32Array(1024);
+
+  /** Moves the pending postings into their lists. Every reader of `postings` calls it first. */
+  const settle = () => {
+    const n = pendingCount;
+    if (n === 0) return;
+    if (settleAt.length < terms.length) settleAt = new Int32Array(Math.max(terms.length, settleAt.length * 2));
+    for (let i = 0; i < n; i++) settleAt[pendingTerm[i]!]!++;
+    // Runs in order of each word's first pending posting; `order` lists the words, `starts` their runs.
+    const order: number[] = [];
+    const starts: number[] = [];
+    let at = 0;
+    for (let i = 0; i < n; i++) {
+      const t = pendingTerm[i]!;
+      const count = settleAt[t]!;
+      if (count <= 0) continue;
+      order.push(t);
+      starts.push(at);
+      // Negative from here on: marks the word as placed, and (negated) is its next write position.
+      settleAt[t] = -at - 1;
+      at += count;
+    }
+    const docs = new Int32Array(n);
+    const weights = new Uint16Array(n);
+    for (let i = 0; i < n; i++) {
+      const t = pendingTerm[i]!;
+      const to = -settleAt[t]! - 1;
+      settleAt[t] = -(to + 1) - 1;
+      docs[to] = pendingDoc[i]!;
+      weights[to] = pendingWeight[i]!;
+    }
+    starts.push(n);
+    for (let k = 0; k < order.length; k++) {
+      const t = order[k]!;
+      settleAt[t] = 0;
+      postings[t]!.appendRun(docs.subarray(starts[k], starts[k + 1]), weights.subarray(starts[k], starts[k + 1]));
+    }
+    pendingCount = 0;
+    if (pendingTerm.length > PENDING_START) {
+      // A bulk load is over: give the space back.
+      pendingTerm = new Int32Array(PENDING_START);
+      pendingDoc = new Int32Array(PENDING_START);
+      pendingWeight = new Uint16Array(PENDING_START);
+    }
+  };
+
+  /** Queues a posting of word `term` in document `doc`; past {@link MAX_PENDING}, settles first. */
+  const queuePosting = (term: number, doc: number, weight: number) => {
+    if (pendingCount === pendingTerm.length) {
+      if (pendingCount >= MAX_PENDING) settle();
+      else {
+        const size = pendingCount * 2;
+        const t = new Int32Array(size);
+        t.set(pendingTerm);
+        pendingTerm = t;
+        const d = new Int32Array(size);
+        d.set(pendingDoc);
+        pendingDoc = d;
+        const w = new Uint16Array(size);
+        w.set(pendingWeight);
+        pendingWeight = w;
+      }
+    }
+    pendingTerm[pendingCount] = term;
+    pendingDoc[pendingCount] = doc;
+    pendingWeight[pendingCount++] = Math.min(65_535, Math.round(weight * WEIGHT_SCALE));
+  };
+
   /** Drops removed documents from every posting list once they make up a quarter of the index. */
   const compact = () => {
+    settle();
     const remap = new Int32Array(docIds.length).fill(-1);
     const ids: (string | null)[] = [];
     for (let d = 0; d < docIds.length; d++) {
@@ -393,13 +761,13 @@ export function createSearchIndex(options: { fields?: readonly IndexedField[]; s
 
   const expansions = (token: string, prefix: boolean, corrections?: TypoCorrection[]): Array<[number, number]> => {
     const out: Array<[number, number]> = [];
-    const exact = termIds.get(token);
+    const found = vocabulary.get(token);
+    const exact = found >= 0 ? found : undefined;
     if (exact !== undefined) out.push([exact, 1]);
     // Close spellings rank below the word itself, and only a rare word gets them: `musk` never also finds `must`.
     if (corrections) out.push(...typoExpansions(token, corrections, exact === undefined ? 0 : postings[exact]!.length));
     if (!prefix || token.length < 2) return out;
-    if (!sortedTerms) sortedTerms = [...terms].sort();
-    const list = sortedTerms;
+    const list = sortedVocabulary();
     let lo = 0;
     let hi = list.length;
     while (lo < hi) {
@@ -408,7 +776,7 @@ export function createSearchIndex(options: { fields?: readonly IndexedField[]; s
       else hi = mid;
     }
     const candidates: number[] = [];
-    for (let i = lo; i < list.length && list[i]!.startsWith(token); i++) if (list[i] !== token) candidates.push(termIds.get(list[i]!)!);
+    for (let i = lo; i < list.length && list[i]!.startsWith(token); i++) if (list[i] !== token) candidates.push(vocabulary.get(list[i]!));
     if (candidates.length > MAX_EXPANSIONS) candidates.sort((a, b) => postings[b]!.length - postings[a]!.length).length = MAX_EXPANSIONS;
     for (const id of candidates) out.push([id, PREFIX_WEIGHT]);
     return out;
@@ -468,11 +836,12 @@ export function createSearchIndex(options: { fields?: readonly IndexedField[]; s
       const d = touchedBuf[t]!;
       if (matched[d]! >= need && (!filter || filter(docIds[d]!))) {
         total++;
+        // Past the first k, most matches rank below the k-th best on the first key alone: rejected without the full comparison.
         if (k > 0) {
           if (heap.length < k) {
             heap.push(d);
             siftUp(heap.length - 1);
-          } else if (better(d, heap[0]!)) {
+          } else if ((newest ? docTime[d]! >= docTime[heap[0]!]! : score[d]! >= score[heap[0]!]!) && better(d, heap[0]!)) {
             heap[0] = d;
             siftDown(0);
           }
@@ -496,6 +865,8 @@ export function createSearchIndex(options: { fields?: readonly IndexedField[]; s
   function* absorbSteps(bytes: Uint8Array, shareKey?: (key: string) => string): Generator<void> {
     const snap = decodeSnapshot(bytes);
     if (snap.fieldMask !== fieldMask) throw new SnapshotError('The snapshot indexes other fields');
+    // The snapshot's documents come after every pending one, in every list.
+    settle();
     if (shareKey) snap.keys = snap.keys.map(shareKey);
     for (const key of snap.keys) if (docNumber.has(key)) index.remove(key);
     // After the removals: one of them may have compacted the documents.
@@ -536,21 +907,18 @@ export function createSearchIndex(options: { fields?: readonly IndexedField[]; s
       docNumber.set(key, d);
       docTime[d] = article.publishedAt.getTime();
       alive[d] = 1;
-      const weights = new Map<number, number>();
-      const distinct = new Set<string>();
-      // Fields in boost order (title first), so a cut article keeps its most telling words.
-      for (const f of fields) {
-        const boost = FIELD_BOOST[f];
-        for (const token of tokenize(indexedText(article, f))) {
-          if (!distinct.has(token)) {
-            if (distinct.size >= MAX_TERMS_PER_ARTICLE) continue;
-            distinct.add(token);
-          }
-          const id = termId(token);
-          weights.set(id, (weights.get(id) ?? 0) + boost);
-        }
+      // A new generation marks every word unseen in this article, without clearing anything.
+      if (++generation === 0x7fff_ffff) {
+        seenIn.fill(0);
+        generation = 1;
       }
-      for (const [id, w] of weights) postings[id]!.push(d, w);
+      distinct = 0;
+      // Fields in boost order (title first), so a cut article keeps its most telling words.
+      for (const f of fields) countField(fieldText[f](article), FIELD_BOOST[f]);
+      for (let i = 0; i < distinct; i++) {
+        const id = articleTerms[i]!;
+        queuePosting(id, d, termWeight[id]!);
+      }
       pendingAdds++;
     },
     remove(key) {
@@ -580,6 +948,7 @@ export function createSearchIndex(options: { fields?: readonly IndexedField[]; s
       hidden += hide ? 1 : -1;
     },
     serialize() {
+      settle();
       if (dead > 0) compact();
       return encodeSnapshot({ fieldMask, keys: docIds as string[], times: docTime.subarray(0, docIds.length), alive: alive.subarray(0, docIds.length), terms, postings });
     },
@@ -592,6 +961,7 @@ export function createSearchIndex(options: { fields?: readonly IndexedField[]; s
       while (!steps.next().done) await pause();
     },
     search(text, opts = {}) {
+      settle();
       if (pendingAdds > 1000) for (const p of postings) p.trim();
       pendingAdds = 0;
       const unique = [...new Set(tokenize(text))].slice(0, MAX_QUERY_TERMS);
@@ -607,11 +977,12 @@ export function createSearchIndex(options: { fields?: readonly IndexedField[]; s
       return { total: result.total, hits: result.best.slice(opts.offset ?? 0), ...(corrections.length > 0 ? { corrections } : {}) };
     },
     closestWords(word, limit = 3) {
+      settle();
       const [token] = tokenize(word);
       if (!typos || !token || !isTypoWord(token)) return [];
       // A word the archive shows needs no suggestion (a filter, not a typo, left it without results).
-      const own = termIds.get(token);
-      if (own !== undefined && shownIn(own)) return [];
+      const own = vocabulary.get(token);
+      if (own >= 0 && shownIn(own)) return [];
       const found = typos.nearest(token, Math.min(3, typoBudget(token.length) + 1), 50).filter((c) => postings[c.term]!.length > 0);
       found.sort((a, b) => a.edits - b.edits || postings[b.term]!.length - postings[a.term]!.length);
       const out: string[] = [];

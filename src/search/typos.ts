@@ -58,64 +58,77 @@ export function editDistance(a: string, b: string, max: number): number {
     rowB = new Int32Array(m + 1);
     rowC = new Int32Array(m + 1);
   }
-  // prev2: row i-2, prev: row i-1, cur: row i.
+  // prev2: row i-2, prev: row i-1, cur: row i. Only the band |i - j| <= max is computed (a cheaper
+  // path never leaves it); the cell just past each end of a row's band is marked as over the bound.
+  const over = max + 1;
   let prev2 = rowA;
   let prev = rowB;
   let cur = rowC;
-  for (let j = 0; j <= m; j++) prev[j] = j;
+  for (let j = 0; j <= m; j++) prev[j] = j <= max ? j : over;
   for (let i = 1; i <= n; i++) {
-    cur[0] = i;
-    let rowMin = i;
+    const lo = i - max > 1 ? i - max : 1;
+    const hi = i + max < m ? i + max : m;
+    cur[lo - 1] = lo === 1 ? (i <= max ? i : over) : over;
+    let rowMin = cur[lo - 1]!;
     const ca = a.charCodeAt(i - 1);
-    for (let j = 1; j <= m; j++) {
+    const ca2 = i > 1 ? a.charCodeAt(i - 2) : -1;
+    for (let j = lo; j <= hi; j++) {
       const cb = b.charCodeAt(j - 1);
-      let d = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (ca === cb ? 0 : 1));
-      if (i > 1 && j > 1 && ca === b.charCodeAt(j - 2) && a.charCodeAt(i - 2) === cb) d = Math.min(d, prev2[j - 2]! + 1);
+      let d = prev[j - 1]! + (ca === cb ? 0 : 1);
+      const up = prev[j]! + 1;
+      if (up < d) d = up;
+      const left = cur[j - 1]! + 1;
+      if (left < d) d = left;
+      if (j > 1 && ca === b.charCodeAt(j - 2) && ca2 === cb && prev2[j - 2]! + 1 < d) d = prev2[j - 2]! + 1;
       cur[j] = d;
       if (d < rowMin) rowMin = d;
     }
-    if (rowMin > max) return max + 1;
+    if (hi < m) cur[hi + 1] = over;
+    if (rowMin > max) return over;
     const t = prev2;
     prev2 = prev;
     prev = cur;
     cur = t;
   }
-  return Math.min(prev[m]!, max + 1);
+  return Math.min(prev[m]!, over);
 }
 
 /** The distinct bigrams of `^word$`, as numbers (two UTF-16 code units; ^ and $ are code units 1 and 2). */
 function bigrams(word: string): number[] {
   // Words are short: a linear check for repeats is cheaper than a Set per word.
   const out: number[] = [];
-  const add = (g: number) => {
-    if (!out.includes(g)) out.push(g);
-  };
   let before = 1;
-  for (let i = 0; i < word.length; i++) {
-    const c = word.charCodeAt(i);
-    add(before * 65536 + c);
+  for (let i = 0; i <= word.length; i++) {
+    const c = i < word.length ? word.charCodeAt(i) : 2;
+    const g = before * 65536 + c;
+    if (!out.includes(g)) out.push(g);
     before = c;
   }
-  add(before * 65536 + 2);
   return out;
 }
 
+/**
+ * The key of the list of words of `length` letters holding bigram `g`. Lists are split by length so
+ * a lookup reads only the lengths within its budget: before, most of what it read was discarded.
+ */
+const listKey = (g: number, length: number) => g * 64 + length;
+
 /** An archive word close to a query word: its id in the index's word list, and how many edits away. */
 export interface TypoCandidate {
-  term: number;
-  edits: number;
+  readonly term: number;
+  readonly edits: number;
 }
 
 /** Finds archive words close to a query word. */
 export interface TypoLookup {
-  /** Words within `maxEdits` of `word` (never `word` itself), in word-list order. */
-  candidates(word: string, maxEdits: number): TypoCandidate[];
+  /** Words within `maxEdits` of `word` (never `word` itself), in word-list order. Shared with later calls: never change it. */
+  candidates(word: string, maxEdits: number): readonly TypoCandidate[];
   /**
    * Up to `limit` words within `maxEdits` of `word`, fewest edits first, found among the words that
    * share the most bigrams with it: for suggestions, where a wide budget must stay fast and the best
-   * few matter, not every one.
+   * few matter, not every one. Shared with later calls: never change it.
    */
-  nearest(word: string, maxEdits: number, limit: number): TypoCandidate[];
+  nearest(word: string, maxEdits: number, limit: number): readonly TypoCandidate[];
   /** Bytes held by the lookup's lists (0 until the first lookup), for memory reports. */
   readonly bytes: number;
 }
@@ -134,9 +147,40 @@ class IdList {
   }
 }
 
+/** Lookups remembered by each {@link TypoLookup}: a bot's misspelt searches repeat (`etherium`), and one costs a fraction of a millisecond. */
+export const TYPO_CACHE_SIZE = 512;
+
+/**
+ * The most recently used answers, up to `size`, all forgotten at once by `clear`. A `Map` iterates in
+ * insertion order, so re-inserting a key on use keeps the least recently used first.
+ */
+class RecentAnswers<V> {
+  private readonly map = new Map<string, V>();
+  constructor(private readonly size: number) {}
+
+  get(key: string): V | undefined {
+    const value = this.map.get(key);
+    if (value !== undefined) {
+      this.map.delete(key);
+      this.map.set(key, value);
+    }
+    return value;
+  }
+
+  set(key: string, value: V) {
+    if (this.map.size >= this.size) this.map.delete(this.map.keys().next().value!);
+    this.map.set(key, value);
+  }
+
+  clear() {
+    this.map.clear();
+  }
+}
+
 /**
  * A lookup over `terms`, the index's own word list (append-only; read, never copied). Nothing is built
- * until the first call; each call first lists the words added since the previous one.
+ * until the first call; each call first lists the words added since the previous one. Answers are
+ * remembered ({@link TYPO_CACHE_SIZE}) until the word list grows: a new word may be a closer spelling.
  */
 export function createTypoLookup(terms: readonly string[]): TypoLookup {
   const lists = new Map<number, IdList>();
@@ -144,7 +188,19 @@ export function createTypoLookup(terms: readonly string[]): TypoLookup {
   let lengths = new Uint8Array(0);
   let counts = new Uint8Array(0);
   let touched = new Int32Array(0);
+  /** `nearest`'s histogram of shared bigram counts, reused. */
+  const histogram = new Int32Array(TYPO_MAX_LENGTH + 3);
   let indexed = 0;
+  /** Answers by kind, edits, limit and word; valid while `terms` has `answeredAt` words. */
+  const answers = new RecentAnswers<readonly TypoCandidate[]>(TYPO_CACHE_SIZE);
+  let answeredAt = 0;
+  const remembered = (key: string): readonly TypoCandidate[] | undefined => {
+    if (answeredAt !== terms.length) {
+      answers.clear();
+      answeredAt = terms.length;
+    }
+    return answers.get(key);
+  };
 
   const catchUp = () => {
     if (indexed === terms.length) return;
@@ -161,29 +217,30 @@ export function createTypoLookup(terms: readonly string[]): TypoLookup {
       if (!isTypoWord(word)) continue;
       lengths[indexed] = word.length;
       for (const g of bigrams(word)) {
-        let list = lists.get(g);
-        if (!list) lists.set(g, (list = new IdList()));
+        const key = listKey(g, word.length);
+        let list = lists.get(key);
+        if (!list) lists.set(key, (list = new IdList()));
         list.push(indexed);
       }
     }
   };
 
-  /** Counts, for each listed word of a length within `maxEdits` of the word's, the bigrams it shares with `word`; returns how many words were touched (ids in `touched`). */
-  const count = (word: string, maxEdits: number): number => {
+  /** Counts, for each listed word of a length within `maxEdits` of the word's, the bigrams (`grams`, the word's) it shares with `word`; returns how many words were touched (ids in `touched`). */
+  const count = (word: string, grams: readonly number[], maxEdits: number): number => {
     catchUp();
     const minLen = Math.max(TYPO_MIN_LENGTH, word.length - maxEdits);
-    const maxLen = word.length + maxEdits;
+    const maxLen = Math.min(TYPO_MAX_LENGTH, word.length + maxEdits);
     let n = 0;
-    for (const g of bigrams(word)) {
-      const list = lists.get(g);
-      if (!list) continue;
-      const ids = list.ids;
-      for (let i = 0; i < list.length; i++) {
-        const t = ids[i]!;
-        const len = lengths[t]!;
-        if (len < minLen || len > maxLen) continue;
-        if (counts[t] === 0) touched[n++] = t;
-        counts[t]!++;
+    for (let b = 0; b < grams.length; b++) {
+      for (let len = minLen; len <= maxLen; len++) {
+        const list = lists.get(listKey(grams[b]!, len));
+        if (!list) continue;
+        const ids = list.ids;
+        for (let i = 0; i < list.length; i++) {
+          const t = ids[i]!;
+          if (counts[t] === 0) touched[n++] = t;
+          counts[t]!++;
+        }
       }
     }
     return n;
@@ -192,8 +249,13 @@ export function createTypoLookup(terms: readonly string[]): TypoLookup {
   return {
     candidates(word, maxEdits) {
       if (maxEdits < 1 || !isTypoWord(word)) return [];
-      const need = Math.max(1, bigrams(word).length - 3 * maxEdits);
-      const n = count(word, maxEdits);
+      // Words are letters only: the key cannot be read two ways.
+      const key = `c${maxEdits}:${word}`;
+      const known = remembered(key);
+      if (known) return known;
+      const grams = bigrams(word);
+      const need = Math.max(1, grams.length - 3 * maxEdits);
+      const n = count(word, grams, maxEdits);
       const out: TypoCandidate[] = [];
       for (let i = 0; i < n; i++) {
         const t = touched[i]!;
@@ -206,15 +268,21 @@ export function createTypoLookup(terms: readonly string[]): TypoLookup {
         }
         counts[t] = 0;
       }
-      return out.sort((a, b) => a.term - b.term);
+      out.sort((a, b) => a.term - b.term);
+      answers.set(key, out);
+      return out;
     },
     nearest(word, maxEdits, limit) {
       if (maxEdits < 1 || !isTypoWord(word)) return [];
-      const need = Math.max(1, bigrams(word).length - 3 * maxEdits);
-      const n = count(word, maxEdits);
+      const key = `n${maxEdits}:${limit}:${word}`;
+      const known = remembered(key);
+      if (known) return known;
+      const grams = bigrams(word);
+      const need = Math.max(1, grams.length - 3 * maxEdits);
+      const n = count(word, grams, maxEdits);
       // Only the words sharing the most bigrams are compared (the rest are far more likely to be far):
       // a histogram of the shared counts gives the cut without sorting every touched word.
-      const histogram = new Int32Array(TYPO_MAX_LENGTH + 3);
+      histogram.fill(0);
       for (let i = 0; i < n; i++) histogram[counts[touched[i]!]!]!++;
       let cut = histogram.length - 1;
       for (let sum = histogram[cut]!; cut > need && (sum === 0 || sum + histogram[cut - 1]! <= NEAREST_COMPARED); ) sum += histogram[--cut]!;
@@ -226,7 +294,9 @@ export function createTypoLookup(terms: readonly string[]): TypoLookup {
         if (edits <= maxEdits) out.push({ term: t, edits });
       }
       for (let i = 0; i < n; i++) counts[touched[i]!] = 0;
-      return out.sort((a, b) => a.edits - b.edits || a.term - b.term).slice(0, limit);
+      const best = out.sort((a, b) => a.edits - b.edits || a.term - b.term).slice(0, limit);
+      answers.set(key, best);
+      return best;
     },
     get bytes() {
       if (indexed === 0) return 0;

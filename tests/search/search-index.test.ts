@@ -149,6 +149,28 @@ describe('index snapshots', () => {
     expect(joined.search('funds').hits.map((h) => h.id)).toEqual(['b']);
   });
 
+  it('GIVEN searches and snapshots between adds THEN the index is, byte for byte, the one built in one go', () => {
+    const titles = ['Musk’s “Zürich” bank', 'Bitcoin ETF inflows', 'Ethereum İstanbul upgrade', 'Solana miners', 'MUSK again', 'Zürich café — naïve'];
+    const articles = Array.from({ length: 60 }, (_, i) =>
+      makeArticle({ id: `a${i}`, title: `${titles[i % titles.length]} ${i % 7}`, summary: `Story ${i} about ${titles[(i * 5) % titles.length]}`, publishedAt: new Date(Date.UTC(2026, 10, 1 + (i % 20))) }),
+    );
+    const whole = createSearchIndex();
+    const stepped = createSearchIndex();
+    articles.forEach((a, i) => {
+      whole.add(a);
+      stepped.add(a);
+      if (i % 7 === 3) expect(stepped.search('musk zurich').total).toBe(whole.search('musk zurich').total);
+      if (i % 11 === 5) stepped.serialize();
+      if (i % 13 === 8) stepped.closestWords('etherium');
+      if (i % 17 === 16) {
+        whole.remove(`a${i - 3}`);
+        stepped.remove(`a${i - 3}`);
+      }
+    });
+    expect(stepped.serialize()).toEqual(whole.serialize());
+    for (const q of queries) expect(stepped.search(q)).toEqual(whole.search(q));
+  });
+
   it('GIVEN bytes that are not a snapshot, a cut one, or one of other fields THEN absorbing throws and changes nothing', () => {
     const index = createSearchIndex();
     index.add(corpus()[0]!);

@@ -1,7 +1,8 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ArticleStore } from '../../src/content/store.ts';
 import { createSearchIndex } from '../../src/search/search-index.ts';
-import { createTypoLookup, editDistance, isTypoWord, typoBudget } from '../../src/search/typos.ts';
+import { TYPO_CACHE_SIZE, createTypoLookup, editDistance, isTypoWord, typoBudget } from '../../src/search/typos.ts';
 import { makeArticle } from '../support/article-factory.ts';
 
 function storeOf(...articles: ReturnType<typeof makeArticle>[]) {
@@ -60,6 +61,22 @@ describe('the typo lookup', () => {
     terms.push('bitcoin');
     expect(lookup.candidates('bitcon', 1).map((c) => terms[c.term])).toEqual(['bitcoin']);
     expect(lookup.bytes).toBeGreaterThan(0);
+  });
+
+  it('GIVEN lookups repeated, more of them than are remembered, and words added between THEN every answer is the one a new lookup gives', () => {
+    const words = ['bitcoin', 'bitcoins', 'ethereum', 'etherium', 'solana', 'musk', 'must', 'mask', 'regulation', 'inflation'];
+    const terms = words.slice(0, 3);
+    const lookup = createTypoLookup(terms);
+    const queries = ['bitcon', 'bitcoinns', 'etheriun', 'solanna', 'muks', 'regulaton', 'inflaton'];
+    const filler = Array.from({ length: TYPO_CACHE_SIZE + 20 }, (_, i) => `zq${i.toString(26).replace(/\d/g, (d) => 'abcdefghij'[Number(d)]!)}xw`);
+    for (const next of words.slice(3)) {
+      for (const q of [...queries, ...filler, ...queries]) {
+        const fresh = createTypoLookup(terms);
+        expect(lookup.candidates(q, typoBudget(q.length))).toEqual(fresh.candidates(q, typoBudget(q.length)));
+        expect(lookup.nearest(q, 3, 5)).toEqual(fresh.nearest(q, 3, 5));
+      }
+      terms.push(next);
+    }
   });
 
   it('GIVEN the bigram filter THEN it never drops a word the exact distance accepts (random words)', () => {
@@ -147,6 +164,25 @@ describe('search that forgives typos', () => {
     expect(s.search('musk', { sentiment: 'negative', topic: 'Nothing' }).suggestions).toEqual([]);
   });
 
+  it('GIVEN a closer spelling added after a misspelt search THEN the same search finds it next, first', () => {
+    const s = storeOf(makeArticle({ id: 'far', file: 'far.md', title: 'Bitcoin climbs', publishedAt: new Date('2026-11-21T10:00:00Z') }));
+    const before = s.search('bitcoinns');
+    expect(before.articles.map((a) => a.id)).toEqual(['far']);
+    expect(before.corrections).toEqual([{ word: 'bitcoinns', matches: ['bitcoin'] }]);
+    s.set('near.md', makeArticle({ id: 'near', file: 'near.md', title: 'Bitcoins everywhere', publishedAt: new Date('2026-11-20T10:00:00Z') }));
+    const after = s.search('bitcoinns');
+    // One edit away now beats two edits away, though the older story.
+    expect(after.articles.map((a) => a.id)).toEqual(['near', 'far']);
+    expect(after.corrections).toEqual([{ word: 'bitcoinns', matches: ['bitcoins', 'bitcoin'] }]);
+  });
+
+  it('GIVEN a word added after a search that suggested nothing THEN the next search suggests it', () => {
+    const s = storeOf(makeArticle({ id: 'musk', file: 'musk.md', title: 'Musk buys more coins' }));
+    expect(s.search('eteruem').suggestions).toEqual([]);
+    s.set('eth.md', makeArticle({ id: 'eth', file: 'eth.md', title: 'Ethereum upgrade ships' }));
+    expect(s.search('eteruem').suggestions).toEqual(['ethereum']);
+  });
+
   it('GIVEN a removed article THEN its words are no longer suggested', () => {
     const s = ARCHIVE();
     s.delete('eth.md');
@@ -158,5 +194,29 @@ describe('search that forgives typos', () => {
     index.add(makeArticle({ id: 'e', title: 'Ethereum' }));
     expect(index.search('etherium').total).toBe(0);
     expect(index.closestWords('etherium')).toEqual([]);
+  });
+});
+
+/** The optimal-string-alignment distance, every cell computed. */
+function referenceDistance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i]![j] = Math.min(d[i]![j]!, d[i - 2]![j - 2]! + 1);
+    }
+  }
+  return d[a.length]![b.length]!;
+}
+
+describe('editDistance — bounded', () => {
+  it('GIVEN any two words and a bound THEN it is the full distance, or one past the bound when farther', () => {
+    const word = fc.string({ unit: fc.constantFrom(...'abcde'), maxLength: 12 });
+    fc.assert(
+      fc.property(word, word, fc.integer({ min: 0, max: 4 }), (a, b, max) => {
+        expect(editDistance(a, b, max)).toBe(Math.min(referenceDistance(a, b), max + 1));
+      }),
+      { numRuns: 5000 },
+    );
   });
 });
