@@ -8,6 +8,11 @@ export type DecodedContent = { ok: true; text: string } | { ok: false; message: 
 
 const RESAVE = 'save it as UTF-8';
 
+// One decoder of each kind for every file: `decode` without `stream` starts afresh on each call.
+const UTF8 = new TextDecoder('utf-8');
+const UTF16LE = new TextDecoder('utf-16le');
+const UTF16BE = new TextDecoder('utf-16be');
+
 /**
  * True when most of the first pairs of bytes are a zero and a non-zero byte in this order: mostly-ASCII
  * text in UTF-16 without a byte-order mark. UTF-8 text never has zero bytes.
@@ -29,10 +34,10 @@ export function decodeContent(bytes: Uint8Array): DecodedContent {
   const [b0, b1, b2, b3] = bytes;
   if (b0 === 0xff && b1 === 0xfe && b2 === 0 && b3 === 0) return { ok: false, message: `The file is UTF-32 (little-endian); ${RESAVE}` };
   if (b0 === 0 && b1 === 0 && b2 === 0xfe && b3 === 0xff) return { ok: false, message: `The file is UTF-32 (big-endian); ${RESAVE}` };
-  if (b0 === 0xff && b1 === 0xfe) return { ok: true, text: new TextDecoder('utf-16le').decode(bytes.subarray(2)) };
-  if (b0 === 0xfe && b1 === 0xff) return { ok: true, text: new TextDecoder('utf-16be').decode(bytes.subarray(2)) };
+  if (b0 === 0xff && b1 === 0xfe) return { ok: true, text: UTF16LE.decode(bytes.subarray(2)) };
+  if (b0 === 0xfe && b1 === 0xff) return { ok: true, text: UTF16BE.decode(bytes.subarray(2)) };
   if (looksLikeUtf16(bytes, 1)) return { ok: false, message: `The file looks like UTF-16 (little-endian) without a byte-order mark; ${RESAVE}` };
   if (looksLikeUtf16(bytes, 0)) return { ok: false, message: `The file looks like UTF-16 (big-endian) without a byte-order mark; ${RESAVE}` };
   // TextDecoder drops a UTF-8 byte-order mark itself.
-  return { ok: true, text: new TextDecoder('utf-8').decode(bytes) };
+  return { ok: true, text: UTF8.decode(bytes) };
 }

@@ -1,5 +1,6 @@
 import matter from 'gray-matter';
 import yaml from 'js-yaml';
+import { readPlainYaml } from './plain-yaml.ts';
 
 /**
  * Front matter, read safely. Content files are untrusted: a few hundred bytes must not be able to
@@ -37,7 +38,8 @@ const refuseJavaScript = () => {
  * same strict parser (`dates.ts`) instead of js-yaml's lenient one (`2026-13-45` → 14 Feb 2027).
  */
 function parseYaml(text: string): unknown {
-  return yaml.safeLoad(text, { schema: yaml.CORE_SCHEMA, json: false });
+  // The usual plain shape is read without js-yaml, to the same value (see `plain-yaml.ts`).
+  return readPlainYaml(text) ?? yaml.safeLoad(text, { schema: yaml.CORE_SCHEMA, json: false });
 }
 
 function parseJson(text: string): unknown {
@@ -82,12 +84,22 @@ function expandedSize(data: unknown): Size | string {
     if (depth > MAX_DEPTH) return `values are nested more than ${MAX_DEPTH} deep`;
     open.add(value);
     const total: Size = { values: 1, chars: 0 };
-    const entries: Array<[string, unknown]> = Array.isArray(value) ? value.map((v) => ['', v]) : Object.entries(value);
-    for (const [key, child] of entries) {
-      const size = visit(child, depth + 1);
-      if (typeof size === 'string') return size;
-      total.values += size.values;
-      total.chars += size.chars + key.length;
+    // Keys (none for a list) and values in order, without building an entry array per object.
+    const keys: readonly string[] | null = Array.isArray(value) ? null : Object.keys(value);
+    const count = keys === null ? (value as unknown[]).length : keys.length;
+    for (let i = 0; i < count; i++) {
+      const child: unknown = keys === null ? (value as unknown[])[i] : (value as Record<string, unknown>)[keys[i]!];
+      if (child === null || typeof child !== 'object') {
+        // A scalar, counted here rather than through a call and a result object per value.
+        total.values += 1;
+        total.chars += typeof child === 'string' ? child.length : 0;
+      } else {
+        const size = visit(child, depth + 1);
+        if (typeof size === 'string') return size;
+        total.values += size.values;
+        total.chars += size.chars;
+      }
+      if (keys !== null) total.chars += keys[i]!.length;
       if (total.values > MAX_FRONT_MATTER_VALUES || total.chars > MAX_FRONT_MATTER_CHARS) break;
     }
     open.delete(value);
@@ -104,6 +116,17 @@ function yamlMessage(err: unknown): string {
 }
 
 /**
+ * The body gray-matter gives for a closing delimiter ending at `end`: the rest of the text, less one
+ * `\r` and then one `\n` right after the delimiter.
+ */
+function bodyAfter(source: string, end: number): string {
+  let start = end;
+  if (source.charCodeAt(start) === 13) start++;
+  if (source.charCodeAt(start) === 10) start++;
+  return source.slice(start);
+}
+
+/**
  * Splits a file into its front matter (parsed) and its body. Accepts YAML (`---`, `---yaml`) and
  * JSON (`---json`); refuses JavaScript and every other language by name. Never throws.
  */
@@ -115,9 +138,13 @@ export function readFrontMatter(text: string): FrontMatter {
   const language = LANGUAGES[declared.toLowerCase()];
   if (language === 'javascript') return { ok: false, message: 'JavaScript front matter is not allowed: content is untrusted and is never executed' };
   if (!language) return { ok: false, message: `Unsupported front-matter language "${declared.slice(0, 40)}": write it in YAML (---) or JSON (---json)` };
+  // gray-matter copies its whole input into a Buffer and hashes it as a cache key on every call, options
+  // or not: it is given only the text up to its closing delimiter, and the body is cut here as it would cut it.
+  const close = source.indexOf('\n---', 3);
+  const head = close === -1 ? source : source.slice(0, close + 4);
   let parsed: { data: unknown; content: string };
   try {
-    parsed = matter(source, SAFE_MATTER_OPTIONS as unknown as Parameters<typeof matter>[1]);
+    parsed = matter(head, SAFE_MATTER_OPTIONS as unknown as Parameters<typeof matter>[1]);
   } catch (err) {
     if (err instanceof FrontMatterError) return { ok: false, message: err.message };
     return { ok: false, message: language === 'json' ? `Invalid JSON front matter: ${(err as Error).message}` : yamlMessage(err) };
@@ -134,5 +161,5 @@ export function readFrontMatter(text: string): FrontMatter {
   if (!data || typeof data !== 'object' || Array.isArray(data) || Object.keys(data).length === 0) {
     return { ok: false, message: 'Empty front matter: expected fields such as title and a publication date' };
   }
-  return { ok: true, data: data as Record<string, unknown>, body: parsed.content };
+  return { ok: true, data: data as Record<string, unknown>, body: close === -1 ? parsed.content : bodyAfter(source, close + 4) };
 }

@@ -2,6 +2,12 @@ import { Lexer, type Token, type Tokens } from 'marked';
 import { repairText } from './normalise.ts';
 
 const HEADING = 'impact on the crypto market';
+/**
+ * `text.toLowerCase().includes(HEADING)` without lower-casing a copy of the whole body: Unicode case
+ * folding (`u`) matches the same texts, the Kelvin sign included, and `İ` (which lower-cases to two
+ * characters) in neither.
+ */
+const HEADING_ANY_CASE = /impact on the crypto market/iu;
 
 /**
  * marked is superlinear on some text (inline: 200 KB of `_a__` took minutes; block: thousands of list
@@ -45,10 +51,48 @@ function lexBounded(markdown: string): Token[] {
   return tokens;
 }
 
+/**
+ * What can make marked read a line as anything but its own text: inline markup (escapes, tags, links,
+ * emphasis, code, strikethrough, autolinks, e-mail addresses, table pipes), `&` (marked decodes numeric
+ * character references in text) and control characters. A line free of these is, to marked, plain text.
+ */
+// eslint-disable-next-line no-control-regex
+const INLINE_SYNTAX = /[\u0000-\u001f\u007f\\<>[\]`*~_&@|]|https?:|ftp:|www\./i;
+
+/** A `- ` bullet whose text starts with a letter: not a nested list, heading, quote, fence, rule or task. */
+const PLAIN_BULLET = /^- \p{L}/u;
+const BLANK_LINE = /^ *$/;
+
+/**
+ * The bullets of a section made only of plain `- text` lines, one after another, with nothing but blank
+ * lines around them, or null when the section is anything else. This is the usual shape, and for it
+ * marked's result is known: one tight list whose items are their own text (cut as `lexBounded` cuts
+ * inline runs). Anything else goes to marked.
+ */
+function plainBullets(section: string): string[] | null {
+  const lines = section.split('\n');
+  let first = 0;
+  while (first < lines.length && BLANK_LINE.test(lines[first]!)) first++;
+  let end = first;
+  while (end < lines.length && PLAIN_BULLET.test(lines[end]!)) end++;
+  if (end === first) return null;
+  for (let i = end; i < lines.length; i++) if (!BLANK_LINE.test(lines[i]!)) return null;
+  const bullets: string[] = [];
+  for (let i = first; i < end; i++) {
+    const line = lines[i]!;
+    // marked trims the end of a list's last item: a line ending in white space of any kind goes to marked.
+    if (/\s$/.test(line) || INLINE_SYNTAX.test(line)) return null;
+    const text = repairText(cut(line.slice(2), MAX_INLINE_CHARS));
+    if (text) bullets.push(text);
+  }
+  return bullets;
+}
+
 /** The heading's text as a reader sees it: markup and trailing punctuation removed, any case. */
 function isImpactTitle(raw: string): boolean {
   if (raw.length > 200 || !raw.toLowerCase().includes(HEADING)) return false;
-  const text = repairText(plain(Lexer.lexInline(raw), raw)).toLowerCase();
+  // Text with no inline syntax is its own plain text: marked is only needed for the rest.
+  const text = repairText(INLINE_SYNTAX.test(raw) ? plain(Lexer.lexInline(raw), raw) : raw).toLowerCase();
   return text.replace(/[\s:.!?–—-]+$/, '') === HEADING;
 }
 
@@ -64,7 +108,10 @@ function findSection(lines: readonly string[]): { depth: number; text: string } 
   let fence: string | null = null;
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
-    const f = FENCE.exec(line);
+    // Fences and ATX headings start within three spaces: most lines are ruled out by one character,
+    // before a regex that V8 would try at every position of a long paragraph.
+    const lead = line.charCodeAt(line.charCodeAt(0) !== 32 ? 0 : line.charCodeAt(1) !== 32 ? 1 : line.charCodeAt(2) !== 32 ? 2 : 3);
+    const f = lead === 0x60 || lead === 0x7e ? FENCE.exec(line) : null;
     if (fence !== null) {
       if (f && f[1]![0] === fence[0] && f[1]!.length >= fence.length && line.trim() === f[1]) fence = null;
       continue;
@@ -75,7 +122,7 @@ function findSection(lines: readonly string[]): { depth: number; text: string } 
     }
     let depth = 0;
     let start = i + 1;
-    const atx = ATX.exec(line);
+    const atx = lead === 0x23 ? ATX.exec(line) : null;
     if (atx && isImpactTitle(atx[2] ?? '')) depth = atx[1]!.length;
     else if (i + 1 < lines.length && line.trim() !== '' && (i === 0 || lines[i - 1]!.trim() === '') && isImpactTitle(line.trim())) {
       const under = SETEXT.exec(lines[i + 1]!);
@@ -102,9 +149,11 @@ function findSection(lines: readonly string[]): { depth: number; text: string } 
  */
 export function extractImpact(markdown: string): string[] {
   // Most bodies have no such section: skip the scan entirely (it dominates cold start otherwise).
-  if (!markdown || !markdown.toLowerCase().includes(HEADING)) return [];
+  if (!markdown || !HEADING_ANY_CASE.test(markdown)) return [];
   const section = findSection(markdown.replace(/\r\n?/g, '\n').split('\n'));
   if (!section) return [];
+  const simple = plainBullets(section.text);
+  if (simple) return simple;
   const bullets: string[] = [];
   for (const t of lexBounded(section.text)) {
     if (t.type === 'heading' && (t as Tokens.Heading).depth <= section.depth) break;

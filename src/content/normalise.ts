@@ -85,12 +85,31 @@ export function decodeEntities(text: string): string {
   });
 }
 
+/**
+ * Whether `repairText` could change a text: a mojibake lead character, `&`, a control character, white
+ * space other than a single space between words, or white space at either end. Most fields have none,
+ * and one scan is cheaper than the four passes (and new strings) of the repair.
+ */
+// eslint-disable-next-line no-control-regex
+const MAY_NEED_REPAIR = /[\u0000-\u001f\u007f&\u00c2-\u00f4\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]|^ | $| {2}/;
+
 /** Repairs one text field: mojibake, entities, stray control characters and runs of whitespace. */
 export function repairText(text: string | null | undefined): string {
   if (!text) return '';
+  if (typeof text === 'string' && !MAY_NEED_REPAIR.test(text)) return text;
   // eslint-disable-next-line no-control-regex
   return decodeEntities(repairMojibake(String(text))).replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, '').replace(/\s+/g, ' ').trim();
 }
+
+/**
+ * An http(s) URL that the URL parser gives back exactly as written (`new URL(u).href === u`), so the
+ * parse can be skipped: a lower-case host of letter-and-digit labels ending in a letter-only label (no
+ * IPv4, no punycode, no port, no user), a path, and an optional query, with no character in either
+ * that the parser would percent-encode, and (see `DOT_SEGMENT`) no `.` or `..` segment to resolve.
+ */
+const PLAIN_URL = /^https?:\/\/[a-z0-9]+(?:[.-][a-z0-9]+)*\.[a-z]+\/[\w.~!$&()*+,;=:@%/-]*(?:\?[\w.~!$&()*+,;=:@%/?-]*)?$/;
+/** A path segment starting with a dot, written or percent-encoded: the parser may resolve it. */
+const DOT_SEGMENT = /\/\.|%2e/i;
 
 /**
  * Returns the URL if it is an absolute http(s) URL, after decoding entities, else null. Anything else
@@ -99,6 +118,7 @@ export function repairText(text: string | null | undefined): string {
 export function safeUrl(raw: unknown): string | null {
   if (typeof raw !== 'string') return null;
   const text = decodeEntities(raw.trim());
+  if (PLAIN_URL.test(text) && !DOT_SEGMENT.test(text)) return text;
   if (!/^https?:\/\//i.test(text)) return null;
   try {
     const url = new URL(text);
@@ -114,10 +134,12 @@ export function safeUrl(raw: unknown): string | null {
 export function canonicalUrl(url: string): string {
   try {
     const u = new URL(url);
-    u.hash = '';
     u.hostname = u.hostname.toLowerCase().replace(/^www\./, '');
-    for (const key of [...u.searchParams.keys()]) if (/^(utm_|fbclid$|gclid$|ref$)/i.test(key)) u.searchParams.delete(key);
-    u.searchParams.sort();
+    // Only host, path and query make the key; with no query there are no parameters to drop or sort.
+    if (u.search !== '') {
+      for (const key of [...u.searchParams.keys()]) if (/^(utm_|fbclid$|gclid$|ref$)/i.test(key)) u.searchParams.delete(key);
+      u.searchParams.sort();
+    }
     const path = u.pathname.replace(/\/+$/, '');
     return `${u.hostname}${path}${u.search}`;
   } catch {

@@ -8,7 +8,7 @@ import { parseArticleDate } from './dates.ts';
 import { readFrontMatter } from './front-matter.ts';
 import { extractImpact, firstParagraph } from './impact.ts';
 import { repairText, safeUrl } from './normalise.ts';
-import { SchemaA, SchemaB, detectSchema } from './schemas.ts';
+import { detectSchema, readSchemaA, readSchemaB } from './schemas.ts';
 import { createTopicCanonicaliser, type TopicCanonicaliser } from './topics.ts';
 
 export { SAFE_MATTER_OPTIONS } from './front-matter.ts';
@@ -45,8 +45,15 @@ const MAX_SENTIMENT_CHARS = 5000;
 /** Maximum id length: an id travels as an autocomplete value, which Discord caps at 100 characters. */
 export const MAX_ID_LENGTH = 100;
 
+/**
+ * A path that is its own slug: lower-case ASCII words joined by single hyphens, in folders, ending in
+ * `.md`. Every step of `articleId` leaves such a path as it is, so it skips them (most files look so).
+ */
+const SLUG_PATH = /^[a-z0-9_]+(?:-[a-z0-9_]+)*(?:\/[a-z0-9_]+(?:-[a-z0-9_]+)*)*\.md$/;
+
 /** The stable id of a file: its relative path without `.md`, slugified, at most 100 characters. */
 export function articleId(file: string): string {
+  if (file.length <= MAX_ID_LENGTH + 3 && SLUG_PATH.test(file)) return file.slice(0, -3);
   const slug = foldText(file.replace(/\\/g, '/').replace(/\.md$/i, ''))
     .replace(/[^a-z0-9/_-]+/g, '-')
     .replace(/-{2,}/g, '-')
@@ -153,7 +160,7 @@ function sentimentOf(raw: unknown, title: string, summary: string) {
 
 function fromSchemaA(file: string, data: Record<string, unknown>, body: string, options: ParseOptions): ParseResult {
   const topics = options.topics ?? defaultTopics;
-  const r = SchemaA.safeParse(data);
+  const r = readSchemaA(data);
   if (!r.success) return zodIssue(file, data, r.error);
   const a = r.data;
   if (a.draft === true) return { kind: 'excluded', file, reason: 'draft: true' };
@@ -187,7 +194,7 @@ function fromSchemaA(file: string, data: Record<string, unknown>, body: string, 
 
 function fromSchemaB(file: string, data: Record<string, unknown>, body: string, options: ParseOptions): ParseResult {
   const topics = options.topics ?? defaultTopics;
-  const r = SchemaB.safeParse(data);
+  const r = readSchemaB(data);
   if (!r.success) return zodIssue(file, data, r.error);
   const b = r.data;
   if (b.published === false) return { kind: 'excluded', file, reason: 'published: false' };

@@ -113,6 +113,17 @@ export function createTopicCanonicaliser(overrides: Readonly<Record<string, stri
     return label;
   };
 
+  // The key of each label, computed once: every article asks for its labels' keys to deduplicate them.
+  const labelKeys = new Map<string, string>();
+  const labelKey = (label: string): string => {
+    let key = labelKeys.get(label);
+    if (key === undefined) {
+      key = topicKey(label);
+      if (labelKeys.size < 10_000) labelKeys.set(label, key);
+    }
+    return key;
+  };
+
   return {
     overrides,
     canonical,
@@ -122,8 +133,8 @@ export function createTopicCanonicaliser(overrides: Readonly<Record<string, stri
       for (const raw of raws) {
         if (typeof raw !== 'string') continue;
         const label = canonical(raw);
-        if (label && !seen.has(topicKey(label))) {
-          seen.add(topicKey(label));
+        if (label && !seen.has(labelKey(label))) {
+          seen.add(labelKey(label));
           out.push(label);
         }
       }

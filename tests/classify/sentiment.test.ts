@@ -1,5 +1,7 @@
+import fc from 'fast-check';
+import Sentiment from 'sentiment';
 import { describe, expect, it } from 'vitest';
-import { inferSentiment, parseSentiment } from '../../src/classify/sentiment.ts';
+import { comparativeScore, inferSentiment, parseSentiment } from '../../src/classify/sentiment.ts';
 
 describe('sentiment', () => {
   it('GIVEN POSITIVE, negative or Neutral in any case THEN it is parsed', () => {
@@ -18,5 +20,18 @@ describe('sentiment', () => {
 
   it('GIVEN flat reporting THEN neutral is inferred', () => {
     expect(inferSentiment('The company filed its quarterly report on Tuesday')).toBe('neutral');
+  });
+});
+
+describe('sentiment score', () => {
+  it("GIVEN any text THEN its score is the sentiment package's own comparative score, word for word", () => {
+    const analyzer = new Sentiment();
+    const unit = fc.constantFrom('good', 'bad', 'not', "don't", 'constructor', 'Great', 'CRASH', '😀', 'naïve', ' ', '  ', '\t', '\n', '\u00a0', '\u2028', '.', ',', '!', '#', '(', '"', "'", '-', 'x', 'İ');
+    fc.assert(
+      fc.property(fc.oneof(fc.array(unit, { maxLength: 30 }).map((words) => words.join('')), fc.string()), (text) => {
+        expect(comparativeScore(text)).toBe(analyzer.analyze(text).comparative);
+      }),
+      { numRuns: 3000 },
+    );
   });
 });

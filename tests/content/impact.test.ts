@@ -24,4 +24,21 @@ describe('extractImpact', () => {
   it('GIVEN no body THEN no bullets', () => {
     expect(extractImpact('')).toEqual([]);
   });
+
+  it('GIVEN plain bullets THEN each is its own repaired text, the last one trimmed as marked trims it', () => {
+    expect(extractImpact('## Impact on the crypto market\n\n- Plain one.\n- â€™Tis mojibake\n- ß\u00a0')).toEqual(['Plain one.', '’Tis mojibake', 'ß']);
+  });
+
+  it('GIVEN a bullet over the inline limit THEN it is cut to 1,000 characters', () => {
+    expect(extractImpact(`## Impact on the crypto market\n- ${'a'.repeat(1200)}`)).toEqual(['a'.repeat(1000)]);
+  });
+
+  it('GIVEN a lazy continuation line, a character reference or a bare link THEN marked reads them as before', () => {
+    expect(extractImpact('## Impact on the crypto market\n- First\nlazy continuation\n- Second')).toEqual(['First lazy continuation', 'Second']);
+    expect(extractImpact('## Impact on the crypto market\n- Price &#36;5 and www.example.com\n- It\'s "quoted"')).toEqual(['Price $5 and www.example.com', 'It\'s "quoted"']);
+  });
+
+  it('GIVEN the heading with a Kelvin sign for its k THEN it is found, as lower-casing finds it', () => {
+    expect(extractImpact('## Impact on the crypto mar\u212Aet\n- one\n')).toEqual(['one']);
+  });
 });

@@ -63,3 +63,28 @@ describe('repairText — a closing quote that lost its last byte', () => {
     expect(repairText(text)).toBe(text);
   });
 });
+
+describe('repairText and safeUrl on text that needs nothing', () => {
+  it.each([
+    [' a', 'a'],
+    ['a  b', 'a b'],
+    ['a\u00a0b', 'a b'],
+    ['a\tb', 'a b'],
+    ['plain text', 'plain text'],
+  ])('GIVEN %j THEN repairText gives %j', (input, expected) => {
+    expect(repairText(input)).toBe(expected);
+  });
+
+  it.each([
+    ['https://a.example.com/p?a=1&b=2', 'https://a.example.com/p?a=1&b=2'],
+    ['https://a.example.com/x/./y', 'https://a.example.com/x/y'],
+    ['https://a.example.com/%2e%2e/p', 'https://a.example.com/p'],
+    ['https://a.example.com', 'https://a.example.com/'],
+    ["https://a.example.com/p?q=it's", 'https://a.example.com/p?q=it%27s'],
+    ['https://A.example.com/p', 'https://a.example.com/p'],
+    ['https://0x7f.1/p', 'https://127.0.0.1/p'],
+    ['https://a.example.com/a b', 'https://a.example.com/a%20b'],
+  ])('GIVEN %s THEN safeUrl gives what the URL parser gives: %s', (input, expected) => {
+    expect(safeUrl(input)).toBe(expected);
+  });
+});

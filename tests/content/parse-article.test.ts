@@ -314,3 +314,29 @@ describe('parseArticle — formats and error texts', () => {
     expect(r).toEqual({ file: 't.md', path: 'tags.0', message: 'must be text or a number, not an object' });
   });
 });
+
+describe('parseArticle — front-matter values zod converts', () => {
+  const parse = (frontMatter: string) => parseArticle({ file: 'x.md', text: `---\n${frontMatter}\n---\n` }, { now: NOW });
+
+  it('GIVEN numbers written as text and text written as numbers THEN they are converted as before', () => {
+    const a = article(parse("title: T\npublishedAt: '2026-11-21T10:00:00Z'\nscore: '3'\nexternalId: 5\ntags: [BTC, 5]\ndraft: 'false'"));
+    expect({ score: a.score, externalId: a.externalId, topics: a.topics }).toEqual({ score: 3, externalId: '5', topics: ['Bitcoin', '5'] });
+  });
+
+  it('GIVEN an empty date THEN it counts as missing', () => {
+    expect(issueOf(parse("title: T\npublishedAt: ''"))).toEqual({ file: 'x.md', path: 'publishedAt', message: 'is required but missing' });
+  });
+
+  it('GIVEN an infinite number THEN the field is named', () => {
+    expect(issueOf(parse('title: T\npublishedAt: 2026-11-21T10:00:00Z\nstickyWeight: .inf'))).toEqual({ file: 'x.md', path: 'stickyWeight', message: 'must be a number, not not a finite number' });
+  });
+
+  it('GIVEN related stories with an empty and a real date THEN the empty one has no date', () => {
+    const b = article(parse("title: T\npublishedDateTime: 2026-11-21T10:00:00Z\nquality: '80'\nheat: 20\nrelated:\n  - title: R\n    publishedDateTime: ''\n  - title: S\n    publishedDateTime: 2026-11-20T10:00:00Z"));
+    expect(b.score).toBe(50);
+    expect(b.related.map((r) => [r.title, r.publishedAt?.toISOString() ?? null])).toEqual([
+      ['R', null],
+      ['S', '2026-11-20T10:00:00.000Z'],
+    ]);
+  });
+});
