@@ -72,13 +72,98 @@ export function richness(a: ParsedArticle): number {
 }
 
 /**
+ * A map from hashes (integers up to 2^53, spread evenly, as `dedupeHashes` makes them) to values, in
+ * two flat arrays with open addressing (linear probing). A `Map` with 200,000 dedupe keys (two per
+ * article at 100,000) costs about 10 MB: its table, plus a boxed number for every key above 2^31, as
+ * nearly all of them are; this costs 4 MB. Values are never `undefined`.
+ */
+export class HashKeyMap<V> {
+  private keys = new Float64Array(16);
+  /** `undefined` marks a free slot, so a value is never undefined. */
+  private values: Array<V | undefined> = new Array<V | undefined>(16).fill(undefined);
+  private mask = 15;
+  private count = 0;
+
+  /** How many keys are held. */
+  get size(): number {
+    return this.count;
+  }
+
+  get(key: number): V | undefined {
+    return this.values[this.find(key)];
+  }
+
+  set(key: number, value: V): void {
+    let i = this.find(key);
+    if (this.values[i] === undefined) {
+      // Grown past 80% full: probes stay short, and 200,000 keys still fit 2^18 slots.
+      if ((this.count + 1) * 5 > (this.mask + 1) * 4) {
+        this.resize((this.mask + 1) * 2);
+        i = this.find(key);
+      }
+      this.count++;
+      this.keys[i] = key;
+    }
+    this.values[i] = value;
+  }
+
+  delete(key: number): boolean {
+    let i = this.find(key);
+    if (this.values[i] === undefined) return false;
+    this.count--;
+    // Backward-shift deletion: later keys of the same probe run move up, so no tombstone is left behind.
+    const { keys, values, mask } = this;
+    for (let j = (i + 1) & mask; values[j] !== undefined; j = (j + 1) & mask) {
+      const home = this.home(keys[j]!);
+      // The key at j may fill the hole at i unless its home lies cyclically in (i, j].
+      const stays = i <= j ? home > i && home <= j : home > i || home <= j;
+      if (stays) continue;
+      keys[i] = keys[j]!;
+      values[i] = values[j];
+      i = j;
+    }
+    values[i] = undefined;
+    keys[i] = 0;
+    return true;
+  }
+
+  /** The first slot of `key`'s probe run. Keys are hashes already: their low 32 bits, mixed, pick it. */
+  private home(key: number): number {
+    const lo = key >>> 0;
+    return Math.imul(lo ^ (lo >>> 16), 0x45d9f3b) & this.mask;
+  }
+
+  /** The slot holding `key`, or the free slot where it would go. */
+  private find(key: number): number {
+    const { keys, values, mask } = this;
+    let i = this.home(key);
+    while (values[i] !== undefined && keys[i] !== key) i = (i + 1) & mask;
+    return i;
+  }
+
+  private resize(size: number) {
+    const { keys, values } = this;
+    this.keys = new Float64Array(size);
+    this.values = new Array<V | undefined>(size).fill(undefined);
+    this.mask = size - 1;
+    for (let i = 0; i < keys.length; i++) {
+      const v = values[i];
+      if (v === undefined) continue;
+      const at = this.find(keys[i]!);
+      this.keys[at] = keys[i]!;
+      this.values[at] = v;
+    }
+  }
+}
+
+/**
  * Which files hold the same story. Files are linked by the keys they share (URL, upstream id, title)
  * and joined into a cluster when `isDuplicate` agrees; the richest copy of each cluster wins. Every
  * change is incremental: adding or removing a file only visits the files sharing one of its keys.
  */
 export class DuplicateClusters {
   /** Dedupe key hash → the file carrying it, or the files when several do (rare: a Set per key would cost ~40 MB at 100k). */
-  private readonly byKey = new Map<number, string | Set<string>>();
+  private readonly byKey = new HashKeyMap<string | Set<string>>();
 
   /** `articleOf` reads the article currently stored for a file and `richnessOf` its richness; the store owns both. */
   constructor(

@@ -1,5 +1,7 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ArticleStore } from '../../src/content/store.ts';
+import { foldText } from '../../src/search/query.ts';
 import { makeArticle } from '../support/article-factory.ts';
 
 const day = (d: string) => new Date(`${d}T12:00:00Z`);
@@ -172,5 +174,96 @@ describe('ArticleStore — one id per file', () => {
     store.delete('same-name.md');
     expect(store.all().map((a) => a.title)).toEqual(['First story']);
     expect(store.search('first').total).toBe(1);
+  });
+});
+
+describe('ArticleStore — changes in any order', () => {
+  const files = ['a.md', 'b.md', 'c.md', 'd.md', 'e.md', 'f.md'];
+  const version = fc.record({
+    url: fc.constantFrom(null, 'https://e.com/1', 'https://e.com/2', 'https://www.e.com/1/'),
+    externalId: fc.constantFrom(null, 'x1', 'x2'),
+    title: fc.constantFrom('Bitcoin rallies', 'bitcoin rallies!', 'Ether slips', 'Solar miners expand'),
+    day: fc.integer({ min: 20, max: 24 }),
+    summary: fc.constantFrom('short', 'a much longer summary of the story '.repeat(4)),
+  });
+  type Version = typeof version extends fc.Arbitrary<infer V> ? V : never;
+  const change = fc.oneof(
+    fc.record({ file: fc.constantFrom(...files), set: version }),
+    fc.record({ file: fc.constantFrom(...files), set: fc.constant(null) }),
+  );
+  const articleOf = (file: string, v: Version) =>
+    makeArticle({ id: file.replace(/\.md$/, ''), file, url: v.url, externalId: v.externalId, title: v.title, summary: v.summary, publishedAt: new Date(Date.UTC(2026, 10, v.day, 12)) });
+  const view = (store: ArticleStore) => ({
+    size: store.size,
+    duplicates: store.duplicates(),
+    all: store.all().map((a) => a.id),
+    byId: files.map((f) => store.get(f.replace(/\.md$/, ''))?.file ?? null),
+    owners: files.map((f) => store.idOwner(f.replace(/\.md$/, '')) ?? null),
+    // Which of two shown copies of one title `resolve` picks depends on the order they came in: only the title is compared.
+    byTitle: ['Bitcoin rallies', 'Ether slips', 'Solar miners expand'].map((t) => foldText(store.resolve(t)?.title ?? '')),
+    search: ['bitcoin', 'ether', 'solar'].map((w) => store.search(w, { limit: 10 }).articles.map((a) => a.id)),
+    topics: store.topics(),
+  });
+
+  it('GIVEN any sequence of files added, changed and deleted THEN the store shows what a store given only the final files shows', () => {
+    fc.assert(
+      fc.property(fc.array(change, { maxLength: 40 }), (changes) => {
+        const store = new ArticleStore();
+        const final = new Map<string, Version>();
+        for (const c of changes) {
+          if (c.set) {
+            store.set(c.file, articleOf(c.file, c.set));
+            final.set(c.file, c.set);
+          } else {
+            store.delete(c.file);
+            final.delete(c.file);
+          }
+        }
+        const fresh = new ArticleStore();
+        for (const f of [...final.keys()].sort()) fresh.set(f, articleOf(f, final.get(f)!));
+        expect(view(store)).toEqual(view(fresh));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('GIVEN thousands of files added, most deleted, some added again THEN every id finds its article or none', () => {
+    const store = new ArticleStore();
+    const live = new Map<string, string>();
+    const put = (i: number, title: string) => {
+      const file = `batch-${i % 9}/article-${i}.md`;
+      store.set(file, makeArticle({ id: `batch-${i % 9}/article-${i}`, file, title, url: `https://e.com/${i}/${title.length}`, publishedAt: new Date(Date.UTC(2026, 10, 1, 0, i)) }));
+      live.set(`batch-${i % 9}/article-${i}`, title);
+    };
+    for (let i = 0; i < 3000; i++) put(i, `Story ${i}`);
+    for (let i = 0; i < 3000; i++) {
+      if (i % 3 === 0) continue;
+      store.delete(`batch-${i % 9}/article-${i}.md`);
+      live.delete(`batch-${i % 9}/article-${i}`);
+    }
+    for (let i = 1; i < 3000; i += 6) put(i, `Story ${i} again`);
+    expect(store.size).toBe(live.size);
+    expect(store.duplicates()).toBe(0);
+    expect(store.all().length).toBe(live.size);
+    for (let i = 0; i < 3000; i++) {
+      const id = `batch-${i % 9}/article-${i}`;
+      expect(store.get(id)?.title).toBe(live.get(id));
+      expect(store.idOwner(id)).toBe(live.has(id) ? `${id}.md` : undefined);
+    }
+    expect(store.resolve('Story 7 again')?.id).toBe('batch-7/article-7');
+  });
+
+  it('GIVEN a file that comes to hold another id THEN the old id is gone and the new one is the file\'s', () => {
+    const store = new ArticleStore();
+    store.set('a.md', makeArticle({ id: 'old-id', file: 'a.md', title: 'Ether slips' }));
+    store.set('a.md', makeArticle({ id: 'new-id', file: 'a.md', title: 'Ether slips again' }));
+    expect(store.get('old-id')).toBeUndefined();
+    expect(store.idOwner('old-id')).toBeUndefined();
+    expect(store.get('new-id')?.title).toBe('Ether slips again');
+    expect(store.idOwner('new-id')).toBe('a.md');
+    expect(store.resolve('Ether slips again')?.id).toBe('new-id');
+    expect(store.resolve('Ether slips')?.id).toBe('new-id');
+    expect(store.size).toBe(1);
+    expect(store.duplicates()).toBe(0);
   });
 });

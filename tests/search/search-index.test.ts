@@ -182,3 +182,43 @@ describe('index snapshots', () => {
     expect(target.size).toBe(0);
   });
 });
+
+describe('search index — document keys', () => {
+  it('GIVEN thousands of keys added, removed (enough to compact the index) and added again THEN has, keyOf, size, keys and hits agree with a Map of the live keys', () => {
+    const index = createSearchIndex();
+    const model = new Map<string, string>();
+    const add = (key: string, word: string) => {
+      index.add(makeArticle({ id: key, title: `${word} story`, summary: '', publishedAt: new Date(Date.UTC(2026, 10, 1)) }), key);
+      model.delete(key);
+      model.set(key, word);
+    };
+    for (let i = 0; i < 3000; i++) add(`batch-${i % 7}/article-${i}.md`, i % 2 ? 'odd' : 'even');
+    // Over a quarter of the documents removed: the index drops them and renumbers the rest.
+    for (let i = 0; i < 3000; i += 4) {
+      index.remove(`batch-${i % 7}/article-${i}.md`);
+      model.delete(`batch-${i % 7}/article-${i}.md`);
+    }
+    for (let i = 1; i < 3000; i += 4) {
+      index.remove(`batch-${i % 7}/article-${i}.md`);
+      model.delete(`batch-${i % 7}/article-${i}.md`);
+    }
+    for (let i = 0; i < 3000; i += 8) add(`batch-${i % 7}/article-${i}.md`, 'back');
+    for (let i = 2; i < 3000; i += 8) add(`batch-${i % 7}/article-${i}.md`, 'moved');
+    index.remove('never/added.md');
+
+    expect(index.size).toBe(model.size);
+    expect([...index.keys()]).toEqual([...model.keys()]);
+    for (let i = 0; i < 3000; i++) {
+      const key = `batch-${i % 7}/article-${i}.md`;
+      expect(index.has(key)).toBe(model.has(key));
+      expect(index.keyOf(key)).toBe(model.has(key) ? key : undefined);
+    }
+    expect(index.has('never/added.md')).toBe(false);
+    for (const word of ['odd', 'even', 'back', 'moved']) {
+      const expected = [...model].filter(([, w]) => w === word).map(([k]) => k).sort();
+      expect(index.search(word, { limit: 5000 }).hits.map((h) => h.id).sort()).toEqual(expected);
+    }
+    index.setHidden('batch-0/article-0.md', true);
+    expect(index.search('back', { limit: 5000 }).hits.map((h) => h.id)).not.toContain('batch-0/article-0.md');
+  });
+});
