@@ -136,6 +136,8 @@ export async function startBot(deps: BotDeps): Promise<RunningBot> {
   // still reaches the next digest. Recorded once the archive is whole (the first archive at its publish
   // times), then followed from before the watcher starts, so no new file is missed.
   const arrivals = createArrivalLog({ store: digestStore, articles: store, clock, logger });
+  // The stored arrivals are read while the archive loads, so a restart only compares them once it is whole.
+  arrivals.preload();
   let stopArrivals = () => {};
   const storeLoaded = archive.ready.then(async (report) => {
     loaded = true;

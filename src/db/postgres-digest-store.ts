@@ -566,6 +566,21 @@ export function createPostgresDigestStore(pool: pg.Pool, options: PostgresStoreO
         const stored = new Map(rows.map((r) => [r.article_id, r.first_seen]));
         return new Map(ids.map((id) => [id, stored.get(id)!]));
       }),
+    firstSeenAll: () =>
+      attempt('reading when articles were first seen', async () => {
+        // Rows as arrays and instants as ms numbers: no object and no Date per row at a restart's 100,000.
+        const res = await pool.query<[string, number]>({
+          text: 'SELECT article_id, round(extract(epoch FROM first_seen) * 1000)::float8 FROM article_arrivals',
+          rowMode: 'array',
+        });
+        const ids: string[] = [];
+        const firstSeen: number[] = [];
+        for (const [id, at] of res.rows) {
+          ids.push(id);
+          firstSeen.push(at);
+        }
+        return { ids, firstSeen };
+      }),
     addFollow: (f, now, max) =>
       attempt('saving a follow', async () =>
         tx(async (c) => {

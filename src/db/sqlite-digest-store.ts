@@ -243,6 +243,11 @@ export function createSqliteDigestStore(db: Db, options: { checkpointInWorker?: 
   const all = db.prepare<[string], DeliveryRow>('SELECT * FROM deliveries WHERE guild_id = ? ORDER BY id');
   const insertArrival = db.prepare('INSERT INTO article_arrivals (article_id, first_seen) VALUES (?, ?) ON CONFLICT (article_id) DO NOTHING');
   const arrivalOf = db.prepare<[string], { first_seen: number }>('SELECT first_seen FROM article_arrivals WHERE article_id = ?');
+  // One column per statement, in the table's order, read in one transaction (so both see the same rows):
+  // no object or array per row, about half the time of reading both columns at a restart's 100,000.
+  const arrivalIds = db.prepare<[], string>('SELECT article_id FROM article_arrivals ORDER BY rowid').pluck();
+  const arrivalTimes = db.prepare<[], number>('SELECT first_seen FROM article_arrivals ORDER BY rowid').pluck();
+  const everyArrival = db.transaction(() => ({ ids: arrivalIds.all(), firstSeen: arrivalTimes.all() }));
   const recordArrivals = db.transaction((items: ReadonlyArray<{ id: string; firstSeen: Date }>) => {
     const out = new Map<string, Date>();
     for (const { id, firstSeen } of items) {
@@ -379,6 +384,8 @@ export function createSqliteDigestStore(db: Db, options: { checkpointInWorker?: 
     }),
     listDeliveries: (guildId) => attempt('listing deliveries', () => all.all(guildId).map(deliveryFromRow)),
     recordFirstSeen: (items) => attempt('recording new articles', () => recordArrivals.immediate(items)),
+    firstSeenAll: () =>
+      attempt('reading when articles were first seen', () => everyArrival()),
     addFollow: (f, now, max) =>
       attempt('saving a follow', () =>
         db.transaction(() => {

@@ -200,6 +200,28 @@ export function describeDigestStore(name: string, open: () => Promise<DigestStor
       await store.close();
     });
 
+    it('GIVEN first-seen instants recorded THEN one read returns every id with its first instant in ms, ids and instants at the same index', async () => {
+      const store = await open();
+      expect(await store.firstSeenAll()).toEqual({ ids: [], firstSeen: [] });
+      await store.recordFirstSeen([
+        { id: 'a/one', firstSeen: new Date('2026-11-21T10:00:00.123Z') },
+        { id: 'a/two', firstSeen: new Date('2026-11-21T11:00:00Z') },
+      ]);
+      await store.recordFirstSeen([
+        { id: 'a/one', firstSeen: new Date('2026-11-25T09:00:00Z') },
+        { id: 'b/ünïcode three', firstSeen: new Date('1999-12-31T23:59:59.999Z') },
+      ]);
+      const { ids, firstSeen } = await store.firstSeenAll();
+      expect(firstSeen).toHaveLength(ids.length);
+      const pairs = ids.map((id, i) => [id, firstSeen[i]]).sort(([a], [b]) => String(a).localeCompare(String(b)));
+      expect(pairs).toEqual([
+        ['a/one', Date.parse('2026-11-21T10:00:00.123Z')],
+        ['a/two', Date.parse('2026-11-21T11:00:00Z')],
+        ['b/ünïcode three', Date.parse('1999-12-31T23:59:59.999Z')],
+      ]);
+      await store.close();
+    });
+
     it('GIVEN two channels of one server with their own topics and frequency THEN each is its own subscription: listed, claimed, turned off and paused apart', async () => {
       const store = await open();
       const at = new Date('2026-11-21T18:00:00Z');

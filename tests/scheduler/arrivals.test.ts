@@ -116,3 +116,154 @@ describe('article arrivals: every article reaches exactly one digest, whatever i
     await db.close();
   });
 });
+
+/** The store, with every id the arrival log writes (each call to `recordFirstSeen`) listed. */
+function countingWrites(store: ReturnType<typeof createSqliteDigestStore>) {
+  const written: string[][] = [];
+  return {
+    written,
+    store: {
+      ...store,
+      recordFirstSeen: (items: ReadonlyArray<{ id: string; firstSeen: Date }>) => {
+        written.push(items.map((x) => x.id));
+        return store.recordFirstSeen(items);
+      },
+    },
+  };
+}
+
+describe('article arrivals at start-up: one read of what is stored, writes only for what is new', () => {
+  it('GIVEN a restart with every arrival stored THEN it writes nothing, a late article stays late and the rest arrive when published', async () => {
+    const dir = await tempDir();
+    const path = `${dir.root}/bot.sqlite`;
+    const clock = clockAt('2026-11-22T09:00:00Z');
+    const first = createSqliteDigestStore(openDatabase(path));
+    const a1 = new ArticleStore();
+    a1.set('old.md', makeArticle({ id: 'old', publishedAt: at('2026-11-21T10:00:00Z') }));
+    const log1 = createArrivalLog({ store: first, articles: a1, clock });
+    await log1.load();
+    log1.watch();
+    clock.set('2026-11-22T09:30:00Z');
+    a1.set('late.md', makeArticle({ id: 'late', publishedAt: at('2026-11-22T07:00:00Z') }));
+    await log1.settled();
+    await first.close();
+
+    clock.set('2026-11-22T12:00:00Z');
+    const counted = countingWrites(createSqliteDigestStore(openDatabase(path)));
+    const a2 = new ArticleStore();
+    const log2 = createArrivalLog({ store: counted.store, articles: a2, clock });
+    // As the bot does: the stored arrivals are read before the archive is in.
+    log2.preload();
+    a2.set('late.md', makeArticle({ id: 'late', publishedAt: at('2026-11-22T07:00:00Z') }));
+    a2.set('old.md', makeArticle({ id: 'old', publishedAt: at('2026-11-21T10:00:00Z') }));
+    await log2.load();
+    log2.watch();
+    expect(counted.written).toEqual([]);
+    expect(log2.arrivedAt(a2.get('late')!)).toEqual(at('2026-11-22T09:30:00Z'));
+    expect(log2.arrivedAt(a2.get('old')!)).toEqual(at('2026-11-21T10:00:00Z'));
+    expect(digestIds(log2, '2026-11-21T08:00:00Z', '2026-11-22T08:00:00Z')).toEqual(['old']);
+    // Published before 08:00 on the 22nd, first seen after: in the next digest, not in its own day's.
+    expect(digestIds(log2, '2026-11-22T08:00:00Z', '2026-11-23T08:00:00Z')).toEqual(['late']);
+    // Changing a known file is no new arrival: it keeps its instant, and follows are not woken.
+    a2.set('old.md', makeArticle({ id: 'old', title: 'Old, corrected', publishedAt: at('2026-11-21T10:00:00Z') }));
+    await log2.settled();
+    expect(log2.lastNewAt()).toBe(0);
+    expect(log2.arrivedAt(a2.get('old')!)).toEqual(at('2026-11-21T10:00:00Z'));
+    await counted.store.close();
+    await dir.cleanup();
+  });
+
+  it('GIVEN a file added while the bot was down THEN the restart writes only that one, as arrived at the restart, and the digest covering the restart carries it', async () => {
+    const dir = await tempDir();
+    const path = `${dir.root}/bot.sqlite`;
+    const clock = clockAt('2026-11-22T09:00:00Z');
+    const first = createSqliteDigestStore(openDatabase(path));
+    const a1 = new ArticleStore();
+    a1.set('a.md', makeArticle({ id: 'a', publishedAt: at('2026-11-21T10:00:00Z') }));
+    a1.set('b.md', makeArticle({ id: 'b', publishedAt: at('2026-11-21T11:00:00Z') }));
+    await createArrivalLog({ store: first, articles: a1, clock }).load();
+    await first.close();
+
+    clock.set('2026-11-23T12:00:00Z');
+    const counted = countingWrites(createSqliteDigestStore(openDatabase(path)));
+    const a2 = new ArticleStore();
+    const log = createArrivalLog({ store: counted.store, articles: a2, clock });
+    log.preload();
+    a2.set('a.md', makeArticle({ id: 'a', publishedAt: at('2026-11-21T10:00:00Z') }));
+    a2.set('b.md', makeArticle({ id: 'b', publishedAt: at('2026-11-21T11:00:00Z') }));
+    a2.set('new.md', makeArticle({ id: 'while-down', publishedAt: at('2026-11-22T06:00:00Z') }));
+    await log.load();
+    expect(counted.written).toEqual([['while-down']]);
+    expect(log.arrivedAt(a2.get('while-down')!)).toEqual(at('2026-11-23T12:00:00Z'));
+    expect(digestIds(log, '2026-11-22T08:00:00Z', '2026-11-23T08:00:00Z')).toEqual([]);
+    expect(digestIds(log, '2026-11-23T08:00:00Z', '2026-11-24T08:00:00Z')).toEqual(['while-down']);
+    // The next restart finds it stored, at the same instant.
+    clock.set('2026-11-24T12:00:00Z');
+    const again = countingWrites(createSqliteDigestStore(openDatabase(path)));
+    const log3 = createArrivalLog({ store: again.store, articles: a2, clock });
+    await log3.load();
+    expect(again.written).toEqual([]);
+    expect(log3.arrivedAt(a2.get('while-down')!)).toEqual(at('2026-11-23T12:00:00Z'));
+    await counted.store.close();
+    await again.store.close();
+    await dir.cleanup();
+  });
+
+  it('GIVEN two processes on one database, the second having read the stored arrivals before the first recorded an article THEN both agree on the first instant: the row wins', async () => {
+    const dir = await tempDir();
+    const path = `${dir.root}/bot.sqlite`;
+    const clock = clockAt('2026-11-22T09:00:00Z');
+    const storeA = createSqliteDigestStore(openDatabase(path));
+    const storeB = createSqliteDigestStore(openDatabase(path));
+    const articlesA = new ArticleStore();
+    const logA = createArrivalLog({ store: storeA, articles: articlesA, clock });
+    await logA.load();
+    logA.watch();
+    const articlesB = new ArticleStore();
+    const logB = createArrivalLog({ store: storeB, articles: articlesB, clock });
+    // B starts: it reads what is stored (nothing of the new article yet), then loads its archive.
+    logB.preload();
+    clock.set('2026-11-22T09:30:00Z');
+    const late = () => makeArticle({ id: 'rewritten', publishedAt: at('2026-11-22T07:00:00Z') });
+    articlesA.set('rewritten.md', late());
+    await logA.settled();
+    clock.set('2026-11-22T10:15:00Z');
+    articlesB.set('rewritten.md', late());
+    await logB.load();
+    expect(logA.arrivedAt(articlesA.get('rewritten')!)).toEqual(at('2026-11-22T09:30:00Z'));
+    expect(logB.arrivedAt(articlesB.get('rewritten')!)).toEqual(at('2026-11-22T09:30:00Z'));
+    expect(digestIds(logB, '2026-11-22T08:00:00Z', '2026-11-23T08:00:00Z')).toEqual(['rewritten']);
+    expect(digestIds(logA, '2026-11-22T08:00:00Z', '2026-11-23T08:00:00Z')).toEqual(['rewritten']);
+    await storeA.close();
+    await storeB.close();
+    await dir.cleanup();
+  });
+
+  it('GIVEN a known article whose file changes to a publish time before it was first seen THEN it arrives when first seen, as a restart would say', async () => {
+    const dir = await tempDir();
+    const path = `${dir.root}/bot.sqlite`;
+    const clock = clockAt('2026-11-22T09:00:00Z');
+    const db = createSqliteDigestStore(openDatabase(path));
+    const articles = new ArticleStore();
+    const log = createArrivalLog({ store: db, articles, clock });
+    await log.load();
+    log.watch();
+    // Seen at 09:00 with a publish time still to come (10:00): it arrives when published.
+    articles.set('s.md', makeArticle({ id: 'scheduled', publishedAt: at('2026-11-22T10:00:00Z') }));
+    await log.settled();
+    expect(log.arrivedAt(articles.get('scheduled')!)).toEqual(at('2026-11-22T10:00:00Z'));
+    // Corrected to 06:00: it was first seen at 09:00, so it arrived then.
+    clock.set('2026-11-22T11:00:00Z');
+    articles.set('s.md', makeArticle({ id: 'scheduled', publishedAt: at('2026-11-22T06:00:00Z') }));
+    await log.settled();
+    expect(log.arrivedAt(articles.get('scheduled')!)).toEqual(at('2026-11-22T09:00:00Z'));
+    expect(log.lastNewAt()).toBe(at('2026-11-22T09:00:00Z').getTime());
+    const restarted = createArrivalLog({ store: db, articles, clock });
+    await restarted.load();
+    expect(restarted.arrivedAt(articles.get('scheduled')!)).toEqual(at('2026-11-22T09:00:00Z'));
+    expect(digestIds(log, '2026-11-22T08:00:00Z', '2026-11-23T08:00:00Z')).toEqual(['scheduled']);
+    expect(digestIds(restarted, '2026-11-22T08:00:00Z', '2026-11-23T08:00:00Z')).toEqual(['scheduled']);
+    await db.close();
+    await dir.cleanup();
+  });
+});
