@@ -1,4 +1,4 @@
-import { decodeSnapshot, encodeSnapshot, SnapshotError } from './search-index.ts';
+import { allocateSnapshot, decodeSnapshot, SnapshotError } from './search-index.ts';
 
 /**
  * Joins index snapshots of disjoint documents (the shares a first load parsed on worker threads) into
@@ -40,8 +40,10 @@ export function mergeSnapshots(snapshots: readonly Uint8Array[]): Uint8Array {
     starts[t] = total;
     total += counts[t]!;
   }
-  const allDocs = new Int32Array(total);
-  const allWeights = new Uint16Array(total);
+  // Written in place: the joined lists go straight into the snapshot's own bytes, never into arrays of
+  // their own first (at 100,000 articles that copy was 50 MB, and a view object per list 40 MB more).
+  const out = allocateSnapshot({ fieldMask, keys: parts.flatMap((p) => p.keys), terms, postings: total });
+  out.counts.set(counts);
   const filled = new Float64Array(terms.length);
   parts.forEach((p, k) => {
     let at = 0;
@@ -50,24 +52,13 @@ export function mergeSnapshots(snapshots: readonly Uint8Array[]): Uint8Array {
       const n = p.counts[i]!;
       const to = starts[t]! + filled[t]!;
       // Documents in order within each list: the earlier share's numbers are the smaller.
-      for (let j = 0; j < n; j++) allDocs[to + j] = p.docs[at + j]! + offsets[k]!;
-      allWeights.set(p.weights.subarray(at, at + n), to);
+      for (let j = 0; j < n; j++) out.docs[to + j] = p.docs[at + j]! + offsets[k]!;
+      out.weights.set(p.weights.subarray(at, at + n), to);
       filled[t]! += n;
       at += n;
     }
+    out.times.set(p.times, offsets[k]);
+    out.alive.set(p.alive, offsets[k]);
   });
-  const times = new Float64Array(docs);
-  const alive = new Uint8Array(docs);
-  parts.forEach((p, k) => {
-    times.set(p.times, offsets[k]);
-    alive.set(p.alive, offsets[k]);
-  });
-  return encodeSnapshot({
-    fieldMask,
-    keys: parts.flatMap((p) => p.keys),
-    times,
-    alive,
-    terms,
-    postings: terms.map((_, t) => ({ docs: allDocs.subarray(starts[t], starts[t]! + counts[t]!), weights: allWeights.subarray(starts[t], starts[t]! + counts[t]!), length: counts[t]! })),
-  });
+  return out.bytes;
 }

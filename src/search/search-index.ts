@@ -500,11 +500,31 @@ export interface SnapshotParts {
  * between) and terms (UTF-8, newline between: a term is letters and digits only).
  */
 export function encodeSnapshot(s: SnapshotParts): Uint8Array {
+  let total = 0;
+  for (const p of s.postings) total += p.length;
+  const out = allocateSnapshot({ fieldMask: s.fieldMask, keys: s.keys, terms: s.terms, postings: total });
+  out.times.set(s.times);
+  out.alive.set(s.alive);
+  let at = 0;
+  s.postings.forEach((p, i) => {
+    out.counts[i] = p.length;
+    out.docs.set(p.docs.subarray(0, p.length), at);
+    out.weights.set(p.weights.subarray(0, p.length), at);
+    at += p.length;
+  });
+  return out.bytes;
+}
+
+/**
+ * A snapshot's bytes with its header, keys and terms written, and views of the sections the caller
+ * fills (times, hidden flags, posting counts per term, document numbers and weights), so a snapshot
+ * can be written in place without the lists first existing apart (see `mergeSnapshots`).
+ */
+export function allocateSnapshot(s: { fieldMask: number; keys: readonly string[]; terms: readonly string[]; postings: number }) {
   const encoder = new TextEncoder();
   const keys = encoder.encode(s.keys.join('\0'));
   const terms = encoder.encode(s.terms.join('\n'));
-  let total = 0;
-  for (const p of s.postings) total += p.length;
+  const total = s.postings;
   const docs = s.keys.length;
   const sizes = [HEADER_WORDS * 4, docs * 8, docs, s.terms.length * 4, total * 4, total * 2, keys.length, terms.length];
   const bytes = new Uint8Array(sizes.reduce((a, n) => a + pad8(n), 0));
@@ -512,21 +532,16 @@ export function encodeSnapshot(s: SnapshotParts): Uint8Array {
   sizes.reduce((at, n) => (offsets.push(at), at + pad8(n)), 0);
   const buffer = bytes.buffer;
   new Uint32Array(buffer, 0, HEADER_WORDS).set([SNAPSHOT_MAGIC, s.fieldMask, docs, s.terms.length, total, keys.length, terms.length, 0]);
-  new Float64Array(buffer, offsets[1], docs).set(s.times);
-  bytes.set(s.alive, offsets[2]);
-  const counts = new Uint32Array(buffer, offsets[3], s.terms.length);
-  const postDocs = new Int32Array(buffer, offsets[4], total);
-  const postWeights = new Uint16Array(buffer, offsets[5], total);
-  let at = 0;
-  s.postings.forEach((p, i) => {
-    counts[i] = p.length;
-    postDocs.set(p.docs.subarray(0, p.length), at);
-    postWeights.set(p.weights.subarray(0, p.length), at);
-    at += p.length;
-  });
   bytes.set(keys, offsets[6]);
   bytes.set(terms, offsets[7]);
-  return bytes;
+  return {
+    bytes,
+    times: new Float64Array(buffer, offsets[1], docs),
+    alive: bytes.subarray(offsets[2], offsets[2]! + docs),
+    counts: new Uint32Array(buffer, offsets[3], s.terms.length),
+    docs: new Int32Array(buffer, offsets[4], total),
+    weights: new Uint16Array(buffer, offsets[5], total),
+  };
 }
 
 /** Reads a snapshot's parts (views into its bytes) and checks they add up; throws {@link SnapshotError}. */
