@@ -345,20 +345,16 @@ async function load(
     if (e.notices) report.notices.push(...e.notices);
   };
 
+  const files = toParse.map((i) => [found[i]!.file, absoluteOf(found[i]!)] as const);
+  const now = () => (readOptions.now ?? (() => new Date()))().getTime();
   if (store) {
+    const key = options.cache?.key ?? '';
     // Parsed on worker threads into records, the cache's own format: nothing is held per file here while
     // they parse, and nothing is applied before every file is read, so files settle in path order as
     // a load from the cache would (id collisions and duplicates resolve the same way).
     const parts = toParse.length === 0
       ? []
-      : await parseToParts({
-          files: toParse.map((i) => [found[i]!.file, absoluteOf(found[i]!)] as const),
-          settings: settingsOf(readOptions, false),
-          key: options.cache?.key ?? '',
-          now: () => (readOptions.now ?? (() => new Date()))().getTime(),
-          threads: options.threads,
-          onProgress: progress,
-        });
+      : await parseToParts({ files, settings: settingsOf(readOptions, false), key, now, threads: options.threads, onProgress: progress });
     const fromCache = sources.length;
     if (parts.length > 0) {
       // One snapshot of all the shares (see `mergeSnapshots`); its words replace the cache's for the files parsed again.
@@ -370,7 +366,7 @@ async function load(
       await store.absorbIndexInSlices(merged, yieldToLoop);
     }
     for (const part of parts) {
-      const decoded = await decodeRecords(part.records, options.cache?.key ?? '');
+      const decoded = await decodeRecords(part.records, key);
       if (!decoded.ok) throw new Error(`A parse worker's records did not read back: ${decoded.message}`);
       sources.push(decoded.records);
       for (let r = 0; r < decoded.records.length; r++) {
@@ -399,9 +395,9 @@ async function load(
     let cursor = 0;
     let done = 0;
     await parseFiles({
-      files: toParse.map((i) => [found[i]!.file, absoluteOf(found[i]!)] as const),
+      files,
       settings: settingsOf(readOptions, true),
-      now: () => (readOptions.now ?? (() => new Date()))().getTime(),
+      now,
       threads: options.threads,
       onEntry(entry, k) {
         outcomes[toParse[k]!] = entry;

@@ -31,9 +31,50 @@ export interface ParseJob {
 
 /** Runs `job`; resolves with the indexes built while parsing (none for whole-article jobs). */
 export async function parseFiles(job: ParseJob): Promise<IndexSnapshots[]> {
-  // Nothing to parse (a restart with every file cached) starts no worker, whatever `threads` says: a pool without workers would never finish.
-  const threads = job.files.length === 0 ? 0 : (job.threads ?? (job.files.length < INLINE_BELOW ? 0 : Math.min(4, Math.max(1, availableParallelism()))));
+  const threads = threadsFor(job.files.length, job.threads);
   return threads === 0 ? parseInline(job) : parseOnWorkers(job, threads);
+}
+
+/** Worker threads for `files` files: none for nothing to parse, whatever was asked (a pool without work would never finish). */
+function threadsFor(files: number, requested: number | undefined): number {
+  if (files === 0) return 0;
+  return requested ?? (files < INLINE_BELOW ? 0 : Math.min(4, Math.max(1, availableParallelism())));
+}
+
+/**
+ * The workers of one job: each started with `settings`, and the first failure (an error, or a worker
+ * that exits before `done` says it may) terminates them all and rejects the job once.
+ */
+function workerGroup(reject: (err: Error) => void) {
+  const workers: Worker[] = [];
+  let failed = false;
+  const fail = (err: Error) => {
+    if (failed) return;
+    failed = true;
+    for (const w of workers) void w.terminate();
+    reject(err);
+  };
+  return {
+    fail,
+    get failed() {
+      return failed;
+    },
+    start(settings: WorkerSettings, done: () => boolean): Worker {
+      const w = new Worker(new URL('./parse-worker.js', import.meta.url), {
+        workerData: settings,
+        // A worker lives only for the load and its heap is freed at the end: it trades memory for speed
+        // (no --optimize-for-size, a larger young generation: parsing makes much short-lived garbage).
+        execArgv: [],
+        resourceLimits: { maxYoungGenerationSizeMb: 64 },
+      });
+      workers.push(w);
+      w.on('error', fail);
+      w.on('exit', (code) => {
+        if (!done() && !failed) fail(new Error(`A parse worker stopped before it finished (code ${code})`));
+      });
+      return w;
+    },
+  };
 }
 
 async function parseInline(job: ParseJob): Promise<IndexSnapshots[]> {
@@ -55,15 +96,8 @@ function parseOnWorkers(job: ParseJob, threads: number): Promise<IndexSnapshots[
   let next = 0;
   const snapshots: IndexSnapshots[] = [];
   return new Promise((resolve, reject) => {
-    const workers: Worker[] = [];
+    const group = workerGroup(reject);
     let finished = 0;
-    let failed = false;
-    const fail = (err: Error) => {
-      if (failed) return;
-      failed = true;
-      for (const w of workers) void w.terminate();
-      reject(err);
-    };
     const finishing = new Set<Worker>();
     /** Workers that handed their index over: their exit is expected. */
     const over = new Set<Worker>();
@@ -79,28 +113,19 @@ function parseOnWorkers(job: ParseJob, threads: number): Promise<IndexSnapshots[
       w.postMessage({ type: 'batch', id, files, now: job.now() } satisfies ToWorker);
       return true;
     };
-    for (let t = 0; t < Math.min(threads, batches); t++) {
-      const w = new Worker(new URL('./parse-worker.js', import.meta.url), {
-        workerData: job.settings,
-        // A worker lives only for the load and its heap is freed at the end: it trades memory for speed
-        // (no --optimize-for-size, a larger young generation: parsing makes much short-lived garbage).
-        execArgv: [],
-        resourceLimits: { maxYoungGenerationSizeMb: 64 },
-      });
-      workers.push(w);
-      w.on('error', fail);
-      w.on('exit', (code) => {
-        if (!over.has(w) && !failed) fail(new Error(`A parse worker stopped before it finished (code ${code})`));
-      });
-      w.on('message', (m: { type: 'batch'; id: number; entries: ParsedEntry[] } | { type: 'index'; snapshot: IndexSnapshots | null }) => {
-        if (failed) return;
+    const workers = Math.min(threads, batches);
+    for (let t = 0; t < workers; t++) {
+      const w: Worker = group.start(job.settings, () => over.has(w));
+      w.on('message', (m: FromWorker) => {
+        if (group.failed) return;
         if (m.type === 'index') {
           if (m.snapshot) snapshots.push(m.snapshot);
           over.add(w);
           void w.terminate();
-          if (++finished === workers.length) resolve(snapshots);
+          if (++finished === workers) resolve(snapshots);
           return;
         }
+        if (m.type !== 'batch') return group.fail(new Error('A parse worker answered in records where whole entries were asked for'));
         done.set(m.id, m.entries);
         // Outcomes are applied in file order, whichever worker finished first, so a load is deterministic.
         try {
@@ -111,7 +136,7 @@ function parseOnWorkers(job: ParseJob, threads: number): Promise<IndexSnapshots[
             applied++;
           }
         } catch (err) {
-          fail(err as Error);
+          group.fail(err as Error);
           return;
         }
         if (!send(w)) finish(w);
@@ -161,7 +186,7 @@ export interface ParsedPart {
  * garbage for the main thread to collect, and its CPU left to the workers. The parts come back in file order.
  */
 export async function parseToParts(job: RecordsJob): Promise<ParsedPart[]> {
-  const threads = job.files.length === 0 ? 0 : (job.threads ?? (job.files.length < INLINE_BELOW ? 0 : Math.min(4, Math.max(1, availableParallelism()))));
+  const threads = threadsFor(job.files.length, job.threads);
   if (threads === 0) {
     const parser = createBatchParser({ ...job.settings, whole: false });
     const encoder = new RecordsEncoder();
@@ -177,17 +202,10 @@ export async function parseToParts(job: RecordsJob): Promise<ParsedPart[]> {
   const shares = Math.min(threads, batches);
   let parsed = 0;
   return new Promise((resolve, reject) => {
-    const workers: Worker[] = [];
+    const group = workerGroup(reject);
     /** Each share's parts, in order: shares are contiguous, so their concatenation is in file order. */
     const byShare: ParsedPart[][] = Array.from({ length: shares }, () => []);
     let finished = 0;
-    let failed = false;
-    const fail = (err: Error) => {
-      if (failed) return;
-      failed = true;
-      for (const w of workers) void w.terminate();
-      reject(err);
-    };
     for (let t = 0; t < shares; t++) {
       // Whole batches per share, contiguous, so each worker's records are in file order.
       const first = Math.floor((t * batches) / shares);
@@ -196,13 +214,7 @@ export async function parseToParts(job: RecordsJob): Promise<ParsedPart[]> {
       let over = false;
       let finishing = false;
       const own = byShare[t]!;
-      const w = new Worker(new URL('./parse-worker.js', import.meta.url), {
-        workerData: { ...job.settings, whole: false, recordsKey: job.key, partFiles: job.partFiles ?? PART_FILES } satisfies WorkerSettings,
-        // As in `parseFiles`: the worker trades memory for speed, and its heap is freed at the end.
-        execArgv: [],
-        resourceLimits: { maxYoungGenerationSizeMb: 64 },
-      });
-      workers.push(w);
+      const w = group.start({ ...job.settings, whole: false, recordsKey: job.key, partFiles: job.partFiles ?? PART_FILES }, () => over);
       const finish = () => {
         if (finishing) return;
         finishing = true;
@@ -214,12 +226,8 @@ export async function parseToParts(job: RecordsJob): Promise<ParsedPart[]> {
         w.postMessage({ type: 'batch', id, files: job.files.slice(id * BATCH, (id + 1) * BATCH) as Array<[string, string]>, now: job.now() } satisfies ToWorker);
         return true;
       };
-      w.on('error', fail);
-      w.on('exit', (code) => {
-        if (!over && !failed) fail(new Error(`A parse worker stopped before it finished (code ${code})`));
-      });
       w.on('message', (m: FromWorker) => {
-        if (failed) return;
+        if (group.failed) return;
         if (m.type === 'part') return void own.push({ start: m.firstBatch * BATCH, records: m.records, snapshot: m.snapshot });
         if (m.type === 'index') {
           over = true;
@@ -227,12 +235,12 @@ export async function parseToParts(job: RecordsJob): Promise<ParsedPart[]> {
           if (++finished === shares) resolve(byShare.flat());
           return;
         }
-        if (m.type !== 'counted') return fail(new Error('A parse worker answered in whole entries where records were asked for'));
+        if (m.type !== 'counted') return group.fail(new Error('A parse worker answered in whole entries where records were asked for'));
         parsed += m.count;
         try {
           job.onProgress(parsed);
         } catch (err) {
-          fail(err as Error);
+          group.fail(err as Error);
           return;
         }
         if (!send()) finish();
