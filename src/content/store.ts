@@ -716,9 +716,9 @@ export class ArticleStore implements ArticleSink {
   /** Shares source names and topic lists between articles. The record is the store's from here on, so it is changed in place. */
   private intern(a: StoredArticle): StoredArticle {
     const own = a as { source: string | null; topics: string[]; dedupe: readonly number[] };
-    // An array filled by `push` (as the archive cache fills it) keeps room for 16 more numbers: about
-    // 150 bytes an article, 15 MB at 100,000. A copy is exactly as long as its keys.
-    own.dedupe = a.dedupe.length === 0 ? NO_KEYS : a.dedupe.slice();
+    // Every source hands over arrays exactly as long as their keys (`dedupeHashes`, the archive cache's
+    // records); an article without keys shares one empty list.
+    if (a.dedupe.length === 0) own.dedupe = NO_KEYS;
     if (this.interned.size >= MAX_INTERNED) return a;
     // A list already seen as it is (the archive cache hands out one array per distinct list) needs no key:
     // no joined string is made for each of 100,000 restored articles.
