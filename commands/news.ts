@@ -99,6 +99,16 @@ async function digest(i: ChatInputCommandInteraction, ctx: BotContext) {
   for (const p of rest) await i.followUp(toReply(p, { ephemeral: true }));
 }
 
+/** Names holding what is typed (any case), most common first as given, each shown with its count: `Bitcoin (412)`. */
+function countedChoices(named: ReadonlyArray<readonly [name: string, count: number]>, typed: string) {
+  const needle = typed.trim().toLowerCase();
+  const cap = DISCORD_LIMITS.autocompleteChoiceText;
+  return named
+    .filter(([name]) => name.toLowerCase().includes(needle))
+    .slice(0, DISCORD_LIMITS.autocompleteChoices)
+    .map(([name, count]) => ({ name: truncate(`${name} (${count})`, cap), value: truncate(name, cap) }));
+}
+
 async function autocomplete(i: AutocompleteInteraction, ctx: BotContext) {
   if (await followAutocomplete(i, ctx)) return;
   const focused = i.options.getFocused(true);
@@ -110,13 +120,7 @@ async function autocomplete(i: AutocompleteInteraction, ctx: BotContext) {
     return;
   }
   if (focused.name === 'source') {
-    const needle = typed.trim().toLowerCase();
-    const choices = ctx.store
-      .sources()
-      .filter((s) => s.source.toLowerCase().includes(needle))
-      .slice(0, DISCORD_LIMITS.autocompleteChoices)
-      .map((s) => ({ name: truncate(`${s.source} (${s.count})`, cap), value: truncate(s.source, cap) }));
-    await i.respond(choices);
+    await i.respond(countedChoices(ctx.store.sources().map((s) => [s.source, s.count]), typed));
     return;
   }
   if (focused.name === 'since') {
@@ -128,13 +132,7 @@ async function autocomplete(i: AutocompleteInteraction, ctx: BotContext) {
     return;
   }
   if (focused.name === 'topic') {
-    const needle = typed.trim().toLowerCase();
-    const choices = ctx.store
-      .topics()
-      .filter((t) => t.topic.toLowerCase().includes(needle))
-      .slice(0, DISCORD_LIMITS.autocompleteChoices)
-      .map((t) => ({ name: truncate(`${t.topic} (${t.count})`, cap), value: truncate(t.topic, cap) }));
-    await i.respond(choices);
+    await i.respond(countedChoices(ctx.store.topics().map((t) => [t.topic, t.count]), typed));
     return;
   }
   await i.respond([]);
