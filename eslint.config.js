@@ -28,6 +28,8 @@ const LAYERS = {
   errors: [],
   logger: [],
   health: [],
+  // The V8 flags and C library settings of every bot process (`npm start`, the shard clusters).
+  'node-flags': [],
   config: ['calendar'],
   // Edges: files, SQLite, the schedule, Discord.
   files: ['content', 'config'],
@@ -44,11 +46,11 @@ const LAYERS = {
   main: ['commands', 'config', 'logger', 'health', 'errors', 'files', 'db', 'scheduler', 'discord', 'sandbox', 'content', 'search', 'calendar', 'digest', 'render', 'payload'],
   'deploy-commands': ['commands', 'config', 'discord', 'logger'],
   // `npm run start:shards`: the cluster manager and the cluster entry, which runs the bot (main) with its shards.
-  shards: ['main', 'commands', 'config', 'logger', 'db', 'discord'],
+  shards: ['main', 'commands', 'config', 'logger', 'db', 'discord', 'node-flags'],
   // `npm run rest-proxy`: the one REST rate limiter shared by every process of the bot.
   proxy: ['discord', 'logger'],
 };
-const FILE_ELEMENTS = ['errors', 'logger', 'health', 'config', 'main', 'deploy-commands'];
+const FILE_ELEMENTS = ['errors', 'logger', 'health', 'node-flags', 'config', 'main', 'deploy-commands'];
 const unitPattern = (type) => (type === 'commands' ? 'commands/**' : FILE_ELEMENTS.includes(type) ? `src/${type}.ts` : `src/${type}/**`);
 
 const IO_MODULES = [

@@ -63,7 +63,7 @@ function workerGroup(reject: (err: Error) => void) {
       const w = new Worker(new URL('./parse-worker.js', import.meta.url), {
         workerData: settings,
         // A worker lives only for the load and its heap is freed at the end: it trades memory for speed
-        // (no --optimize-for-size, a larger young generation: parsing makes much short-lived garbage).
+        // (V8's default heap growth, not the bot's, and a larger young generation: parsing makes much short-lived garbage).
         execArgv: [],
         resourceLimits: { maxYoungGenerationSizeMb: 64 },
       });

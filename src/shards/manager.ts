@@ -19,6 +19,7 @@ import { openDigestStore } from '../db/open-store.ts';
 import { restBase } from '../discord/client.ts';
 import { registerCommandsIfChanged, retryWithBackoff } from '../discord/startup.ts';
 import { createLogger, resolveLogFormat } from '../logger.ts';
+import { BOT_V8_FLAGS } from '../node-flags.ts';
 import { parseShardSettings, planClusters, waitBeforeCluster, type ClusterPlan } from './plan.ts';
 
 /** The cluster entry every cluster process runs. */
@@ -78,8 +79,9 @@ export async function startShardManager(env: NodeJS.ProcessEnv, logger: Logger, 
     totalClusters: Math.ceil(shardCount / settings.shardsPerCluster),
     mode: 'process',
     token: config.DISCORD_TOKEN,
-    // The TypeScript loader `npm start` uses, resolved here so a cluster finds it from any folder.
-    execArgv: ['--optimize-for-size', '--import', import.meta.resolve('tsx')],
+    // The V8 flags of `npm start`, and the TypeScript loader, resolved here so a cluster finds it from
+    // any folder. The C library's settings (`BOT_MALLOC_ENV`) come with the environment, from the start line.
+    execArgv: [...BOT_V8_FLAGS, '--import', import.meta.resolve('tsx')],
     restarts: { max: 3, interval: 60 * 60_000 },
   });
   manager.shardClusterList = plan.map((c) => c.shards);
