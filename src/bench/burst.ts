@@ -122,18 +122,27 @@ export function summarise(samples: number[], failed: number): LatencySummary {
   return { count: all.length, failed, p50Ms: r(percentile(all, 50)), p99Ms: r(percentile(all, 99)), maxMs: r(all.at(-1) ?? 0) };
 }
 
-/** The `npm start` command line from package.json, with `node` as this very Node binary. */
-export async function startCommand(): Promise<{ args: string[]; env: Record<string, string>; text: string }> {
-  const pkg = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } };
-  const words = pkg.scripts.start.trim().split(/\s+/);
-  // Leading `NAME=value` words are the environment the shell gives the process (`npm start` runs the line in one).
+/**
+ * A package.json script as this very Node binary would run it: its leading `NAME=value` words (the
+ * environment the shell gives the process: npm runs the line in one) and the arguments after `node`.
+ */
+export async function npmScript(script: string): Promise<{ args: string[]; env: Record<string, string>; text: string }> {
+  const pkg = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+  const text = pkg.scripts[script];
+  if (!text) throw new Error(`package.json has no "${script}" script`);
+  const words = text.trim().split(/\s+/);
   const env: Record<string, string> = {};
   while (words.length > 0 && /^[A-Z_][A-Z0-9_]*=/.test(words[0]!)) {
     const [name, ...value] = words.shift()!.split('=');
     env[name!] = value.join('=');
   }
-  if (words[0] !== 'node') throw new Error(`package.json's start script no longer starts with node: "${pkg.scripts.start}"`);
-  return { args: words.slice(1), env, text: pkg.scripts.start };
+  if (words[0] !== 'node') throw new Error(`package.json's "${script}" script no longer starts with node: "${text}"`);
+  return { args: words.slice(1), env, text };
+}
+
+/** The `npm start` command line from package.json (see `npmScript`). */
+export function startCommand(): Promise<{ args: string[]; env: Record<string, string>; text: string }> {
+  return npmScript('start');
 }
 
 /** A day of articles before `now`, spread evenly over the last 20 hours, both front-matter schemas. */

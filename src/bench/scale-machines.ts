@@ -11,6 +11,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { npmScript } from './burst.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -52,14 +53,13 @@ export async function readScaleCommands(readmePath = join(ROOT, 'README.md')): P
   return commands;
 }
 
-/** `npm run SCRIPT` as node arguments, from package.json, with `tsx` and the entry file resolved from the project. */
-export async function npmScriptArgs(script: string): Promise<string[]> {
-  const pkg = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
-  const text = pkg.scripts[script];
-  if (!text) throw new Error(`package.json has no "${script}" script`);
-  const words = text.trim().split(/\s+/);
-  if (words[0] !== 'node') throw new Error(`package.json's "${script}" no longer starts with node: "${text}"`);
-  return words.slice(1).map((w, i, all) => (all[i - 1] === '--import' && w === 'tsx' ? import.meta.resolve('tsx') : w.endsWith('.ts') ? join(ROOT, w) : w));
+/**
+ * `npm run SCRIPT` as node arguments and the environment its line sets, from package.json, with `tsx`
+ * and the entry file resolved from the project (so a machine's folder needs no node_modules).
+ */
+export async function npmScriptArgs(script: string): Promise<{ args: string[]; env: Record<string, string> }> {
+  const { args, env } = await npmScript(script);
+  return { args: args.map((w, i, all) => (all[i - 1] === '--import' && w === 'tsx' ? import.meta.resolve('tsx') : w.endsWith('.ts') ? join(ROOT, w) : w)), env };
 }
 
 /** A JSON log line of one of the processes. */
@@ -91,10 +91,10 @@ export interface ScaleProcess {
  * its own copy).
  */
 export async function startScaleProcess(command: ScaleCommand, options: { cwd: string; overrides: Record<string, string> }): Promise<ScaleProcess> {
-  const args = await npmScriptArgs(command.script);
+  const { args, env } = await npmScriptArgs(command.script);
   const child = spawn(process.execPath, args, {
     cwd: options.cwd,
-    env: { PATH: process.env.PATH ?? '', ...command.env, ...options.overrides },
+    env: { PATH: process.env.PATH ?? '', ...env, ...command.env, ...options.overrides },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });

@@ -1,29 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { shardOfGuild, startDiscordSandbox, type DiscordSandbox } from '../../src/discord-sandbox/server.ts';
+import { npmScriptArgs } from '../../src/bench/scale-machines.ts';
 import { BOT_ARTICLES } from '../support/bot-harness.ts';
 import { tempDir } from '../support/temp-dir.ts';
 import { waitFor } from '../support/wait-for.ts';
-
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-
-/** `npm run start:shards` as package.json says it, so the test runs exactly what operators run. */
-async function startShardsCommand(): Promise<{ args: string[]; env: Record<string, string> }> {
-  const pkg = JSON.parse(await readFile(`${ROOT}package.json`, 'utf8')) as { scripts: Record<string, string> };
-  const words = pkg.scripts['start:shards']!.trim().split(/\s+/);
-  // Leading `NAME=value` words are the environment the line sets, as a shell would.
-  const env: Record<string, string> = {};
-  while (/^[A-Z_]+=/.test(words[0]!)) {
-    const [name, value] = words.shift()!.split('=') as [string, string];
-    env[name] = value;
-  }
-  expect(words[0]).toBe('node');
-  // `--import tsx` is resolved from the project, as npm would, so the temp folder needs no node_modules.
-  const args = words.slice(1).map((w, i, all) => (all[i - 1] === '--import' && w === 'tsx' ? import.meta.resolve('tsx') : w.endsWith('.ts') ? `${ROOT}${w}` : w));
-  return { args, env };
-}
 
 interface LogLine {
   msg: string;
@@ -56,7 +37,8 @@ describe('npm run start:shards', () => {
     cleanupDir = dir.cleanup;
     for (const [file, text] of Object.entries(BOT_ARTICLES)) await dir.write(`content/${file}`, text);
 
-    const command = await startShardsCommand();
+    // `npm run start:shards` as package.json says it, so the test runs exactly what operators run.
+    const command = await npmScriptArgs('start:shards');
     manager = spawn(process.execPath, command.args, {
       cwd: dir.root,
       env: {
