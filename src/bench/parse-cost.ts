@@ -21,7 +21,7 @@ import type { ParsedArticle } from '../content/article.ts';
 import { decodeContent } from '../content/encoding.ts';
 import { readFrontMatter } from '../content/front-matter.ts';
 import { parseArticle } from '../content/parse-article.ts';
-import { storedArticle } from '../content/store.ts';
+import { storedArticle } from '../content/stored-article.ts';
 import { createBatchParser } from '../files/parse-batch.ts';
 
 const n = Number(process.argv[2] ?? 20_000);

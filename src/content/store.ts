@@ -2,7 +2,8 @@ import { createSearchIndex, tokenize, type SnapshotIndex, type TypoCorrection } 
 import { mergeSnapshots } from '../search/merge-snapshots.ts';
 import { foldText, prepareQuery } from '../search/query.ts';
 import type { Article, ArticleDetails, ArticleDetailsReader, ParsedArticle, Sentiment } from './article.ts';
-import { dedupeHashes, DuplicateClusters, HashKeyMap, richness } from './dedupe.ts';
+import { DuplicateClusters, HashKeyMap } from './dedupe.ts';
+import { plainArticle, publishedMs, storedArticle, type StoredArticle } from './stored-article.ts';
 import { createTopicCanonicaliser, topicKey, type TopicCanonicaliser } from './topics.ts';
 
 /** Where parsed articles go: the file edge calls these as files appear, change and disappear. */
@@ -15,16 +16,6 @@ export interface ArticleSink {
    */
   idOwner?(id: string): string | undefined;
 }
-
-/**
- * An article as the store holds it: the in-memory fields, and how rich the parsed copy was (dedupe
- * keeps the richest copy of a story, and the fields that measure it are not kept).
- */
-export type StoredArticle = Article & {
-  readonly richness: number;
-  /** Its dedupe keys, hashed (see `dedupeHashes`). */
-  readonly dedupe: readonly number[];
-};
 
 /** The store's two indexes as bytes, for the archive cache or from a worker thread (see `SnapshotIndex.serialize`). */
 export interface IndexSnapshots {
@@ -69,7 +60,7 @@ export interface SearchFilters {
 /** A change listeners hear about. */
 export type StoreChange = { type: 'set' | 'delete'; id: string };
 
-const time = (a: Article) => a.publishedAt.getTime();
+const time = publishedMs;
 const newestFirst = (a: Article, b: Article) => time(b) - time(a) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
 /**
@@ -195,25 +186,6 @@ const NO_KEYS: readonly number[] = Object.freeze([]);
 
 /** Interned values stop growing here: past it, an archive with endless distinct sources just keeps copies. */
 const MAX_INTERNED = 10_000;
-
-/** The in-memory part of a parsed article. */
-export function storedArticle(a: ParsedArticle): StoredArticle {
-  return {
-    id: a.id,
-    file: a.file,
-    title: a.title,
-    url: a.url,
-    source: a.source,
-    publishedAt: a.publishedAt,
-    topics: a.topics,
-    sentiment: a.sentiment,
-    sentimentSource: a.sentimentSource,
-    score: a.score,
-    externalId: a.externalId,
-    richness: richness(a),
-    dedupe: dedupeHashes(a),
-  };
-}
 
 /**
  * All articles in memory, deduplicated, with a search index kept in step. Every change is
@@ -386,7 +358,7 @@ export class ArticleStore implements ArticleSink {
    */
   async details(article: Article): Promise<ParsedArticle | null> {
     const details = this.detailsByFile ? this.detailsByFile.get(article.file) : await this.reader!.read(article);
-    return details ? { ...article, ...details } : null;
+    return details ? { ...plainArticle(article), ...details } : null;
   }
 
   private place(file: string, article: StoredArticle): void {

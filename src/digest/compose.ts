@@ -1,4 +1,5 @@
 import { SENTIMENTS, type Article, type Sentiment } from '../content/article.ts';
+import { publishedMs } from '../content/stored-article.ts';
 import { topicKey } from '../content/topics.ts';
 import { calendarDays, localDate } from '../calendar/period.ts';
 
@@ -63,7 +64,7 @@ export interface Digest {
 }
 
 const byRank = (a: Article, b: Article) =>
-  b.score - a.score || b.publishedAt.getTime() - a.publishedAt.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  b.score - a.score || publishedMs(b) - publishedMs(a) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
 /** Each further source carrying a story counts like this many points of front-matter score. */
 const SOURCE_WEIGHT = 15;
@@ -105,7 +106,7 @@ export function rankTopStories(
   ranked.sort(
     (x, y) =>
       y.importance - x.importance ||
-      y.article.publishedAt.getTime() - x.article.publishedAt.getTime() ||
+      publishedMs(y.article) - publishedMs(x.article) ||
       (x.article.id < y.article.id ? -1 : x.article.id > y.article.id ? 1 : 0),
   );
   return ranked.slice(0, n);

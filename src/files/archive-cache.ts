@@ -5,7 +5,8 @@ import { dirname, join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import type { ContentIssue } from '../content/article.ts';
 import { SENTIMENTS } from '../content/article.ts';
-import type { IndexSnapshots, StoredArticle } from '../content/store.ts';
+import type { IndexSnapshots } from '../content/store.ts';
+import { makeStoredArticle, publishedMs } from '../content/stored-article.ts';
 import type { ParsedEntry } from './parse-batch.ts';
 
 /**
@@ -264,13 +265,13 @@ export async function decodeRecords(bytes: Uint8Array, key: string): Promise<{ o
         const first = hashStart[i]!;
         const dedupe = new Array<number>(hashStart[i + 1]! - first);
         for (let k = 0; k < dedupe.length; k++) dedupe[k] = hashes[first + k]!;
-        const article: StoredArticle = {
+        const article = makeStoredArticle({
           id: ids[i]!,
           file,
           title: titles[i]!,
           url: urls[i]!,
           source: source[i] === NONE ? null : sources[source[i]!]!,
-          publishedAt: new Date(published[i]!),
+          publishedMs: published[i]!,
           topics: topicLists[topics[i]!]!,
           sentiment: SENTIMENTS[sentiment![i]!]!,
           sentimentSource: flags![i] === 1 ? 'inferred' : 'frontmatter',
@@ -278,7 +279,7 @@ export async function decodeRecords(bytes: Uint8Array, key: string): Promise<{ o
           externalId: externalIds[i]!,
           richness: richness[i]!,
           dedupe,
-        };
+        });
         const cut = notices.get(i);
         return cut ? { kind: 'article', file, size: sizes[i]!, mtimeMs: mtimes[i]!, article, notices: cut } : { kind: 'article', file, size: sizes[i]!, mtimeMs: mtimes[i]!, article };
       },
@@ -371,7 +372,7 @@ export class RecordsEncoder {
     this.titles.push(a.title);
     this.urls.push(a.url);
     this.externalIds.push(a.externalId);
-    numeric.published.push(a.publishedAt.getTime());
+    numeric.published.push(publishedMs(a));
     numeric.scores.push(a.score);
     numeric.richness.push(a.richness);
     let s = NONE;

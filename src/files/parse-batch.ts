@@ -1,5 +1,6 @@
 import type { ContentIssue, ParsedArticle } from '../content/article.ts';
-import { createIndexBuilder, storedArticle, type IndexSnapshots, type StoredArticle } from '../content/store.ts';
+import { createIndexBuilder, type IndexSnapshots } from '../content/store.ts';
+import { storedArticle, type StoredArticle } from '../content/stored-article.ts';
 import { createTopicCanonicaliser, type TopicCanonicaliser } from '../content/topics.ts';
 import { isTransientIssue, readContentFileSync } from './read-sync.ts';
 

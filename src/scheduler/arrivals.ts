@@ -2,6 +2,7 @@ import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { Clock } from '../calendar/clock.ts';
 import type { Article } from '../content/article.ts';
 import type { StoreChange } from '../content/store.ts';
+import { publishedMs } from '../content/stored-article.ts';
 import type { DigestStore, FirstSeenRows } from '../db/digest-store.ts';
 import type { DeliveryLogger } from './deliver.ts';
 
@@ -74,7 +75,7 @@ export function createArrivalLog(deps: {
     const key = a?.id ?? id;
     known.add(key);
     // Without the article (gone meanwhile), the instant is kept: it decides the arrival if the file comes back.
-    if (a && at <= a.publishedAt.getTime()) return;
+    if (a && at <= publishedMs(a)) return;
     seenLate.set(key, at);
     if (a && at >= oldest) late.add(key);
   };
@@ -118,13 +119,13 @@ export function createArrivalLog(deps: {
 
   /** When the article arrived: the later of its publish time and when it was first seen (now, if that is not recorded yet). */
   const arrivedAt = (a: Article): Date => {
-    const published = a.publishedAt.getTime();
+    const published = publishedMs(a);
     const seen = seenLate.get(a.id) ?? (known.has(a.id) ? published : clock.now().getTime());
     return new Date(Math.max(published, seen));
   };
   const inPeriod = (a: Article, from: number, to: number) => {
     const t = arrivedAt(a).getTime();
-    return t >= from && t < to && a.publishedAt.getTime() >= t - MAX_LATE_MS;
+    return t >= from && t < to && publishedMs(a) >= t - MAX_LATE_MS;
   };
 
   return {
@@ -198,7 +199,7 @@ export function createArrivalLog(deps: {
           late.delete(id);
           continue;
         }
-        if (a.publishedAt.getTime() < from && inPeriod(a, from, to)) out.push(a);
+        if (publishedMs(a) < from && inPeriod(a, from, to)) out.push(a);
       }
       return out;
     },
