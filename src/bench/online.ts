@@ -3,7 +3,8 @@
  * the loopback Discord running in this process, on a generated archive (60% schema A, 40% schema B).
  *
  * What is measured, and how:
- * - the floor: a separate plain process (`floor.ts`: sync read + gray-matter of every file, no project code);
+ * - the floor: a separate plain process (`floor.ts`: sync read + gray-matter of every file, no project code),
+ *   run before the cold start and again right after it;
  * - cold time to online (empty cache) and warm time to online (second start, unchanged archive, cache
  *   present): from the spawn to the first `/news search` answered with full results, the gateway
  *   identified (the loopback's READY) on the way; until then the bot's "Loading the archive: N%…"
@@ -70,6 +71,11 @@ export interface OnlineResult {
   loadAverage: { start: number; end: number };
   /** `wallMs`: spawn → exit, as the bot's times are spawn → online; `ms`: the process's own read + parse time. */
   floor: { wallMs: number; ms: number; files: number; rssMb: number };
+  /**
+   * The floor again, right after the cold start: on a shared machine one run of it can be a second
+   * or more off, so the cold start is compared with the mean of the two, taken on either side of it.
+   */
+  floorAfter: OnlineResult['floor'];
   cold: StartTiming;
   warm: StartTiming;
   /** `typo`: `/news search` with misspelt words only (`etherium`, `muks`, `bitcon`…), which typo tolerance expands. */
@@ -333,6 +339,9 @@ export async function runOnline(options: OnlineOptions): Promise<OnlineResult> {
     bot = cold.bot;
     await stopBot(bot, log);
     bot = null;
+    log('Floor again, right after the cold start…');
+    const floorAfter = await runFloor(corpus);
+    log(`  ${(floorAfter.wallMs / 1000).toFixed(2)} s from spawn to exit (${(floorAfter.ms / 1000).toFixed(2)} s reading and parsing), ${floorAfter.rssMb} MB`);
 
     log('Warm start (same archive, cache present)…');
     const warm = await startAndTime(sandbox, env, join(work, 'bot-warm.log'), channelId, cold.timing.resultTotal, log, extra);
@@ -368,6 +377,7 @@ export async function runOnline(options: OnlineOptions): Promise<OnlineResult> {
       command: start.text,
       loadAverage: { start: +loadStart.toFixed(2), end: +loadavg()[0]!.toFixed(2) },
       floor,
+      floorAfter,
       cold: cold.timing,
       warm: warm.timing,
       latency: { search, typo, latest, autocomplete },
@@ -391,8 +401,9 @@ export function goalsFor(r: OnlineResult): OnlineResult['goals'] {
   const s = (ms: number | null) => (ms === null ? 'not within 30 s' : `${(ms / 1000).toFixed(2)} s`);
   const ms = (x: number) => `${x} ms`;
   const at = r.size >= 1_000_000 ? '' : r.size === 100_000 ? '' : ` (goal set at 100k; this run: ${r.size.toLocaleString('en')})`;
-  // Both from the spawn: the floor to its exit, the bot to its first full answer.
-  const ratio = r.cold.onlineMs / r.floor.wallMs;
+  // Both from the spawn: the floor to its exit, the bot to its first full answer; the floor as the mean of its two runs.
+  const floorMs = (r.floor.wallMs + r.floorAfter.wallMs) / 2;
+  const ratio = r.cold.onlineMs / floorMs;
   const goals: OnlineResult['goals'] = [];
   if (r.size >= 1_000_000) {
     goals.push(
@@ -405,7 +416,7 @@ export function goalsFor(r: OnlineResult): OnlineResult['goals'] {
     const c16 = r.latency.search.concurrent16;
     goals.push(
       { goal: `restart (warm) online ≤ 3 s${at}`, value: s(r.warm.onlineMs), pass: r.warm.onlineMs <= 3000 },
-      { goal: `first start (cold) ≤ 1.5 × floor${at}`, value: `${s(r.cold.onlineMs)} = ×${ratio.toFixed(2)} of ${s(r.floor.wallMs)}`, pass: ratio <= 1.5 },
+      { goal: `first start (cold) ≤ 1.5 × floor${at}`, value: `${s(r.cold.onlineMs)} = ×${ratio.toFixed(2)} of ${s(floorMs)} (the floors' mean)`, pass: ratio <= 1.5 },
       {
         goal: 'online at once: gateway identified before the cold load ends',
         value: `identified at ${r.cold.identifiedMs ?? '—'} ms, full answers at ${r.cold.onlineMs} ms, ${r.cold.loadingAnswers} "Loading…" answers (${r.cold.loadingPercents.length ? `${r.cold.loadingPercents[0]}%…${r.cold.loadingPercents.at(-1)}%` : 'none'})`,
@@ -438,6 +449,7 @@ export function formatOnline(r: OnlineResult): string {
     ['archive', `${r.size.toLocaleString('en')} generated files (60% schema A, 40% schema B)`],
     ['machine load', `1-min load average ${r.loadAverage.start} at the start, ${r.loadAverage.end} at the end (2 shared cores)`],
     ['floor (separate process)', `${s(r.floor.wallMs)} spawn → exit (${s(r.floor.ms)} of it reading and parsing ${r.floor.files.toLocaleString('en')} files: sync read + gray-matter), ${r.floor.rssMb} MB`],
+    ['  again, after the cold', `${s(r.floorAfter.wallMs)} spawn → exit (${s(r.floorAfter.ms)} reading and parsing), ${r.floorAfter.rssMb} MB`],
     ['cold start (no cache)', start(r.cold)],
     ['warm start (cache)', start(r.warm)],
     ['RSS after ready', `${r.rss.afterReadyMb} MB warm, ${r.cold.rssAfterReadyMb} MB cold; ${r.rss.atEndMb} MB at the end`],
