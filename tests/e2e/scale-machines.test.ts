@@ -148,8 +148,13 @@ const allDelivered = (w: World, timeout: number) =>
   waitFor(() => delivered(w) === w.subs.length, { timeout, interval: 250 }).catch((err: Error) => {
     const outcomes = w.machines.map((m) => {
       const counts: Record<string, number> = {};
-      for (const l of m.logs) if (l.msg.startsWith('digest ') || (l.level as number) >= 40) counts[l.msg] = (counts[l.msg] ?? 0) + 1;
-      return counts;
+      const errors: Record<string, number> = {};
+      for (const l of m.logs) {
+        if (l.msg.startsWith('digest ') || (l.level as number) >= 40) counts[l.msg] = (counts[l.msg] ?? 0) + 1;
+        if (typeof l.error === 'string') errors[l.error] = (errors[l.error] ?? 0) + 1;
+      }
+      // The reasons the warnings gave, most frequent first: what a failed run needs to be understood.
+      return { counts, errors: Object.entries(errors).sort((a, b) => b[1] - a[1]).slice(0, 3) };
     });
     throw new Error(`${err.message}: ${delivered(w)} of ${w.subs.length} out; per machine: ${JSON.stringify(outcomes)}; proxy: ${JSON.stringify(w.proxy.logs.slice(-3))}`);
   });
