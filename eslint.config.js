@@ -41,7 +41,7 @@ const LAYERS = {
   cli: ['config', 'files', 'content', 'classify', 'search', 'calendar', 'digest', 'render', 'payload'],
   'discord-sandbox': ['payload'],
   sandbox: ['discord-sandbox', 'payload'],
-  bench: ['files', 'content', 'search', 'calendar', 'digest', 'render', 'payload', 'db', 'discord-sandbox'],
+  bench: ['files', 'content', 'search', 'calendar', 'digest', 'render', 'payload', 'db', 'discord-sandbox', 'node-flags'],
   // Composition roots: the only places where the parts meet.
   main: ['commands', 'config', 'logger', 'health', 'errors', 'files', 'db', 'scheduler', 'discord', 'sandbox', 'content', 'search', 'calendar', 'digest', 'render', 'payload'],
   'deploy-commands': ['commands', 'config', 'discord', 'logger'],

@@ -28,6 +28,7 @@ import { parseArgs } from 'node:util';
 import { readContentFile } from '../files/content-files.ts';
 import { watchContentDir, type WatchEvent } from '../files/content-watcher.ts';
 import { isHiddenPath } from '../files/regular-files.ts';
+import { BOT_V8_FLAGS } from '../node-flags.ts';
 import { ensureCorpus } from './online.ts';
 
 const SELF = fileURLToPath(import.meta.url);
@@ -202,8 +203,8 @@ export async function runWatcherBench(options: { size: number; kinds?: readonly 
   try {
     for (const kind of options.kinds ?? WATCHER_KINDS) {
       log(`  ${kind}…`);
-      // The bot's own node flags (package.json's start), plus --expose-gc for the after-GC figure.
-      const proc = spawn(process.execPath, ['--optimize-for-size', '--expose-gc', '--import', 'tsx', SELF, '--child', kind, dir], {
+      // The bot's own V8 flags (package.json's start), plus --expose-gc for the after-GC figure.
+      const proc = spawn(process.execPath, [...BOT_V8_FLAGS, '--expose-gc', '--import', 'tsx', SELF, '--child', kind, dir], {
         cwd: ROOT,
         stdio: ['ignore', 'pipe', 'inherit'],
       });
