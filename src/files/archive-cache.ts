@@ -50,6 +50,8 @@ export interface CacheRecords {
   readonly files: readonly string[];
   readonly sizes: Float64Array;
   readonly mtimes: Float64Array;
+  /** Dedupe key hashes in all the rows, for a store to size its tables before a bulk load. */
+  readonly hashes: number;
   /** The row of `file`, or -1. */
   rowOf(file: string): number;
   /** True for a file skipped for a reason that may pass (see `isTransientIssue`): it is read again, never served. */
@@ -245,6 +247,7 @@ export async function decodeRecords(bytes: Uint8Array, key: string): Promise<{ o
       files,
       sizes,
       mtimes,
+      hashes: head.hashes,
       rowOf(file) {
         if (!rows) {
           rows = new Map();

@@ -11,6 +11,7 @@ const key = fc.oneof(
 const op = fc.oneof(
   fc.record({ kind: fc.constant('set' as const), key, value: fc.string({ maxLength: 3 }) }),
   fc.record({ kind: fc.constant('delete' as const), key }),
+  fc.record({ kind: fc.constant('reserve' as const), key: fc.constant(0), size: fc.integer({ min: 0, max: 2000 }) }),
 );
 
 function expectSame(map: HashKeyMap<string>, model: Map<number, string>, probes: readonly number[]) {
@@ -19,13 +20,17 @@ function expectSame(map: HashKeyMap<string>, model: Map<number, string>, probes:
 }
 
 describe('HashKeyMap — hashes to values in flat arrays', () => {
-  it('GIVEN any sequence of sets and deletes, keys crowding one slot included THEN it answers as a Map does', () => {
+  it('GIVEN any sequence of sets, deletes and room reserved, keys crowding one slot included THEN it answers as a Map does', () => {
     fc.assert(
       fc.property(fc.array(op, { maxLength: 300 }), (ops) => {
         const map = new HashKeyMap<string>();
         const model = new Map<number, string>();
         const seen: number[] = [];
         for (const o of ops) {
+          if (o.kind === 'reserve') {
+            map.reserve(o.size);
+            continue;
+          }
           seen.push(o.key);
           if (o.kind === 'set') {
             map.set(o.key, o.value);

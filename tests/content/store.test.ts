@@ -45,6 +45,31 @@ describe('ArticleStore — dedupe', () => {
   });
 });
 
+describe('ArticleStore — room reserved for a bulk load', () => {
+  it('GIVEN room reserved for 2,000 articles THEN 1,500 with duplicates, shared titles and a deletion answer exactly as without', () => {
+    const fill = (store: ArticleStore) => {
+      for (let i = 0; i < 1500; i++) {
+        // Every tenth shares a URL with the one before it, every seventh a title: clusters and title lists.
+        const url = `https://example.com/s/${i % 10 === 9 ? i - 1 : i}`;
+        store.set(`f${i}.md`, makeArticle({ id: `f${i}`, file: `f${i}.md`, url, title: i % 7 === 0 ? 'Shared title' : `Story ${i}`, publishedAt: new Date(Date.UTC(2026, 10, 1) + i * 60_000) }));
+      }
+      store.delete('f8.md');
+      return store;
+    };
+    const plain = fill(new ArticleStore());
+    const reserved = new ArticleStore();
+    reserved.reserve(2000, 6000);
+    fill(reserved);
+    expect(reserved.size).toBe(plain.size);
+    expect(reserved.duplicates()).toBe(plain.duplicates());
+    expect(reserved.all().map((a) => a.id)).toEqual(plain.all().map((a) => a.id));
+    expect(reserved.resolve('Shared title')?.id).toBe(plain.resolve('Shared title')?.id);
+    expect(reserved.get('f9')?.id).toBe('f9');
+    // The load did exercise the clusters and the title lists: shared URLs and titles were merged.
+    expect(plain.duplicates()).toBeGreaterThan(300);
+  });
+});
+
 describe('ArticleStore — incremental updates', () => {
   it('GIVEN a file changes THEN the old title is no longer found and the new one is', () => {
     const store = new ArticleStore();
