@@ -1,5 +1,6 @@
 import type { Article, ParsedArticle } from './article.ts';
 import { foldText } from '../search/query.ts';
+import { slotsFor, staysAfterHole } from '../search/open-addressing.ts';
 import { canonicalUrl } from './normalise.ts';
 
 /** Two stories with the same normalised title are the same story only if published this close. */
@@ -98,17 +99,17 @@ export class HashKeyMap<V> {
    * at a million articles the rehashes of about twenty doublings cost 1.7 s of a restart.
    */
   reserve(keys: number): void {
-    let size = this.mask + 1;
-    while (keys * 5 > size * 4) size *= 2;
+    const size = slotsFor(keys, this.mask + 1);
     if (size > this.mask + 1) this.resize(size);
   }
 
   set(key: number, value: V): void {
     let i = this.find(key);
     if (this.values[i] === undefined) {
-      // Grown past 80% full: probes stay short, and 200,000 keys still fit 2^18 slots.
-      if ((this.count + 1) * 5 > (this.mask + 1) * 4) {
-        this.resize((this.mask + 1) * 2);
+      // Never past 80% full: probes stay short, and 200,000 keys still fit 2^18 slots.
+      const size = slotsFor(this.count + 1, this.mask + 1);
+      if (size > this.mask + 1) {
+        this.resize(size);
         i = this.find(key);
       }
       this.count++;
@@ -125,9 +126,7 @@ export class HashKeyMap<V> {
     const { keys, values, mask } = this;
     for (let j = (i + 1) & mask; values[j] !== undefined; j = (j + 1) & mask) {
       const home = this.home(keys[j]!);
-      // The key at j may fill the hole at i unless its home lies cyclically in (i, j].
-      const stays = i <= j ? home > i && home <= j : home > i || home <= j;
-      if (stays) continue;
+      if (staysAfterHole(home, i, j)) continue;
       keys[i] = keys[j]!;
       values[i] = values[j];
       i = j;

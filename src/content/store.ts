@@ -1,5 +1,6 @@
 import { createSearchIndex, tokenize, type SnapshotIndex, type TypoCorrection } from '../search/search-index.ts';
 import { mergeSnapshots } from '../search/merge-snapshots.ts';
+import { FNV_OFFSET, FNV_PRIME, hashString, slotsFor, staysAfterHole } from '../search/open-addressing.ts';
 import { foldText, prepareQuery } from '../search/query.ts';
 import type { Article, ArticleDetails, ArticleDetailsReader, ParsedArticle, Sentiment } from './article.ts';
 import { DuplicateClusters, HashKeyMap } from './dedupe.ts';
@@ -86,8 +87,8 @@ export function mergeIndexSnapshots(list: readonly IndexSnapshots[]): IndexSnaps
 
 /** A 31-bit FNV-1a hash of a folded title: a small integer, so the title map holds no number objects. */
 function titleHash(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  let h = FNV_OFFSET;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), FNV_PRIME);
   return h >>> 1;
 }
 
@@ -96,11 +97,11 @@ function titleHash(text: string): number {
  * ASCII only lowers A–Z, so the hash lowers each code as it goes. 100,000 titles at a restart.
  */
 function foldedTitleHash(title: string): number {
-  let h = 0x811c9dc5;
+  let h = FNV_OFFSET;
   for (let i = 0; i < title.length; i++) {
     const c = title.charCodeAt(i);
     if (c > 0x7f) return titleHash(foldText(title));
-    h = Math.imul(h ^ (c >= 65 && c <= 90 ? c + 32 : c), 0x01000193);
+    h = Math.imul(h ^ (c >= 65 && c <= 90 ? c + 32 : c), FNV_PRIME);
   }
   return h >>> 1;
 }
@@ -125,17 +126,17 @@ class ArticlesById {
 
   /** Makes room for `articles` articles in all, so a bulk load does not grow the table step by step. */
   reserve(articles: number): void {
-    let size = this.slots.length;
-    while (articles * 5 > size * 4) size *= 2;
+    const size = slotsFor(articles, this.slots.length);
     if (size > this.slots.length) this.resize(size);
   }
 
   /** Files `article` under its id, in place of the article that held it. */
   set(article: StoredArticle): void {
     const s = this.find(article.id);
-    if (this.slots[s] === undefined && (this.count + 1) * 5 > this.slots.length * 4) {
+    const size = this.slots[s] === undefined ? slotsFor(this.count + 1, this.slots.length) : this.slots.length;
+    if (size > this.slots.length) {
       this.count++;
-      this.resize(this.slots.length * 2, article);
+      this.resize(size, article);
       return;
     }
     if (this.slots[s] === undefined) this.count++;
@@ -149,9 +150,8 @@ class ArticlesById {
     // Backward-shift deletion: later articles of the probe run move up, so no tombstone is left behind.
     const { slots, mask } = this;
     for (let j = (s + 1) & mask; slots[j] !== undefined; j = (j + 1) & mask) {
-      const home = hashId(slots[j]!.id) & mask;
-      // The article at j stays unless the hole at s lies in its probe run, i.e. its home is not cyclically in (s, j].
-      if (s <= j ? home > s && home <= j : home > s || home <= j) continue;
+      const home = hashString(slots[j]!.id) & mask;
+      if (staysAfterHole(home, s, j)) continue;
       slots[s] = slots[j];
       s = j;
     }
@@ -166,7 +166,7 @@ class ArticlesById {
   /** The slot holding the article with `id`, or the free slot where it would go. */
   private find(id: string): number {
     const { slots, mask } = this;
-    let s = hashId(id) & mask;
+    let s = hashString(id) & mask;
     for (let a = slots[s]; a !== undefined && a.id !== id; a = slots[s]) s = (s + 1) & mask;
     return s;
   }
@@ -178,15 +178,6 @@ class ArticlesById {
     for (const a of old) if (a !== undefined) this.slots[this.find(a.id)] = a;
     if (extra !== undefined) this.slots[this.find(extra.id)] = extra;
   }
-}
-
-/** A 32-bit FNV-1a hash of an id, its bits mixed: ids are paths, which differ mostly in their last characters. */
-function hashId(id: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 0x01000193);
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85eb_ca6b);
-  return h ^ (h >>> 13);
 }
 
 /** The dedupe keys of an article that has none, shared. */

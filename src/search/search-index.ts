@@ -1,6 +1,7 @@
 import type { ParsedArticle } from '../content/article.ts';
 import { foldText } from './query.ts';
 import { createTypoLookup, isTypoWord, typoBudget, type TypoLookup } from './typos.ts';
+import { finishHash, FNV_PRIME, hashString, staysAfterHole } from './open-addressing.ts';
 
 /** A ranked match. */
 export interface SearchHit {
@@ -266,15 +267,6 @@ class Postings {
   }
 }
 
-const FNV_PRIME = 0x0100_0193;
-
-/** The last step of a word's hash: FNV-1a's low bits, which pick the slot, alone mix poorly. */
-function finishHash(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85eb_ca6b);
-  return h ^ (h >>> 13);
-}
-
 /**
  * The index's words and their ids (ids in order of first use, never reused), in an open-addressing
  * hash table. Unlike a `Map`, it is looked up straight from a stretch of an article's text, lowered
@@ -370,17 +362,10 @@ class DocNumbers {
     return this.count;
   }
 
-  /** A string's hash (FNV-1a, finished): keys are paths, which differ mostly in their last characters. */
-  private hash(key: string): number {
-    let h = 0x811c9dc5;
-    for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), FNV_PRIME);
-    return finishHash(h);
-  }
-
   /** The slot holding `key`, or the empty slot where it would go. */
   private find(key: string): number {
     const ids = this.ids();
-    for (let s = this.hash(key) & this.mask; ; s = (s + 1) & this.mask) {
+    for (let s = hashString(key) & this.mask; ; s = (s + 1) & this.mask) {
       const d = this.slots[s]!;
       if (d < 0 || ids[d] === key) return s;
     }
@@ -417,9 +402,8 @@ class DocNumbers {
     const ids = this.ids();
     const mask = this.mask;
     for (let j = (s + 1) & mask; this.slots[j]! >= 0; j = (j + 1) & mask) {
-      const home = this.hash(ids[this.slots[j]!]!) & mask;
-      // The entry at j stays unless the hole at s lies in its probe run, i.e. its home is not cyclically in (s, j].
-      if (s <= j ? home > s && home <= j : home > s || home <= j) continue;
+      const home = hashString(ids[this.slots[j]!]!) & mask;
+      if (staysAfterHole(home, s, j)) continue;
       this.slots[s] = this.slots[j]!;
       s = j;
     }
@@ -435,7 +419,7 @@ class DocNumbers {
     for (let d = 0; d < ids.length; d++) {
       const key = ids[d];
       if (key === null || key === undefined) continue;
-      let s = this.hash(key) & this.mask;
+      let s = hashString(key) & this.mask;
       while (this.slots[s]! >= 0) s = (s + 1) & this.mask;
       this.slots[s] = d;
       this.count++;
