@@ -22,6 +22,23 @@ function digestIds(log: ReturnType<typeof createArrivalLog>, from: string, to: s
   return d.groups.flatMap((g) => g.topics.flatMap((t) => t.articles.map((a) => a.id))).sort();
 }
 
+/**
+ * A first run on the database at `path`: `old` (published the day before) loaded at 09:00, then `late`,
+ * published at 07:00, saved at 09:30 while the bot runs. Both arrivals are recorded; the clock is left at 09:30.
+ */
+async function firstRunWithLateArticle(path: string, clock: ReturnType<typeof clockAt>): Promise<void> {
+  const first = createSqliteDigestStore(openDatabase(path));
+  const articles = new ArticleStore();
+  articles.set('old.md', makeArticle({ id: 'old', publishedAt: at('2026-11-21T10:00:00Z') }));
+  const log = createArrivalLog({ store: first, articles, clock });
+  await log.load();
+  log.watch();
+  clock.set('2026-11-22T09:30:00Z');
+  articles.set('late.md', makeArticle({ id: 'late', publishedAt: at('2026-11-22T07:00:00Z') }));
+  await log.settled();
+  await first.close();
+}
+
 describe('article arrivals: every article reaches exactly one digest, whatever its publish time', () => {
   it('GIVEN an archive loaded for the first time THEN its articles count at their publish times (no flood), and an article saved later with an older publish time goes in the next digest, once', async () => {
     const db = createSqliteDigestStore(openDatabase(':memory:'));
@@ -53,16 +70,7 @@ describe('article arrivals: every article reaches exactly one digest, whatever i
     const dir = await tempDir();
     const path = `${dir.root}/bot.sqlite`;
     const clock = clockAt('2026-11-22T09:00:00Z');
-    const first = createSqliteDigestStore(openDatabase(path));
-    const a1 = new ArticleStore();
-    a1.set('old.md', makeArticle({ id: 'old', publishedAt: at('2026-11-21T10:00:00Z') }));
-    const log1 = createArrivalLog({ store: first, articles: a1, clock });
-    await log1.load();
-    log1.watch();
-    clock.set('2026-11-22T09:30:00Z');
-    a1.set('late.md', makeArticle({ id: 'late', publishedAt: at('2026-11-22T07:00:00Z') }));
-    await log1.settled();
-    await first.close();
+    await firstRunWithLateArticle(path, clock);
 
     // Next start, a day later: the same files plus one new file saved while the bot was down.
     clock.set('2026-11-23T12:00:00Z');
@@ -137,16 +145,7 @@ describe('article arrivals at start-up: one read of what is stored, writes only 
     const dir = await tempDir();
     const path = `${dir.root}/bot.sqlite`;
     const clock = clockAt('2026-11-22T09:00:00Z');
-    const first = createSqliteDigestStore(openDatabase(path));
-    const a1 = new ArticleStore();
-    a1.set('old.md', makeArticle({ id: 'old', publishedAt: at('2026-11-21T10:00:00Z') }));
-    const log1 = createArrivalLog({ store: first, articles: a1, clock });
-    await log1.load();
-    log1.watch();
-    clock.set('2026-11-22T09:30:00Z');
-    a1.set('late.md', makeArticle({ id: 'late', publishedAt: at('2026-11-22T07:00:00Z') }));
-    await log1.settled();
-    await first.close();
+    await firstRunWithLateArticle(path, clock);
 
     clock.set('2026-11-22T12:00:00Z');
     const counted = countingWrites(createSqliteDigestStore(openDatabase(path)));
