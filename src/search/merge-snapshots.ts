@@ -1,3 +1,4 @@
+import { firstGapBytes, PostingReader, putVarint, varintSize } from './posting-list.ts';
 import { allocateSnapshot, decodeSnapshot, SnapshotError } from './search-index.ts';
 
 /**
@@ -18,11 +19,18 @@ export function mergeSnapshots(snapshots: readonly Uint8Array[]): Uint8Array {
     docs += p.keys.length;
     return at;
   });
-  // The union of the words, each with how many postings it has in all.
+  // The union of the words, each with how many postings and bytes it has in all. A share's list is
+  // copied as it is but for its first gap, which counts from the last document of the shares before.
   const termIds = new Map<string, number>();
   const terms: string[] = [];
   const counts: number[] = [];
-  for (const p of parts) {
+  const sizes: number[] = [];
+  const lasts: number[] = [];
+  /** Per share and word: the first document of its list, and how many bytes its first gap takes. */
+  const firsts = parts.map((p) => new Float64Array(p.terms.length));
+  const gapBytes = parts.map((p) => new Uint8Array(p.terms.length));
+  parts.forEach((p, k) => {
+    let at = 0;
     for (let i = 0; i < p.terms.length; i++) {
       const term = p.terms[i]!;
       let id = termIds.get(term);
@@ -30,32 +38,52 @@ export function mergeSnapshots(snapshots: readonly Uint8Array[]): Uint8Array {
         id = terms.push(term) - 1;
         termIds.set(term, id);
         counts.push(0);
+        sizes.push(0);
+        lasts.push(-1);
       }
-      counts[id]! += p.counts[i]!;
+      const size = p.sizes[i]!;
+      if (p.counts[i]! > 0) {
+        const list = p.lists.subarray(at, at + size);
+        const first = new PostingReader(list);
+        first.next();
+        firsts[k]![i] = first.doc + offsets[k]!;
+        gapBytes[k]![i] = firstGapBytes(list);
+        sizes[id]! += varintSize(firsts[k]![i]! - lasts[id]!) + size - gapBytes[k]![i]!;
+        lasts[id] = p.lasts[i]! + offsets[k]!;
+        counts[id]! += p.counts[i]!;
+      }
+      at += size;
     }
-  }
+  });
   let total = 0;
+  let totalBytes = 0;
   const starts = new Float64Array(terms.length);
   for (let t = 0; t < terms.length; t++) {
-    starts[t] = total;
+    starts[t] = totalBytes;
+    totalBytes += sizes[t]!;
     total += counts[t]!;
   }
-  // Written in place: the joined lists go straight into the snapshot's own bytes, never into arrays of
+  // Written in place: the joined lists go straight into the snapshot's own bytes, never into lists of
   // their own first (at 100,000 articles that copy was 50 MB, and a view object per list 40 MB more).
-  const out = allocateSnapshot({ fieldMask, keys: parts.flatMap((p) => p.keys), terms, postings: total });
+  const out = allocateSnapshot({ fieldMask, keys: parts.flatMap((p) => p.keys), terms, postings: total, postingBytes: totalBytes });
   out.counts.set(counts);
-  const filled = new Float64Array(terms.length);
+  out.sizes.set(sizes);
+  const written = new Float64Array(terms.length);
+  const lastWritten = new Float64Array(terms.length).fill(-1);
   parts.forEach((p, k) => {
     let at = 0;
     for (let i = 0; i < p.terms.length; i++) {
-      const t = termIds.get(p.terms[i]!)!;
-      const n = p.counts[i]!;
-      const to = starts[t]! + filled[t]!;
-      // Documents in order within each list: the earlier share's numbers are the smaller.
-      for (let j = 0; j < n; j++) out.docs[to + j] = p.docs[at + j]! + offsets[k]!;
-      out.weights.set(p.weights.subarray(at, at + n), to);
-      filled[t]! += n;
-      at += n;
+      const size = p.sizes[i]!;
+      if (p.counts[i]! > 0) {
+        const t = termIds.get(p.terms[i]!)!;
+        // Documents in order within each list: the earlier share's numbers are the smaller.
+        let to = putVarint(out.lists, starts[t]! + written[t]!, firsts[k]![i]! - lastWritten[t]!);
+        out.lists.set(p.lists.subarray(at + gapBytes[k]![i]!, at + size), to);
+        to += size - gapBytes[k]![i]!;
+        written[t] = to - starts[t]!;
+        lastWritten[t] = p.lasts[i]! + offsets[k]!;
+      }
+      at += size;
     }
     out.times.set(p.times, offsets[k]);
     out.alive.set(p.alive, offsets[k]);

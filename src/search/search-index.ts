@@ -2,6 +2,7 @@ import type { ParsedArticle } from '../content/article.ts';
 import { foldText } from './query.ts';
 import { createTypoLookup, isTypoWord, typoBudget, type TypoLookup } from './typos.ts';
 import { finishHash, FNV_PRIME, hashString, staysAfterHole } from './open-addressing.ts';
+import { PostingBytesError, PostingList, PostingReader } from './posting-list.ts';
 
 /** A ranked match. */
 export interface SearchHit {
@@ -193,79 +194,12 @@ const MAX_TYPO_EXPANSIONS = 8;
  */
 const RARE_RATIO = 50;
 
-/** Boosts are stored as integers (tenths) so a posting's weight fits in 16 bits. */
+/** Boosts are stored as integers (tenths): a posting's weight is a whole number (see `posting-list.ts`). */
 const WEIGHT_SCALE = 10;
-
-const NO_DOCS = new Int32Array(0);
-const NO_WEIGHTS = new Uint16Array(0);
 
 /** Postings queued by `add` before they are moved to their lists: at first, and at most (10 bytes each). */
 const PENDING_START = 4096;
 const MAX_PENDING = 1 << 20;
-
-/** Posting lists this short are two small arrays in the heap (cheap to allocate); longer ones share one buffer. */
-const SMALL_POSTINGS = 16;
-/** Past this length a posting list grows by half, not double: after a bulk load, one new article must not double the common words' lists. */
-const LARGE_POSTINGS = 16_384;
-
-/**
- * The capacity a posting list of capacity `capacity` grows to when it must hold `needed`: at least
- * double while short (allocating arrays costs far more than filling them, and a live index adds an
- * article at a time), half again once long.
- */
-function grownSize(capacity: number, needed: number): number {
-  return Math.max(needed, 2, capacity < LARGE_POSTINGS ? capacity * 2 : capacity + (capacity >> 1));
-}
-
-/** A growable posting list: documents that contain a term, with the term's boosted frequency in each. */
-class Postings {
-  // Possibly views into a snapshot's buffer (see `absorb`); the first append past the end copies them out.
-  // Empty until the first append: a word first met in a snapshot gets the snapshot's arrays instead.
-  docs: Int32Array<ArrayBufferLike> = NO_DOCS;
-  weights: Uint16Array<ArrayBufferLike> = NO_WEIGHTS;
-  length = 0;
-
-  /** Appends postings of documents numbered after every one the list holds. */
-  appendRun(docs: Int32Array, weights: Uint16Array) {
-    if (this.length + docs.length > this.docs.length) this.resize(grownSize(this.docs.length, this.length + docs.length));
-    this.docs.set(docs, this.length);
-    this.weights.set(weights, this.length);
-    this.length += docs.length;
-  }
-
-  /** Appends another index's postings, its document numbers shifted by `offset`. */
-  append(docs: Int32Array, weights: Uint16Array, offset: number) {
-    if (this.length + docs.length > this.docs.length) this.resize(Math.ceil((this.length + docs.length) * 1.25));
-    for (let i = 0; i < docs.length; i++) this.docs[this.length + i] = docs[i]! + offset;
-    this.weights.set(weights, this.length);
-    this.length += docs.length;
-  }
-
-  /** Gives back spare capacity once a bulk load is over. */
-  trim() {
-    if (this.docs.length - this.length > 2) this.resize(this.length);
-  }
-
-  private resize(size: number) {
-    let docs: Int32Array;
-    let weights: Uint16Array;
-    if (size <= SMALL_POSTINGS) {
-      docs = new Int32Array(size);
-      weights = new Uint16Array(size);
-    } else {
-      // One buffer for both arrays: allocating a buffer outside the heap costs far more than filling it.
-      const buffer = new ArrayBuffer(size * 6);
-      docs = new Int32Array(buffer, 0, size);
-      weights = new Uint16Array(buffer, size * 4, size);
-    }
-    if (this.length > 0) {
-      docs.set(this.docs.subarray(0, this.length));
-      weights.set(this.weights.subarray(0, this.length));
-    }
-    this.docs = docs;
-    this.weights = weights;
-  }
-}
 
 /**
  * The index's words and their ids (ids in order of first use, never reused), in an open-addressing
@@ -444,7 +378,7 @@ export interface SnapshotIndex extends SearchIndex {
   keys(): IterableIterator<string>;
   /** Hides a document from searches (or shows it again) without forgetting its words. */
   setHidden(key: string, hidden: boolean): void;
-  /** The whole index as bytes: typed arrays laid end to end, read back by {@link SnapshotIndex.absorb}. */
+  /** The whole index as bytes: its arrays and posting lists laid end to end, read back by {@link SnapshotIndex.absorb}. */
   serialize(): Uint8Array;
   /**
    * Adds every document of a snapshot (from `serialize`, here or in a worker thread) to this index;
@@ -461,7 +395,7 @@ export class SnapshotError extends Error {
   override name = 'SnapshotError';
 }
 
-const SNAPSHOT_MAGIC = 0x31584953; // "SIX1"
+const SNAPSHOT_MAGIC = 0x32584953; // "SIX2": posting lists as varint bytes
 const HEADER_WORDS = 8;
 const pad8 = (n: number) => (n + 7) & ~7;
 /** Documents or words absorbed between two pauses of `absorbInSlices`. */
@@ -474,48 +408,52 @@ export interface SnapshotParts {
   times: Float64Array;
   alive: Uint8Array;
   terms: readonly string[];
-  postings: readonly { docs: Int32Array<ArrayBufferLike>; weights: Uint16Array<ArrayBufferLike>; length: number }[];
+  postings: readonly { bytes: Uint8Array<ArrayBufferLike>; used: number; length: number }[];
 }
 
 /**
  * Layout, every section starting on an 8-byte boundary: a header of eight u32 (magic, field mask,
- * documents, terms, postings, key bytes, term bytes, 0), then times (f64 per document), hidden flags
- * (u8), posting counts (u32 per term), document numbers (i32), weights (u16), keys (UTF-8, NUL
- * between) and terms (UTF-8, newline between: a term is letters and digits only).
+ * documents, terms, postings, key bytes, term bytes, posting bytes), then times (f64 per document),
+ * hidden flags (u8), posting counts (u32 per term), posting bytes per term (u32 per term), the
+ * posting lists (see `posting-list.ts`) end to end, keys (UTF-8, NUL between) and terms (UTF-8,
+ * newline between: a term is letters and digits only).
  */
 export function encodeSnapshot(s: SnapshotParts): Uint8Array {
   let total = 0;
-  for (const p of s.postings) total += p.length;
-  const out = allocateSnapshot({ fieldMask: s.fieldMask, keys: s.keys, terms: s.terms, postings: total });
+  let bytes = 0;
+  for (const p of s.postings) {
+    total += p.length;
+    bytes += p.used;
+  }
+  const out = allocateSnapshot({ fieldMask: s.fieldMask, keys: s.keys, terms: s.terms, postings: total, postingBytes: bytes });
   out.times.set(s.times);
   out.alive.set(s.alive);
   let at = 0;
   s.postings.forEach((p, i) => {
     out.counts[i] = p.length;
-    out.docs.set(p.docs.subarray(0, p.length), at);
-    out.weights.set(p.weights.subarray(0, p.length), at);
-    at += p.length;
+    out.sizes[i] = p.used;
+    out.lists.set(p.bytes.subarray(0, p.used), at);
+    at += p.used;
   });
   return out.bytes;
 }
 
 /**
  * A snapshot's bytes with its header, keys and terms written, and views of the sections the caller
- * fills (times, hidden flags, posting counts per term, document numbers and weights), so a snapshot
+ * fills (times, hidden flags, posting counts and byte sizes per term, and the lists), so a snapshot
  * can be written in place without the lists first existing apart (see `mergeSnapshots`).
  */
-export function allocateSnapshot(s: { fieldMask: number; keys: readonly string[]; terms: readonly string[]; postings: number }) {
+export function allocateSnapshot(s: { fieldMask: number; keys: readonly string[]; terms: readonly string[]; postings: number; postingBytes: number }) {
   const encoder = new TextEncoder();
   const keys = encoder.encode(s.keys.join('\0'));
   const terms = encoder.encode(s.terms.join('\n'));
-  const total = s.postings;
   const docs = s.keys.length;
-  const sizes = [HEADER_WORDS * 4, docs * 8, docs, s.terms.length * 4, total * 4, total * 2, keys.length, terms.length];
+  const sizes = [HEADER_WORDS * 4, docs * 8, docs, s.terms.length * 4, s.terms.length * 4, s.postingBytes, keys.length, terms.length];
   const bytes = new Uint8Array(sizes.reduce((a, n) => a + pad8(n), 0));
   const offsets: number[] = [];
   sizes.reduce((at, n) => (offsets.push(at), at + pad8(n)), 0);
   const buffer = bytes.buffer;
-  new Uint32Array(buffer, 0, HEADER_WORDS).set([SNAPSHOT_MAGIC, s.fieldMask, docs, s.terms.length, total, keys.length, terms.length, 0]);
+  new Uint32Array(buffer, 0, HEADER_WORDS).set([SNAPSHOT_MAGIC, s.fieldMask, docs, s.terms.length, s.postings, keys.length, terms.length, s.postingBytes]);
   bytes.set(keys, offsets[6]);
   bytes.set(terms, offsets[7]);
   return {
@@ -523,19 +461,22 @@ export function allocateSnapshot(s: { fieldMask: number; keys: readonly string[]
     times: new Float64Array(buffer, offsets[1], docs),
     alive: bytes.subarray(offsets[2], offsets[2]! + docs),
     counts: new Uint32Array(buffer, offsets[3], s.terms.length),
-    docs: new Int32Array(buffer, offsets[4], total),
-    weights: new Uint16Array(buffer, offsets[5], total),
+    sizes: new Uint32Array(buffer, offsets[4], s.terms.length),
+    lists: bytes.subarray(offsets[5], offsets[5]! + s.postingBytes),
   };
 }
 
-/** Reads a snapshot's parts (views into its bytes) and checks they add up; throws {@link SnapshotError}. */
+/**
+ * Reads a snapshot's parts (views into its bytes) and checks they add up, every posting list read
+ * through; throws {@link SnapshotError}. `lasts` is each list's last document (-1 for an empty one).
+ */
 export function decodeSnapshot(bytes: Uint8Array) {
   // Typed-array views need aligned offsets: a snapshot cut out of a larger buffer is copied once.
   const own = bytes.byteOffset % 8 === 0 ? bytes : bytes.slice();
   if (own.byteLength < HEADER_WORDS * 4) throw new SnapshotError('The snapshot is truncated');
-  const [magic, fieldMask, docs, termCount, total, keyBytes, termBytes] = new Uint32Array(own.buffer, own.byteOffset, HEADER_WORDS);
+  const [magic, fieldMask, docs, termCount, total, keyBytes, termBytes, postingBytes] = new Uint32Array(own.buffer, own.byteOffset, HEADER_WORDS);
   if (magic !== SNAPSHOT_MAGIC) throw new SnapshotError('Not an index snapshot');
-  const sizes = [HEADER_WORDS * 4, docs! * 8, docs!, termCount! * 4, total! * 4, total! * 2, keyBytes!, termBytes!];
+  const sizes = [HEADER_WORDS * 4, docs! * 8, docs!, termCount! * 4, termCount! * 4, postingBytes!, keyBytes!, termBytes!];
   const offsets: number[] = [];
   const end = sizes.reduce((at, n) => (offsets.push(at), at + pad8(n)), 0);
   if (end > own.byteLength) throw new SnapshotError('The snapshot is truncated');
@@ -545,12 +486,30 @@ export function decodeSnapshot(bytes: Uint8Array) {
   const terms = termCount === 0 ? [] : decoder.decode(own.subarray(offsets[7], offsets[7]! + termBytes!)).split('\n');
   if (keys.length !== docs || terms.length !== termCount) throw new SnapshotError('The snapshot does not add up');
   const counts = new Uint32Array(own.buffer, base + offsets[3]!, termCount);
-  // Indexed loops: a `for…of` over millions of postings allocates an iterator result per element (hundreds of MB of garbage at 100k articles).
+  const listSizes = new Uint32Array(own.buffer, base + offsets[4]!, termCount);
+  const lists = own.subarray(offsets[5], offsets[5]! + postingBytes!);
+  // Every list read through once: counts, sizes and documents must agree, or nothing is absorbed.
+  const lasts = new Int32Array(termCount!);
+  let at = 0;
   let sum = 0;
-  for (let i = 0; i < counts.length; i++) sum += counts[i]!;
-  const postDocs = new Int32Array(own.buffer, base + offsets[4]!, total);
-  for (let i = 0; i < postDocs.length; i++) if (postDocs[i]! < 0 || postDocs[i]! >= docs!) throw new SnapshotError('The snapshot points at a missing document');
-  if (sum !== total) throw new SnapshotError('The snapshot does not add up');
+  for (let t = 0; t < termCount!; t++) {
+    const stop = at + listSizes[t]!;
+    if (stop > lists.length) throw new SnapshotError('The snapshot does not add up');
+    const reader = new PostingReader(lists, at, stop);
+    let n = 0;
+    try {
+      while (reader.next()) n++;
+    } catch (err) {
+      if (err instanceof PostingBytesError) throw new SnapshotError(`The snapshot has a damaged posting list (${err.message})`);
+      throw err;
+    }
+    if (n !== counts[t]) throw new SnapshotError('The snapshot does not add up');
+    if (reader.doc >= docs!) throw new SnapshotError('The snapshot points at a missing document');
+    lasts[t] = reader.doc;
+    sum += n;
+    at = stop;
+  }
+  if (sum !== total || at !== lists.length) throw new SnapshotError('The snapshot does not add up');
   return {
     fieldMask: fieldMask!,
     keys,
@@ -558,14 +517,15 @@ export function decodeSnapshot(bytes: Uint8Array) {
     alive: own.subarray(offsets[2], offsets[2]! + docs!),
     terms,
     counts,
-    docs: postDocs,
-    weights: new Uint16Array(own.buffer, base + offsets[5]!, total),
+    sizes: listSizes,
+    lists,
+    lasts,
   };
 }
 
 /**
- * Creates a compact inverted index: one typed-array posting list per word and a sorted vocabulary
- * for prefix lookups. Ranking is BM25-style (rare words weigh more, repeats saturate) with field
+ * Creates a compact inverted index: one posting list per word (varint bytes, see `posting-list.ts`)
+ * and a sorted vocabulary for prefix lookups. Ranking is BM25-style (rare words weigh more, repeats saturate) with field
  * boosts; only the requested page is sorted (a bounded heap), so cost stays linear in matches.
  *
  * It replaced MiniSearch after `npm run bench` showed that library over the 5 ms p99 and 512 MB
@@ -576,7 +536,7 @@ export function createSearchIndex(options: { fields?: readonly IndexedField[]; s
   const fieldMask = fields.reduce((m, f) => m | (1 << ALL_FIELDS.indexOf(f)), 0);
   const vocabulary = new Vocabulary();
   const terms = vocabulary.words;
-  const postings: Postings[] = [];
+  const postings: PostingList[] = [];
   /** Close spellings of words not in the archive (`src/search/typos.ts`); built on the first need. */
   const typos: TypoLookup | null = options.typos === false ? null : createTypoLookup(terms);
   /** The first `sortedTerms.length` words, sorted, for prefix lookups; brought up to date by `sortedVocabulary`. */
@@ -644,7 +604,7 @@ export function createSearchIndex(options: { fields?: readonly IndexedField[]; s
   /** A word the index does not hold yet: an id, a posting list, and room in the scratch arrays. */
   const newTerm = (term: string, hash: number): number => {
     const id = vocabulary.add(term, hash);
-    postings.push(new Postings());
+    postings.push(new PostingList());
     if (id === seenIn.length) {
       const s = new Int32Array(id * 2);
       s.set(seenIn);
@@ -811,16 +771,7 @@ export function createSearchIndex(options: { fields?: readonly IndexedField[]; s
       alive[ids.length] = alive[d]!;
       ids.push(id);
     }
-    for (const p of postings) {
-      let w = 0;
-      for (let i = 0; i < p.length; i++) {
-        const to = remap[p.docs[i]!]!;
-        if (to < 0) continue;
-        p.docs[w] = to;
-        p.weights[w++] = p.weights[i]!;
-      }
-      p.length = w;
-    }
+    for (const p of postings) p.renumber(remap);
     alive.fill(0, ids.length);
     docIds = ids;
     docNumber.rebuild();
@@ -830,7 +781,8 @@ export function createSearchIndex(options: { fields?: readonly IndexedField[]; s
   /** True when some shown document holds the word: a removed article's words stay in the dictionary. */
   const shownIn = (tid: number) => {
     const p = postings[tid]!;
-    for (let i = 0; i < p.length; i++) if (alive[p.docs[i]!] === 1) return true;
+    const reader = new PostingReader(p.bytes, 0, p.used);
+    while (reader.next()) if (alive[reader.doc] === 1) return true;
     return false;
   };
 
@@ -880,10 +832,27 @@ export function createSearchIndex(options: { fields?: readonly IndexedField[]; s
         const p = postings[tid]!;
         const idf = Math.log(1 + (live - p.length + 0.5) / (p.length + 0.5));
         const factor = idf * mult * (K1 + 1);
-        for (let i = 0; i < p.length; i++) {
-          const d = p.docs[i]!;
+        // The list's varints read inline (see `posting-list.ts`): this loop is most of a search's time.
+        const bytes = p.bytes;
+        const stop = p.used;
+        let at = 0;
+        let d = -1;
+        while (at < stop) {
+          let b = bytes[at++]!;
+          let gap = b & 0x7f;
+          for (let shift = 7; b >= 0x80; shift += 7) {
+            b = bytes[at++]!;
+            gap |= (b & 0x7f) << shift;
+          }
+          d += gap;
+          b = bytes[at++]!;
+          let weight = b & 0x7f;
+          for (let shift = 7; b >= 0x80; shift += 7) {
+            b = bytes[at++]!;
+            weight |= (b & 0x7f) << shift;
+          }
           if (alive[d] === 0) continue;
-          const w = p.weights[i]! / WEIGHT_SCALE;
+          const w = weight / WEIGHT_SCALE;
           if (seen[d] === 0) touchedBuf[touchedCount++] = d;
           if (seen[d] !== mark) {
             seen[d] = mark;
@@ -974,14 +943,16 @@ export function createSearchIndex(options: { fields?: readonly IndexedField[]; s
     for (let i = 0; i < snap.terms.length; i++) {
       const term = snap.terms[i]!;
       const n = snap.counts[i]!;
+      const size = snap.sizes[i]!;
       const p = postings[termId(term)]!;
       if (p.length === 0 && offset === 0) {
-        // The first snapshot into an empty index: its arrays are used in place, nothing is copied.
-        p.docs = snap.docs.subarray(at, at + n);
-        p.weights = snap.weights.subarray(at, at + n);
+        // The first snapshot into an empty index: its lists are used in place, nothing is copied.
+        p.bytes = snap.lists.subarray(at, at + size);
+        p.used = size;
         p.length = n;
-      } else p.append(snap.docs.subarray(at, at + n), snap.weights.subarray(at, at + n), offset);
-      at += n;
+        p.last = snap.lasts[i]!;
+      } else p.appendList(snap.lists.subarray(at, at + size), n, snap.lasts[i]!, offset);
+      at += size;
       if (i % STEP === STEP - 1) yield;
     }
     pendingAdds += snap.keys.length;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ArticleStore } from '../../src/content/store.ts';
 import { MAX_QUERY_LENGTH, QueryError, prepareQuery } from '../../src/search/query.ts';
+import { mergeSnapshots } from '../../src/search/merge-snapshots.ts';
 import { MAX_TERMS_PER_ARTICLE, SnapshotError, createSearchIndex, indexLimitNotice } from '../../src/search/search-index.ts';
 import { makeArticle } from '../support/article-factory.ts';
 
@@ -169,6 +170,44 @@ describe('index snapshots', () => {
     });
     expect(stepped.serialize()).toEqual(whole.serialize());
     for (const q of queries) expect(stepped.search(q)).toEqual(whole.search(q));
+  });
+
+  it('GIVEN shares of an archive indexed apart (as on worker threads) THEN their merged snapshot is, byte for byte, the whole index’s', () => {
+    const titles = ['Musk’s “Zürich” bank', 'Bitcoin ETF inflows', 'Ethereum İstanbul upgrade', 'Solana miners', 'MUSK again', 'Zürich café — naïve'];
+    const articles = Array.from({ length: 300 }, (_, i) =>
+      makeArticle({ id: `a${i}`, title: `${titles[i % titles.length]} ${i % 7} w${i}`, summary: `Story ${i} about ${titles[(i * 5) % titles.length]}`, publishedAt: new Date(Date.UTC(2026, 10, 1 + (i % 20))) }),
+    );
+    const whole = createSearchIndex();
+    for (const a of articles) whole.add(a);
+    for (const cuts of [[150], [1, 2, 299], [40, 41, 200, 260], [0, 300]]) {
+      const bounds = [0, ...cuts, articles.length];
+      const shares = bounds.slice(1).map((end, k) => {
+        const share = createSearchIndex();
+        for (const a of articles.slice(bounds[k], end)) share.add(a);
+        return share.serialize();
+      });
+      const merged = mergeSnapshots(shares);
+      expect(merged).toEqual(whole.serialize());
+      const absorbed = createSearchIndex({ snapshot: merged });
+      for (const q of [...queries, 'w299', 'w0', 'istanbul']) expect(absorbed.search(q)).toEqual(whole.search(q));
+    }
+  });
+
+  it('GIVEN a snapshot whose posting list is damaged THEN absorbing throws a SnapshotError and changes nothing', () => {
+    const index = createSearchIndex();
+    for (const a of corpus()) index.add(a);
+    const bytes = index.serialize();
+    // The posting lists sit just before the keys: the keys start with the first key, "a".
+    const header = new Uint32Array(bytes.buffer, bytes.byteOffset, 8);
+    const [, , docs, terms, , , , postingBytes] = header;
+    const listsAt = [32, docs! * 8, docs!, terms! * 4, terms! * 4].reduce((at, n) => at + ((n + 7) & ~7), 0);
+    for (const damage of [(b: Uint8Array) => (b[listsAt] = 0), (b: Uint8Array) => b.fill(0xff, listsAt, listsAt + postingBytes!)]) {
+      const broken = bytes.slice();
+      damage(broken);
+      const target = createSearchIndex();
+      expect(() => target.absorb(broken)).toThrow(SnapshotError);
+      expect(target.size).toBe(0);
+    }
   });
 
   it('GIVEN bytes that are not a snapshot, a cut one, or one of other fields THEN absorbing throws and changes nothing', () => {
