@@ -2,7 +2,7 @@ import type { ParsedArticle } from '../content/article.ts';
 import { foldText } from './query.ts';
 import { createTypoLookup, isTypoWord, typoBudget, type TypoLookup } from './typos.ts';
 import { finishHash, FNV_PRIME, hashString, staysAfterHole } from './open-addressing.ts';
-import { PostingBytesError, PostingList, PostingReader } from './posting-list.ts';
+import { PostingList, PostingReader } from './posting-list.ts';
 
 /** A ranked match. */
 export interface SearchHit {
@@ -466,11 +466,89 @@ export function allocateSnapshot(s: { fieldMask: number; keys: readonly string[]
   };
 }
 
+/** A snapshot's parts, as {@link decodeSnapshot} reads them. */
+export type DecodedSnapshot = ReturnType<typeof snapshotSections> & { lasts: Int32Array };
+
 /**
  * Reads a snapshot's parts (views into its bytes) and checks they add up, every posting list read
  * through; throws {@link SnapshotError}. `lasts` is each list's last document (-1 for an empty one).
  */
-export function decodeSnapshot(bytes: Uint8Array) {
+export function decodeSnapshot(bytes: Uint8Array): DecodedSnapshot {
+  const steps = decodeSnapshotSteps(bytes);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/** Posting bytes checked between two pauses of {@link decodeSnapshotSteps}. */
+const CHECK_STEP_BYTES = 4 << 20;
+
+/**
+ * `decodeSnapshot`, pausing (`yield`) every few MB of posting lists: at a million articles the lists
+ * take a few hundred MB, and checking them in one go held the event loop for over a second.
+ */
+export function* decodeSnapshotSteps(bytes: Uint8Array): Generator<void, DecodedSnapshot> {
+  const snap = snapshotSections(bytes);
+  const { counts, sizes, lists, docs } = snap;
+  // Every list read through once, before anything is absorbed: counts, sizes and documents must agree.
+  const lasts = new Int32Array(counts.length);
+  let at = 0;
+  let sum = 0;
+  let sinceYield = 0;
+  for (let t = 0; t < counts.length; t++) {
+    const stop = at + sizes[t]!;
+    if (stop > lists.length) throw new SnapshotError('The snapshot does not add up');
+    const last = checkList(lists, at, stop, counts[t]!);
+    if (last >= docs) throw new SnapshotError('The snapshot points at a missing document');
+    lasts[t] = last;
+    sum += counts[t]!;
+    sinceYield += stop - at;
+    at = stop;
+    if (sinceYield >= CHECK_STEP_BYTES) {
+      sinceYield = 0;
+      yield;
+    }
+  }
+  if (sum !== snap.total || at !== lists.length) throw new SnapshotError('The snapshot does not add up');
+  return { ...snap, lasts };
+}
+
+/**
+ * Reads the posting list in `bytes[at, stop)` through and returns its last document (-1 when empty).
+ * Throws {@link SnapshotError} unless it holds exactly `count` postings, each a gap of at least 1 and a
+ * weight, every varint inside the list and at most 5 bytes (as `posting-list.ts` writes them).
+ */
+function checkList(bytes: Uint8Array, at: number, stop: number, count: number): number {
+  let doc = -1;
+  let n = 0;
+  // Most gaps and weights take one byte: those are read without the loop that longer ones need.
+  while (at < stop) {
+    let b = bytes[at++]!;
+    let gap = b;
+    if (b >= 0x80) {
+      gap = b & 0x7f;
+      for (let shift = 7; b >= 0x80; shift += 7) {
+        if (at >= stop || shift > 28) throw new SnapshotError('The snapshot has a damaged posting list');
+        b = bytes[at++]!;
+        gap += (b & 0x7f) * 2 ** shift;
+      }
+    }
+    if (gap === 0 || at >= stop) throw new SnapshotError('The snapshot has a damaged posting list');
+    doc += gap;
+    b = bytes[at++]!;
+    for (let more = 0; b >= 0x80; more++) {
+      if (at >= stop || more === 4) throw new SnapshotError('The snapshot has a damaged posting list');
+      b = bytes[at++]!;
+    }
+    n++;
+  }
+  if (n !== count) throw new SnapshotError('The snapshot does not add up');
+  return doc;
+}
+
+/** A snapshot's header and sections, checked for size but with its posting lists not yet read. */
+function snapshotSections(bytes: Uint8Array) {
   // Typed-array views need aligned offsets: a snapshot cut out of a larger buffer is copied once.
   const own = bytes.byteOffset % 8 === 0 ? bytes : bytes.slice();
   if (own.byteLength < HEADER_WORDS * 4) throw new SnapshotError('The snapshot is truncated');
@@ -485,41 +563,17 @@ export function decodeSnapshot(bytes: Uint8Array) {
   const keys = docs === 0 ? [] : decoder.decode(own.subarray(offsets[6], offsets[6]! + keyBytes!)).split('\0');
   const terms = termCount === 0 ? [] : decoder.decode(own.subarray(offsets[7], offsets[7]! + termBytes!)).split('\n');
   if (keys.length !== docs || terms.length !== termCount) throw new SnapshotError('The snapshot does not add up');
-  const counts = new Uint32Array(own.buffer, base + offsets[3]!, termCount);
-  const listSizes = new Uint32Array(own.buffer, base + offsets[4]!, termCount);
-  const lists = own.subarray(offsets[5], offsets[5]! + postingBytes!);
-  // Every list read through once: counts, sizes and documents must agree, or nothing is absorbed.
-  const lasts = new Int32Array(termCount!);
-  let at = 0;
-  let sum = 0;
-  for (let t = 0; t < termCount!; t++) {
-    const stop = at + listSizes[t]!;
-    if (stop > lists.length) throw new SnapshotError('The snapshot does not add up');
-    const reader = new PostingReader(lists, at, stop);
-    let n = 0;
-    try {
-      while (reader.next()) n++;
-    } catch (err) {
-      if (err instanceof PostingBytesError) throw new SnapshotError(`The snapshot has a damaged posting list (${err.message})`);
-      throw err;
-    }
-    if (n !== counts[t]) throw new SnapshotError('The snapshot does not add up');
-    if (reader.doc >= docs!) throw new SnapshotError('The snapshot points at a missing document');
-    lasts[t] = reader.doc;
-    sum += n;
-    at = stop;
-  }
-  if (sum !== total || at !== lists.length) throw new SnapshotError('The snapshot does not add up');
   return {
     fieldMask: fieldMask!,
+    docs: docs!,
+    total: total!,
     keys,
     times: new Float64Array(own.buffer, base + offsets[1]!, docs),
     alive: own.subarray(offsets[2], offsets[2]! + docs!),
     terms,
-    counts,
-    sizes: listSizes,
-    lists,
-    lasts,
+    counts: new Uint32Array(own.buffer, base + offsets[3]!, termCount),
+    sizes: new Uint32Array(own.buffer, base + offsets[4]!, termCount),
+    lists: own.subarray(offsets[5], offsets[5]! + postingBytes!),
   };
 }
 
@@ -921,7 +975,7 @@ export function createSearchIndex(options: { fields?: readonly IndexedField[]; s
    * decoded and checked whole before the first change, so bytes that are not a snapshot change nothing.
    */
   function* absorbSteps(bytes: Uint8Array, shareKey?: (key: string) => string): Generator<void> {
-    const snap = decodeSnapshot(bytes);
+    const snap = yield* decodeSnapshotSteps(bytes);
     if (snap.fieldMask !== fieldMask) throw new SnapshotError('The snapshot indexes other fields');
     // The snapshot's documents come after every pending one, in every list.
     settle();
