@@ -62,7 +62,7 @@ export interface BotDeps {
 export interface OpeningArchive {
   store: ArticleStore;
   ready: Promise<LoadReport>;
-  /** Files read out of files found, for the "Loading the archive: 43%…" answers. */
+  /** Steps of the load done out of steps to do, for the "Loading the archive: 43%…" answers. */
   progress(): { done: number; total: number };
   /** Resolves when the cache written after the load is on disk (or was not written); a stop waits for it. */
   cacheWritten?: Promise<void>;

@@ -185,10 +185,11 @@ async function load(flag: string | undefined, env: CliIo['env'], err: (s: string
     timeZone: zone.timeZone,
     now,
     // Progress goes to stderr so stdout stays clean for --json and pipes.
+    // `done` and `total` are steps of the load (see LOAD_STEPS), shown as the bot shows them: a percentage.
     onProgress(done, total) {
       if (total >= 500 && (done === total || done - lastShown >= Math.ceil(total / 10))) {
         lastShown = done;
-        err(`Loading ${done}/${total} files…`);
+        err(`Loading the archive: ${Math.floor((done / total) * 100)}%…`);
       }
     },
   });

@@ -41,6 +41,7 @@ export interface ArchiveOptions {
   /** Where the archive cache lives; null or undefined loads every file and writes nothing. */
   cacheDir?: string | null;
   readOptions?: ContentReadOptions;
+  /** How far the load has got, in steps (see {@link LOAD_STEPS}); `total` is 0 while the folder is listed. */
   onProgress?(done: number, total: number): void;
   /** Told when the cache is refused (and rebuilt) or cannot be written: the bot logs a warning and goes on. */
   onCacheProblem?(message: string): void;
@@ -54,7 +55,7 @@ export interface OpeningArchive {
   store: ArticleStore;
   /** Resolves when every file is in the store (rejects with `ContentDirError` when the folder is missing). */
   ready: Promise<ArchiveReport>;
-  /** Files done out of files found, for "Loading the archive: 43%…". */
+  /** Steps done out of steps to do (see {@link LOAD_STEPS}), for "Loading the archive: 43%…". */
   progress(): { done: number; total: number };
   /** Resolves when the cache written after the load is on disk, or was not written (a warning was given). */
   cacheWritten: Promise<void>;
@@ -226,7 +227,7 @@ async function statFiles(root: string, found: readonly Found[]): Promise<Float64
  * the order of the load that wrote it), so one merge pairs them without a 100,000-entry map; a cache in
  * any other order falls back to looking each path up.
  */
-function rowsOf(found: readonly Found[], records: CacheRecords): Int32Array {
+async function rowsOf(found: readonly Found[], records: CacheRecords): Promise<Int32Array> {
   const files = records.files;
   for (let k = 1; k < files.length; k++) if (!(files[k - 1]! < files[k]!)) return Int32Array.from(found, (f) => records.rowOf(f.file));
   const rows = new Int32Array(found.length).fill(-1);
@@ -235,8 +236,51 @@ function rowsOf(found: readonly Found[], records: CacheRecords): Int32Array {
     const file = found[i]!.file;
     while (j < files.length && files[j]! < file) j++;
     if (j < files.length && files[j] === file) rows[i] = j++;
+    // A million paths take about a second to pair: commands keep being answered meanwhile.
+    if (i % (SLICE * 10) === SLICE * 10 - 1) await yieldToLoop();
   }
   return rows;
+}
+
+/**
+ * The steps of a load, per file, for its "Loading the archive: 43%…": its phases take very different
+ * times per file. Counted in files, the percentage stood at 0 while a million-file cache was read and
+ * checked (about 10 s) and at 99% while the parsed files were joined and placed in the store (about
+ * 14 s). Measured shares: checking the cache took about as long as placing its articles, parsing a
+ * file about 8 times as long as placing it, joining the parse workers' indexes about as long.
+ */
+export const LOAD_STEPS = { check: 1, parse: 8, join: 1, place: 1 } as const;
+
+/**
+ * A load's progress in steps: never back, never past the total. A phase whose length is not known in
+ * advance (absorbing an index) moves toward its end by a share of what is left at each pause.
+ */
+function loadProgress(onProgress: ((done: number, total: number) => void) | undefined) {
+  let done = 0;
+  let total = 0;
+  const tell = (n: number) => {
+    const next = Math.min(total, Math.max(done, Math.round(n)));
+    if (next === done) return;
+    done = next;
+    onProgress?.(done, total);
+  };
+  return {
+    get done() {
+      return done;
+    },
+    /** Sets the steps in all (they change once the cache has said which files need parsing); told with the next step. */
+    plan(steps: number) {
+      total = Math.max(steps, done);
+    },
+    to: tell,
+    /** A pause of a phase ending at `end` steps: a twentieth of the way left. */
+    toward(end: number) {
+      tell(done + (end - done) / 20);
+    },
+    finish() {
+      tell(total);
+    },
+  };
 }
 
 /** Rows handled between two turns of the event loop, so commands answer "Loading…" while a large archive is restored. */
@@ -250,7 +294,6 @@ async function load(
   options: Omit<ArchiveOptions, 'dir'> & {
     cache?: { path: string; key: string };
     manifest?: Manifest;
-    onTotal?(total: number): void;
     /** Given a first load's parsed shares (records and their joined index), to write as the cache. */
     writeShares?(records: Uint8Array[], snapshots: IndexSnapshots): void;
   },
@@ -262,6 +305,11 @@ async function load(
   const report: LoadReport = { files: 0, loaded: 0, skipped: [], excluded: [], notices: [] };
   const found = await listContentFilesSliced(root, realRoot, report.skipped);
   report.files = found.length + report.skipped.length;
+  const steps = loadProgress(options.onProgress);
+  const files = found.length;
+  const cacheFound = !!options.cache && sink instanceof ArticleStore && !sink.keepsDetails && existsSync(options.cache.path);
+  // Until the cache has spoken, as if it vouched for every file (or, without one, as if every file were parsed).
+  steps.plan(cacheFound ? files * (LOAD_STEPS.check + LOAD_STEPS.place) : files * (LOAD_STEPS.parse + LOAD_STEPS.join + LOAD_STEPS.place));
   options.manifest?.reset(found);
   // Bare records (words indexed on the workers) only for a store that reads details back from the files.
   const store = sink instanceof ArticleStore && !sink.keepsDetails ? sink : null;
@@ -275,13 +323,18 @@ async function load(
   const sources: CacheRecords[] = [];
   if (options.cache && store) {
     // Every file is stat'ed on a worker thread while the cache is read and checked here.
-    const stating = existsSync(options.cache.path) ? statFiles(root, found) : Promise.resolve(new Float64Array(0));
+    const stating = cacheFound ? statFiles(root, found) : Promise.resolve(new Float64Array(0));
     stating.catch(() => undefined);
+    const checked = files * LOAD_STEPS.check;
     const read = await readArchiveCache(options.cache.path, options.cache.key);
+    steps.to(checked * 0.2);
     if (read.ok) {
       try {
         // Absorbed before any article: a snapshot that does not decode changes nothing and counts as a refused cache.
-        await store.absorbIndexInSlices(read.contents.snapshots, yieldToLoop);
+        await store.absorbIndexInSlices(read.contents.snapshots, () => {
+          steps.toward(checked * 0.8);
+          return yieldToLoop();
+        });
         stats.cache = 'used';
         const seen = await stating;
         let used = 0;
@@ -289,7 +342,7 @@ async function load(
         for (const segment of read.contents.records) {
           sources.push(segment);
           cached += segment.length;
-          const rows = rowsOf(found, segment);
+          const rows = await rowsOf(found, segment);
           for (let i = 0; i < found.length; i++) {
             const r = rows[i]!;
             if (r >= 0 && origin[i] === 0 && seen[i * 2] === segment.sizes[r] && seen[i * 2 + 1] === segment.mtimes[r] && !segment.transient(r)) {
@@ -297,7 +350,10 @@ async function load(
               row[i] = r;
               used++;
             }
-            if (i % (SLICE * 10) === SLICE * 10 - 1) await yieldToLoop();
+            if (i % (SLICE * 10) === SLICE * 10 - 1) {
+              steps.toward(checked);
+              await yieldToLoop();
+            }
           }
         }
         stats.dropped = cached - used;
@@ -317,13 +373,12 @@ async function load(
     else toParse.push(i);
   }
   stats.parsed = toParse.length;
-  const total = found.length;
-  options.onTotal?.(total);
-  let reported = -1;
-  const progress = (n: number) => {
-    reported = n;
-    options.onProgress?.(n, total);
-  };
+  // Now known: which files are parsed (and joined), and how many were checked against the cache.
+  const checkedSteps = cacheFound ? files * LOAD_STEPS.check : 0;
+  steps.to(checkedSteps);
+  steps.plan(checkedSteps + toParse.length * (LOAD_STEPS.parse + LOAD_STEPS.join) + files * LOAD_STEPS.place);
+  const parsedSteps = checkedSteps + toParse.length * LOAD_STEPS.parse;
+  const joinedSteps = parsedSteps + toParse.length * LOAD_STEPS.join;
 
   const apply = (i: number, e: ParsedEntry) => {
     if (e.kind === 'excluded') {
@@ -346,7 +401,7 @@ async function load(
     if (e.notices) report.notices.push(...e.notices);
   };
 
-  const files = toParse.map((i) => [found[i]!.file, absoluteOf(found[i]!)] as const);
+  const toRead = toParse.map((i) => [found[i]!.file, absoluteOf(found[i]!)] as const);
   const now = () => (readOptions.now ?? (() => new Date()))().getTime();
   if (store) {
     const key = options.cache?.key ?? '';
@@ -355,7 +410,7 @@ async function load(
     // a load from the cache would (id collisions and duplicates resolve the same way).
     const parts = toParse.length === 0
       ? []
-      : await parseToParts({ files, settings: settingsOf(readOptions, false), key, now, threads: options.threads, onProgress: progress });
+      : await parseToParts({ files: toRead, settings: settingsOf(readOptions, false), key, now, threads: options.threads, onProgress: (n) => steps.to(checkedSteps + n * LOAD_STEPS.parse) });
     const fromCache = sources.length;
     if (parts.length > 0) {
       // One snapshot of all the shares (see `mergeSnapshots`); its words replace the cache's for the files parsed again.
@@ -364,11 +419,15 @@ async function load(
       // A first load (nothing from a cache): the shares, as they are, are the cache. Written while they
       // are applied, from bytes already in memory: no second copy of the index or the records is made.
       if (fromCache === 0 && options.writeShares) options.writeShares(parts.map((p) => p.records), merged);
-      await store.absorbIndexInSlices(merged, yieldToLoop);
+      await store.absorbIndexInSlices(merged, () => {
+        steps.toward(joinedSteps);
+        return yieldToLoop();
+      });
     }
     for (const part of parts) {
       const decoded = await decodeRecords(part.records, key);
       if (!decoded.ok) throw new Error(`A parse worker's records did not read back: ${decoded.message}`);
+      steps.toward(joinedSteps);
       sources.push(decoded.records);
       for (let r = 0; r < decoded.records.length; r++) {
         const i = toParse[part.start + r]!;
@@ -380,14 +439,13 @@ async function load(
     let restoring = 0;
     for (let i = 0; i < found.length; i++) if (origin[i] !== 0) restoring++;
     store.reserve(restoring, sources.reduce((n, s) => n + s.hashes, 0));
-    let done = toParse.length;
+    steps.to(joinedSteps);
     for (let i = 0; i < found.length; i++) {
       const o = origin[i]!;
       if (o === 0) continue;
       apply(i, sources[o - 1]!.entry(row[i]!));
-      if (o <= fromCache) done++;
       if (i % SLICE === SLICE - 1) {
-        progress(done);
+        steps.to(joinedSteps + (i + 1) * LOAD_STEPS.place);
         await yieldToLoop();
       }
     }
@@ -400,13 +458,14 @@ async function load(
     let cursor = 0;
     let done = 0;
     await parseFiles({
-      files,
+      files: toRead,
       settings: settingsOf(readOptions, true),
       now,
       threads: options.threads,
       onEntry(entry, k) {
         outcomes[toParse[k]!] = entry;
-        progress(++done);
+        // Parsed, joined and placed at once here: each file is all its steps.
+        steps.to(++done * (LOAD_STEPS.parse + LOAD_STEPS.join + LOAD_STEPS.place));
         for (let e = outcomes[cursor]; e; e = outcomes[cursor]) {
           outcomes[cursor] = undefined;
           apply(cursor++, e);
@@ -414,7 +473,7 @@ async function load(
       },
     });
   }
-  if (total > 0 && reported !== total) progress(total);
+  steps.finish();
   stats.ms = Math.round(performance.now() - started);
   return { ...report, stats };
 }

@@ -1,15 +1,15 @@
 import type { MessagePayload } from '../payload/types.ts';
 import { renderNotice } from './articles.ts';
 
-/** How far the archive load has got: files read out of files found (`total` is 0 while the folder is still being listed). */
+/** How far the archive load has got, in steps of its work (`total` is 0 while the folder is still being listed). */
 export interface LoadProgress {
   done: number;
   total: number;
 }
 
 /**
- * The whole percentage done, 0–99: "100%" would read as finished while the bot still refuses to
- * answer (the last step, building the index, follows the last file read).
+ * The whole percentage done, 0–99: "100%" would read as finished in an answer that still says the
+ * archive is loading (the last step ends a moment before the bot answers in full).
  */
 export function loadPercent(p: LoadProgress): number {
   if (!(p.total > 0) || !(p.done > 0)) return 0;

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ArticleStore } from '../../src/content/store.ts';
 import { createTopicCanonicaliser } from '../../src/content/topics.ts';
 import { cacheFileFor, CACHE_FORMAT_VERSION } from '../../src/files/archive-cache.ts';
-import { createFileDetailsReader, loadArchive, openArchive, type ArchiveOptions } from '../../src/files/archive.ts';
+import { createFileDetailsReader, LOAD_STEPS, loadArchive, openArchive, type ArchiveOptions } from '../../src/files/archive.ts';
 import { aggregatorArticle, tempDir } from '../support/temp-dir.ts';
 
 const dirs: Array<{ cleanup(): Promise<void> }> = [];
@@ -159,18 +159,38 @@ describe('archive cache', () => {
     expect(a.problems).toEqual([expect.stringMatching(/not written, going on from memory: (ENOTDIR|EEXIST)/)]);
   });
 
-  it('reports progress up to the number of files, and the store is there before it is loaded', async () => {
+  it('reports progress in steps up to the whole, moving while the cache is checked, before any article is placed', async () => {
     const a = await archive();
-    const seen: string[] = [];
-    const opening = a.open({ onProgress: (done, total) => seen.push(`${done}/${total}`) });
+    const first: Array<[number, number]> = [];
+    const opening = a.open({ onProgress: (done, total) => first.push([done, total]) });
     expect(opening.store.size).toBe(0);
     await opening.ready;
-    expect(seen.at(-1)).toBe('4/4');
-    expect(opening.progress()).toEqual({ done: 4, total: 4 });
+    // No cache yet: four files to read, join and place.
+    const cold = 4 * (LOAD_STEPS.parse + LOAD_STEPS.join + LOAD_STEPS.place);
+    expect(first.at(-1)).toEqual([cold, cold]);
+    expect(opening.progress()).toEqual({ done: cold, total: cold });
+    expectRising(first);
     await opening.cacheWritten;
+    const again: Array<[number, number, number]> = [];
+    const reopening = a.open({ onProgress: (done, total) => again.push([done, total, reopening.store.size]) });
+    await reopening.ready;
+    expectRising(again.map(([done, total]) => [done, total]));
+    const [done, total] = again.at(-1)!;
+    expect(done).toBe(total);
+    expect(again.some(([d, , stored]) => d > 0 && stored === 0)).toBe(true);
+    expect(reopening.store.size).toBe(3);
     await rm(a.cacheFile());
   });
 });
+
+/** Progress never goes back and never passes its total. */
+function expectRising(events: Array<[done: number, total: number]>) {
+  expect(events.length).toBeGreaterThan(0);
+  events.forEach(([done, total], i) => {
+    expect(done).toBeLessThanOrEqual(total);
+    if (i > 0) expect(done).toBeGreaterThanOrEqual(events[i - 1]![0]);
+  });
+}
 
 describe('loading on worker threads', () => {
   it('GIVEN the same folder THEN worker threads and inline parsing load the same articles, search and report', async () => {

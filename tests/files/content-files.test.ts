@@ -2,6 +2,7 @@ import { symlink, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ArticleStore } from '../../src/content/store.ts';
+import { LOAD_STEPS } from '../../src/files/archive.ts';
 import { ContentDirError, MAX_FILE_BYTES, loadContentDir, resolveContentDir, watchContentDir, type WatchEvent } from '../../src/files/content-files.ts';
 import { aggregatorArticle, tempDir } from '../support/temp-dir.ts';
 import { waitFor } from '../support/wait-for.ts';
@@ -63,13 +64,13 @@ describe('loadContentDir', () => {
     await expect(loadContentDir('/nonexistent/news', new ArticleStore())).rejects.toThrow(/CONTENT_DIR/);
   });
 
-  it('reports progress with counts', async () => {
+  it('reports progress file by file, each file all its steps (read, indexed, stored), up to the whole', async () => {
     const d = await folder();
     for (let i = 0; i < 5; i++) await d.write(`${i}.md`, aggregatorArticle({ title: `N${i}` }));
     const seen: string[] = [];
     await loadContentDir(d.root, new ArticleStore(), { onProgress: (done, total) => seen.push(`${done}/${total}`) });
-    expect(seen.at(-1)).toBe('5/5');
-    expect(seen).toHaveLength(5);
+    const perFile = LOAD_STEPS.parse + LOAD_STEPS.join + LOAD_STEPS.place;
+    expect(seen).toEqual([1, 2, 3, 4, 5].map((n) => `${n * perFile}/${5 * perFile}`));
   });
 
   it('resolves the folder from the flag, then CONTENT_DIR, then ./content', () => {
