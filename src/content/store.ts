@@ -1,5 +1,5 @@
 import { createSearchIndex, tokenize, type SnapshotIndex, type TypoCorrection } from '../search/search-index.ts';
-import { mergeSnapshots } from '../search/merge-snapshots.ts';
+import { mergeSnapshots, mergeSnapshotsSteps } from '../search/merge-snapshots.ts';
 import { FNV_OFFSET, FNV_PRIME, hashString, slotsFor, staysAfterHole } from '../search/open-addressing.ts';
 import { foldText, prepareQuery } from '../search/query.ts';
 import type { Article, ArticleDetails, ArticleDetailsReader, ParsedArticle, Sentiment } from './article.ts';
@@ -83,6 +83,19 @@ export function createIndexBuilder(): { add(file: string, article: ParsedArticle
 /** Index snapshots of disjoint files (the shares of a load parsed on worker threads) joined into one pair, files in the order given. */
 export function mergeIndexSnapshots(list: readonly IndexSnapshots[]): IndexSnapshots {
   return { index: mergeSnapshots(list.map((s) => s.index)), titles: mergeSnapshots(list.map((s) => s.titles)) };
+}
+
+/** `mergeIndexSnapshots`, awaiting `pause` between steps, so a large load keeps answering while its shares are joined. */
+export async function mergeIndexSnapshotsInSlices(list: readonly IndexSnapshots[], pause: () => Promise<void>): Promise<IndexSnapshots> {
+  const join = async (snapshots: Uint8Array[]) => {
+    const steps = mergeSnapshotsSteps(snapshots);
+    for (;;) {
+      const step = steps.next();
+      if (step.done) return step.value;
+      await pause();
+    }
+  };
+  return { index: await join(list.map((s) => s.index)), titles: await join(list.map((s) => s.titles)) };
 }
 
 /** A 31-bit FNV-1a hash of a folded title: a small integer, so the title map holds no number objects. */

@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import type { ArticleDetails, ArticleDetailsReader, ContentIssue } from '../content/article.ts';
-import { ArticleStore, mergeIndexSnapshots, type ArticleSink, type IndexSnapshots } from '../content/store.ts';
+import { ArticleStore, mergeIndexSnapshotsInSlices, type ArticleSink, type IndexSnapshots } from '../content/store.ts';
 import type { StoredArticle } from '../content/stored-article.ts';
 import { cacheFileFor, cacheKey, decodeRecords, readArchiveCache, writeArchiveCache, type CacheEntry, type CacheRecords, type CacheWriteOptions } from './archive-cache.ts';
 import { checkDir, idCollision, readContentFile, type ContentReadOptions, type LoadReport } from './content-files.ts';
@@ -414,7 +414,13 @@ async function load(
     const fromCache = sources.length;
     if (parts.length > 0) {
       // One snapshot of all the shares (see `mergeSnapshots`); its words replace the cache's for the files parsed again.
-      const merged = mergeIndexSnapshots(parts.map((p) => p.snapshot));
+      const merged = await mergeIndexSnapshotsInSlices(
+        parts.map((p) => p.snapshot),
+        () => {
+          steps.toward(joinedSteps);
+          return yieldToLoop();
+        },
+      );
       for (const part of parts) part.snapshot = { index: new Uint8Array(0), titles: new Uint8Array(0) };
       // A first load (nothing from a cache): the shares, as they are, are the cache. Written while they
       // are applied, from bytes already in memory: no second copy of the index or the records is made.

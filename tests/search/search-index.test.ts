@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ArticleStore } from '../../src/content/store.ts';
 import { MAX_QUERY_LENGTH, QueryError, prepareQuery } from '../../src/search/query.ts';
-import { mergeSnapshots } from '../../src/search/merge-snapshots.ts';
+import { mergeSnapshots, mergeSnapshotsSteps } from '../../src/search/merge-snapshots.ts';
 import { MAX_TERMS_PER_ARTICLE, SnapshotError, createSearchIndex, indexLimitNotice } from '../../src/search/search-index.ts';
 import { makeArticle } from '../support/article-factory.ts';
 
@@ -188,6 +188,13 @@ describe('index snapshots', () => {
       });
       const merged = mergeSnapshots(shares);
       expect(merged).toEqual(whole.serialize());
+      // In steps (as a large load joins them, answering commands between steps): the same bytes, a pause per share at least.
+      const steps = mergeSnapshotsSteps(shares);
+      let pauses = 0;
+      let step = steps.next();
+      for (; !step.done; step = steps.next()) pauses++;
+      expect(step.value).toEqual(merged);
+      expect(pauses).toBeGreaterThanOrEqual(shares.length);
       const absorbed = createSearchIndex({ snapshot: merged });
       for (const q of [...queries, 'w299', 'w0', 'istanbul']) expect(absorbed.search(q)).toEqual(whole.search(q));
     }
