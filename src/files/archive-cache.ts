@@ -128,7 +128,12 @@ const numericLayout = (n: number, hashes: number) => [
 type Extra = [row: number, kind: 1, reason: string] | [row: number, kind: 2, path: string, message: string] | [row: number, kind: 0, notices: ContentIssue[]];
 
 /** Reads and checks a cache file; the reason when it is absent or not to be trusted. Yields to the event loop between steps. */
-export async function readArchiveCache(path: string, key: string): Promise<{ ok: true; contents: CacheContents } | ({ ok: false } & CacheMiss)> {
+export async function readArchiveCache(
+  path: string,
+  key: string,
+  /** Told between steps (the checksum's slices, the record columns), so a caller can show progress. */
+  onStep?: () => void,
+): Promise<{ ok: true; contents: CacheContents } | ({ ok: false } & CacheMiss)> {
   let bytes: Buffer;
   try {
     bytes = await readFile(path);
@@ -150,7 +155,10 @@ export async function readArchiveCache(path: string, key: string): Promise<{ ok:
   const SLICE = 8 << 20;
   for (let at = 0; at < payload.length; at += SLICE) {
     crc = crc32(payload.subarray(at, at + SLICE), crc);
-    if (at + SLICE < payload.length) await yieldToLoop();
+    if (at + SLICE < payload.length) {
+      onStep?.();
+      await yieldToLoop();
+    }
   }
   if (crc !== bytes.readUInt32LE(16)) return bad('checksum mismatch');
   try {
@@ -163,6 +171,7 @@ export async function readArchiveCache(path: string, key: string): Promise<{ ok:
     if (at + lengths.reduce((n, l) => n + pad8(l), 0) > pad8(payload.length)) return bad('truncated');
     const records: CacheRecords[] = [];
     for (let k = 0; k < segments; k++) {
+      onStep?.();
       const decoded = await decodeRecords(payload.subarray(at, at + lengths[k]!), key);
       if (!decoded.ok) return bad(decoded.message);
       records.push(decoded.records);

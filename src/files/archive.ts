@@ -326,8 +326,7 @@ async function load(
     const stating = cacheFound ? statFiles(root, found) : Promise.resolve(new Float64Array(0));
     stating.catch(() => undefined);
     const checked = files * LOAD_STEPS.check;
-    const read = await readArchiveCache(options.cache.path, options.cache.key);
-    steps.to(checked * 0.2);
+    const read = await readArchiveCache(options.cache.path, options.cache.key, () => steps.toward(checked * 0.3));
     if (read.ok) {
       try {
         // Absorbed before any article: a snapshot that does not decode changes nothing and counts as a refused cache.
