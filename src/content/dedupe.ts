@@ -30,17 +30,16 @@ export function dedupeKeys(a: Article): string[] {
   return keys;
 }
 
-/** A 52-bit FNV-1a hash: keys are kept as numbers, since 100,000 articles' key strings cost tens of MB. */
+/**
+ * A 31-bit FNV-1a hash: a small integer, so a stored article holds its keys in its own fields with no
+ * number objects (a million articles' key arrays were two million objects for every collection to
+ * copy and mark). Two keys that collide only add a candidate `isDuplicate` rejects: at a million
+ * articles, about a thousand pairs.
+ */
 function hashKey(key: string): number {
-  // Two 32-bit FNV-1a lanes with different seeds, joined: collisions only add a candidate `isDuplicate` rejects.
-  let h1 = 0x811c9dc5;
-  let h2 = 0x01000193 ^ key.length;
-  for (let i = 0; i < key.length; i++) {
-    const c = key.charCodeAt(i);
-    h1 = Math.imul(h1 ^ c, 0x01000193);
-    h2 = Math.imul(h2 ^ c, 0x5bd1e995);
-  }
-  return (h1 >>> 0) * 0x100000 + ((h2 >>> 0) & 0xfffff);
+  let h = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
+  return h >>> 1;
 }
 
 /** The dedupe keys of an article as numbers (see `dedupeKeys`); computed once, when the file is parsed. */
@@ -73,10 +72,10 @@ export function richness(a: ParsedArticle): number {
 }
 
 /**
- * A map from hashes (integers up to 2^53, spread evenly, as `dedupeHashes` makes them) to values, in
- * two flat arrays with open addressing (linear probing). A `Map` with 200,000 dedupe keys (two per
- * article at 100,000) costs about 10 MB: its table, plus a boxed number for every key above 2^31, as
- * nearly all of them are; this costs 4 MB. Values are never `undefined`.
+ * A map from hashes (integers up to 2^53, spread evenly, such as `dedupeHashes` makes) to values, in
+ * two flat arrays with open addressing (linear probing). A `Map` with 200,000 keys (two per article at
+ * 100,000) costs about 10 MB with its table (and a boxed number for every key past 2^31); this costs
+ * 4 MB. Values are never `undefined`.
  */
 export class HashKeyMap<V> {
   private keys = new Float64Array(16);

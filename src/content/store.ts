@@ -193,9 +193,6 @@ class ArticlesById {
   }
 }
 
-/** The dedupe keys of an article that has none, shared. */
-const NO_KEYS: readonly number[] = Object.freeze([]);
-
 /** Interned values stop growing here: past it, an archive with endless distinct sources just keeps copies. */
 const MAX_INTERNED = 10_000;
 
@@ -709,10 +706,7 @@ export class ArticleStore implements ArticleSink {
 
   /** Shares source names and topic lists between articles. The record is the store's from here on, so it is changed in place. */
   private intern(a: StoredArticle): StoredArticle {
-    const own = a as { source: string | null; topics: string[]; dedupe: readonly number[] };
-    // Every source hands over arrays exactly as long as their keys (`dedupeHashes`, the archive cache's
-    // records); an article without keys shares one empty list.
-    if (a.dedupe.length === 0) own.dedupe = NO_KEYS;
+    const own = a as { source: string | null; topics: string[] };
     if (this.interned.size >= MAX_INTERNED) return a;
     // A list already seen as it is (the archive cache hands out one array per distinct list) needs no key:
     // no joined string is made for each of 100,000 restored articles.

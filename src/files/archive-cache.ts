@@ -272,8 +272,7 @@ export async function decodeRecords(bytes: Uint8Array, key: string): Promise<{ o
           const e = extra.get(i) as [number, 2, string, string];
           return { kind: 'issue', file, size: sizes[i]!, mtimeMs: mtimes[i]!, issue: { file, path: e[2], message: e[3] }, transient: flags![i] === 1 };
         }
-        // Exactly as long as its keys: an array filled by `push` keeps room for 16 more numbers, about
-        // 150 bytes an article the store would hold for good (15 MB at 100,000).
+        // Handed over as an array, which the record does not keep (it holds the keys in its own fields).
         const first = hashStart[i]!;
         const dedupe = new Array<number>(hashStart[i + 1]! - first);
         for (let k = 0; k < dedupe.length; k++) dedupe[k] = hashes[first + k]!;

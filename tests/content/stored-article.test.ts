@@ -1,0 +1,61 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { dedupeHashes, richness } from '../../src/content/dedupe.ts';
+import { makeStoredArticle, plainArticle, publishedMs, storedArticle } from '../../src/content/stored-article.ts';
+import { makeArticle } from '../support/article-factory.ts';
+
+describe('stored articles', () => {
+  it('GIVEN any parsed article THEN its stored record reads back its fields, richness and dedupe keys exactly', () => {
+    const text = fc.string({ maxLength: 1200 });
+    fc.assert(
+      fc.property(
+        fc.record({
+          summary: text,
+          impact: fc.array(fc.string({ minLength: 1, maxLength: 20 }), { maxLength: 12 }),
+          related: fc.nat({ max: 7 }),
+          url: fc.option(fc.webUrl(), { nil: null }),
+          externalId: fc.option(fc.string({ minLength: 1, maxLength: 12 }), { nil: null }),
+          title: fc.string({ minLength: 1, maxLength: 80 }),
+          imageUrl: fc.option(fc.webUrl(), { nil: null }),
+          inferred: fc.boolean(),
+        }),
+        (f) => {
+          const parsed = makeArticle({
+            title: f.title,
+            summary: f.summary,
+            impact: f.impact,
+            url: f.url,
+            externalId: f.externalId,
+            imageUrl: f.imageUrl,
+            sentimentSource: f.inferred ? 'inferred' : 'frontmatter',
+            related: Array.from({ length: f.related }, (_, i) => ({ title: `r${i}`, url: null, source: null, publishedAt: null })),
+          });
+          const stored = storedArticle(parsed);
+          expect(stored.richness).toBeCloseTo(richness(parsed), 9);
+          expect(stored.dedupe).toEqual(dedupeHashes(parsed));
+          expect(publishedMs(stored)).toBe(parsed.publishedAt.getTime());
+          const { id, file, title, url, source, publishedAt, topics, sentiment, sentimentSource, score, externalId } = parsed;
+          expect(plainArticle(stored)).toEqual({ id, file, title, url, source, publishedAt, topics, sentiment, sentimentSource, score, externalId });
+        },
+      ),
+    );
+  });
+
+  it('GIVEN two copies whose richness differs by the smallest step (a summary one character longer) THEN the stored ones still differ the same way', () => {
+    const short = storedArticle(makeArticle({ summary: 'x'.repeat(400) }));
+    const long = storedArticle(makeArticle({ summary: 'x'.repeat(401) }));
+    expect(long.richness - short.richness).toBeCloseTo(0.004, 9);
+    expect(long.richness).toBeGreaterThan(short.richness);
+  });
+
+  it('GIVEN an article THEN its dedupe keys are integers below 2^31 (held without a number object each)', () => {
+    const keys = dedupeHashes(makeArticle({ url: 'https://example.com/a?utm_source=x', externalId: '123', title: 'Bitcoin hits a record' }));
+    expect(keys).toHaveLength(3);
+    for (const k of keys) expect(Number.isInteger(k) && k >= 0 && k < 2 ** 31).toBe(true);
+  });
+
+  it('GIVEN more dedupe keys than an article can have THEN making the record fails with a clear error', () => {
+    const fields = { ...plainArticle(makeArticle()), publishedMs: 0, richness: 1, dedupe: [1, 2, 3, 4] };
+    expect(() => makeStoredArticle(fields)).toThrow(/at most 3 dedupe keys, not 4/);
+  });
+});
