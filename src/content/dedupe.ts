@@ -1,6 +1,6 @@
 import type { Article, ParsedArticle } from './article.ts';
 import { foldText } from '../search/query.ts';
-import { slotsFor, staysAfterHole } from '../search/open-addressing.ts';
+import { slotsFor, smallHash, staysAfterHole } from '../search/open-addressing.ts';
 import { canonicalUrl } from './normalise.ts';
 
 /** Two stories with the same normalised title are the same story only if published this close. */
@@ -31,20 +31,14 @@ export function dedupeKeys(a: Article): string[] {
 }
 
 /**
- * A 31-bit FNV-1a hash: a small integer, so a stored article holds its keys in its own fields with no
- * number objects (a million articles' key arrays were two million objects for every collection to
- * copy and mark). Two keys that collide only add a candidate `isDuplicate` rejects: at a million
- * articles, about a thousand pairs.
+ * The dedupe keys of an article as numbers (see `dedupeKeys`); computed once, when the file is parsed.
+ * 31-bit hashes (`smallHash`): small integers, so a stored article holds its keys in its own fields
+ * with no number objects (a million articles' key arrays were two million objects for every
+ * collection to copy and mark). Two keys that collide only add a candidate `isDuplicate` rejects: at
+ * a million articles, about a thousand pairs.
  */
-function hashKey(key: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
-  return h >>> 1;
-}
-
-/** The dedupe keys of an article as numbers (see `dedupeKeys`); computed once, when the file is parsed. */
 export function dedupeHashes(a: Article): number[] {
-  return dedupeKeys(a).map(hashKey);
+  return dedupeKeys(a).map(smallHash);
 }
 
 /** An article with its dedupe keys computed. */

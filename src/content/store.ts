@@ -1,6 +1,6 @@
 import { createSearchIndex, tokenize, type SnapshotIndex, type TypoCorrection } from '../search/search-index.ts';
 import { mergeSnapshots, mergeSnapshotsSteps } from '../search/merge-snapshots.ts';
-import { FNV_OFFSET, FNV_PRIME, hashString, slotsFor, staysAfterHole } from '../search/open-addressing.ts';
+import { FNV_OFFSET, FNV_PRIME, hashString, slotsFor, smallHash, staysAfterHole } from '../search/open-addressing.ts';
 import { foldText, prepareQuery } from '../search/query.ts';
 import type { Article, ArticleDetails, ArticleDetailsReader, ParsedArticle, Sentiment } from './article.ts';
 import { DuplicateClusters, HashKeyMap } from './dedupe.ts';
@@ -98,22 +98,15 @@ export async function mergeIndexSnapshotsInSlices(list: readonly IndexSnapshots[
   return { index: await join(list.map((s) => s.index)), titles: await join(list.map((s) => s.titles)) };
 }
 
-/** A 31-bit FNV-1a hash of a folded title: a small integer, so the title map holds no number objects. */
-function titleHash(text: string): number {
-  let h = FNV_OFFSET;
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), FNV_PRIME);
-  return h >>> 1;
-}
-
 /**
- * `titleHash(foldText(title))`, without the folded copy for an ASCII title (the common case): folding
+ * `smallHash(foldText(title))`, without the folded copy for an ASCII title (the common case): folding
  * ASCII only lowers A–Z, so the hash lowers each code as it goes. 100,000 titles at a restart.
  */
 function foldedTitleHash(title: string): number {
   let h = FNV_OFFSET;
   for (let i = 0; i < title.length; i++) {
     const c = title.charCodeAt(i);
-    if (c > 0x7f) return titleHash(foldText(title));
+    if (c > 0x7f) return smallHash(foldText(title));
     h = Math.imul(h ^ (c >= 65 && c <= 90 ? c + 32 : c), FNV_PRIME);
   }
   return h >>> 1;
@@ -611,7 +604,7 @@ export class ArticleStore implements ArticleSink {
     const byId = this.visibleWith(q) ?? this.visibleWith(q.replace(/\.md$/i, ''));
     if (byId) return byId;
     const folded = foldText(q);
-    const byTitle = this.titles.get(titleHash(folded));
+    const byTitle = this.titles.get(smallHash(folded));
     for (const id of typeof byTitle === 'string' ? [byTitle] : [...(byTitle ?? [])].reverse()) {
       const a = this.visibleWith(id);
       if (a && foldText(a.title) === folded) return a;

@@ -16,11 +16,24 @@ export function finishHash(h: number): number {
   return h ^ (h >>> 13);
 }
 
-/** A string's 32-bit hash (FNV-1a, finished): keys such as paths differ mostly in their last characters. */
-export function hashString(key: string): number {
+/** FNV-1a of a string's UTF-16 code units, as a 32-bit integer (signed), unfinished. */
+function fnv1a(key: string): number {
   let h = FNV_OFFSET;
   for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), FNV_PRIME);
-  return finishHash(h);
+  return h;
+}
+
+/** A string's 32-bit hash (FNV-1a, finished): keys such as paths differ mostly in their last characters. */
+export function hashString(key: string): number {
+  return finishHash(fnv1a(key));
+}
+
+/**
+ * A string's 31-bit hash (FNV-1a): a small integer, which V8 keeps in an object's field or an array
+ * with no number object of its own. For keys of a table that takes any number (`HashKeyMap`).
+ */
+export function smallHash(key: string): number {
+  return fnv1a(key) >>> 1;
 }
 
 /** The slots a table needs to hold `entries` at most 80% full: `size` (a power of two), doubled as often as it takes. */
