@@ -2,6 +2,7 @@ import { createSearchIndex, tokenize, type SnapshotIndex, type TypoCorrection } 
 import { mergeSnapshots, mergeSnapshotsSteps } from '../search/merge-snapshots.ts';
 import { FNV_OFFSET, FNV_PRIME, hashString, slotsFor, smallHash, staysAfterHole } from '../search/open-addressing.ts';
 import { foldText, prepareQuery } from '../search/query.ts';
+import { runStepsPausing } from '../search/steps.ts';
 import type { Article, ArticleDetails, ArticleDetailsReader, ParsedArticle, Sentiment } from './article.ts';
 import { DuplicateClusters, HashKeyMap } from './dedupe.ts';
 import { plainArticle, publishedMs, storedArticle, type StoredArticle } from './stored-article.ts';
@@ -87,15 +88,10 @@ export function mergeIndexSnapshots(list: readonly IndexSnapshots[]): IndexSnaps
 
 /** `mergeIndexSnapshots`, awaiting `pause` between steps, so a large load keeps answering while its shares are joined. */
 export async function mergeIndexSnapshotsInSlices(list: readonly IndexSnapshots[], pause: () => Promise<void>): Promise<IndexSnapshots> {
-  const join = async (snapshots: Uint8Array[]) => {
-    const steps = mergeSnapshotsSteps(snapshots);
-    for (;;) {
-      const step = steps.next();
-      if (step.done) return step.value;
-      await pause();
-    }
+  return {
+    index: await runStepsPausing(mergeSnapshotsSteps(list.map((s) => s.index)), pause),
+    titles: await runStepsPausing(mergeSnapshotsSteps(list.map((s) => s.titles)), pause),
   };
-  return { index: await join(list.map((s) => s.index)), titles: await join(list.map((s) => s.titles)) };
 }
 
 /**

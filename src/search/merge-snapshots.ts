@@ -1,5 +1,6 @@
 import { firstGapBytes, PostingReader, putVarint, varintSize } from './posting-list.ts';
 import { allocateSnapshot, decodeSnapshotSteps, SnapshotError, type DecodedSnapshot } from './search-index.ts';
+import { runSteps } from './steps.ts';
 
 /**
  * Joins index snapshots of disjoint documents (the shares a first load parsed on worker threads) into
@@ -9,11 +10,7 @@ import { allocateSnapshot, decodeSnapshotSteps, SnapshotError, type DecodedSnaps
  * under the lists it did not touch: at 100,000 articles, tens of MB for nothing.
  */
 export function mergeSnapshots(snapshots: readonly Uint8Array[]): Uint8Array {
-  const steps = mergeSnapshotsSteps(snapshots);
-  for (;;) {
-    const step = steps.next();
-    if (step.done) return step.value;
-  }
+  return runSteps(mergeSnapshotsSteps(snapshots));
 }
 
 /**

@@ -3,6 +3,7 @@ import { foldText } from './query.ts';
 import { createTypoLookup, isTypoWord, typoBudget, type TypoLookup } from './typos.ts';
 import { finishHash, FNV_PRIME, hashString, staysAfterHole } from './open-addressing.ts';
 import { PostingList, PostingReader } from './posting-list.ts';
+import { runSteps, runStepsPausing } from './steps.ts';
 
 /** A ranked match. */
 export interface SearchHit {
@@ -474,11 +475,7 @@ export type DecodedSnapshot = ReturnType<typeof snapshotSections> & { lasts: Int
  * through; throws {@link SnapshotError}. `lasts` is each list's last document (-1 for an empty one).
  */
 export function decodeSnapshot(bytes: Uint8Array): DecodedSnapshot {
-  const steps = decodeSnapshotSteps(bytes);
-  for (;;) {
-    const step = steps.next();
-    if (step.done) return step.value;
-  }
+  return runSteps(decodeSnapshotSteps(bytes));
 }
 
 /** Posting bytes checked between two pauses of {@link decodeSnapshotSteps}. */
@@ -1068,12 +1065,10 @@ export function createSearchIndex(options: { fields?: readonly IndexedField[]; s
       return encodeSnapshot({ fieldMask, keys: docIds as string[], times: docTime.subarray(0, docIds.length), alive: alive.subarray(0, docIds.length), terms, postings });
     },
     absorb(bytes, shareKey) {
-      const steps = absorbSteps(bytes, shareKey);
-      while (!steps.next().done);
+      runSteps(absorbSteps(bytes, shareKey));
     },
     async absorbInSlices(bytes, pause, shareKey) {
-      const steps = absorbSteps(bytes, shareKey);
-      while (!steps.next().done) await pause();
+      await runStepsPausing(absorbSteps(bytes, shareKey), pause);
     },
     search(text, opts = {}) {
       settle();
