@@ -1,4 +1,4 @@
-import { firstGapBytes, PostingReader, putVarint, varintSize } from './posting-list.ts';
+import { firstGap, putVarint, varintSize } from './posting-list.ts';
 import { allocateSnapshot, decodeSnapshotSteps, SnapshotError, type DecodedSnapshot } from './search-index.ts';
 import { runSteps } from './steps.ts';
 
@@ -57,11 +57,9 @@ export function* mergeSnapshotsSteps(snapshots: readonly Uint8Array[]): Generato
       }
       const size = p.sizes[i]!;
       if (p.counts[i]! > 0) {
-        const list = p.lists.subarray(at, at + size);
-        const first = new PostingReader(list);
-        first.next();
+        const first = firstGap(p.lists.subarray(at, at + size));
         firsts[k]![i] = first.doc + offsets[k]!;
-        gapBytes[k]![i] = firstGapBytes(list);
+        gapBytes[k]![i] = first.length;
         sizes[id]! += varintSize(firsts[k]![i]! - lasts[id]!) + size - gapBytes[k]![i]!;
         lasts[id] = p.lasts[i]! + offsets[k]!;
         counts[id]! += p.counts[i]!;

@@ -60,16 +60,18 @@ export class PostingReader {
     return true;
   }
 
+  /** At most 5 bytes, all inside the list. Most numbers take one byte: those skip the loop. */
   private varint(): number {
     const { bytes, end } = this;
-    let value = 0;
-    let shift = 0;
-    for (;;) {
+    if (this.at >= end) throw new PostingBytesError('a number that runs past its list');
+    let b = bytes[this.at++]!;
+    if (b < 0x80) return b;
+    let value = b & 0x7f;
+    for (let shift = 7; ; shift += 7) {
       if (this.at >= end || shift > 28) throw new PostingBytesError('a number that runs past its list');
-      const b = bytes[this.at++]!;
+      b = bytes[this.at++]!;
       value += (b & 0x7f) * 2 ** shift;
       if (b < 0x80) return value;
-      shift += 7;
     }
   }
 }
@@ -120,10 +122,9 @@ export class PostingList {
    */
   appendList(bytes: Uint8Array, count: number, last: number, offset: number): void {
     if (count === 0) return;
-    const first = new PostingReader(bytes);
-    first.next();
+    const first = firstGap(bytes);
     const gap = first.doc + offset - this.last;
-    const rest = bytes.length - firstGapBytes(bytes);
+    const rest = bytes.length - first.length;
     this.reserve(varintSize(gap) + rest);
     const at = putVarint(this.bytes, this.used, gap);
     this.bytes.set(bytes.subarray(bytes.length - rest), at);
@@ -176,9 +177,14 @@ export class PostingList {
   }
 }
 
-/** How many bytes the first gap of a list takes. */
-export function firstGapBytes(bytes: Uint8Array): number {
-  let n = 0;
-  while (n < bytes.length && bytes[n]! >= 0x80) n++;
-  return n + 1;
+/**
+ * The first document of a (non-empty) list and how many bytes its gap takes: joining lists rewrites
+ * only that gap and copies the rest as it is.
+ */
+export function firstGap(bytes: Uint8Array): { doc: number; length: number } {
+  const reader = new PostingReader(bytes);
+  reader.next();
+  let length = 1;
+  while (bytes[length - 1]! >= 0x80) length++;
+  return { doc: reader.doc, length };
 }

@@ -2,7 +2,7 @@ import type { ParsedArticle } from '../content/article.ts';
 import { foldText } from './query.ts';
 import { createTypoLookup, isTypoWord, typoBudget, type TypoLookup } from './typos.ts';
 import { finishHash, FNV_PRIME, hashString, staysAfterHole } from './open-addressing.ts';
-import { PostingList, PostingReader } from './posting-list.ts';
+import { PostingBytesError, PostingList, PostingReader } from './posting-list.ts';
 import { runSteps, runStepsPausing } from './steps.ts';
 
 /** A ranked match. */
@@ -517,31 +517,16 @@ export function* decodeSnapshotSteps(bytes: Uint8Array): Generator<void, Decoded
  * weight, every varint inside the list and at most 5 bytes (as `posting-list.ts` writes them).
  */
 function checkList(bytes: Uint8Array, at: number, stop: number, count: number): number {
-  let doc = -1;
+  const reader = new PostingReader(bytes, at, stop);
   let n = 0;
-  // Most gaps and weights take one byte: those are read without the loop that longer ones need.
-  while (at < stop) {
-    let b = bytes[at++]!;
-    let gap = b;
-    if (b >= 0x80) {
-      gap = b & 0x7f;
-      for (let shift = 7; b >= 0x80; shift += 7) {
-        if (at >= stop || shift > 28) throw new SnapshotError('The snapshot has a damaged posting list');
-        b = bytes[at++]!;
-        gap += (b & 0x7f) * 2 ** shift;
-      }
-    }
-    if (gap === 0 || at >= stop) throw new SnapshotError('The snapshot has a damaged posting list');
-    doc += gap;
-    b = bytes[at++]!;
-    for (let more = 0; b >= 0x80; more++) {
-      if (at >= stop || more === 4) throw new SnapshotError('The snapshot has a damaged posting list');
-      b = bytes[at++]!;
-    }
-    n++;
+  try {
+    while (reader.next()) n++;
+  } catch (err) {
+    if (err instanceof PostingBytesError) throw new SnapshotError(`The snapshot has a damaged posting list (${err.message})`);
+    throw err;
   }
   if (n !== count) throw new SnapshotError('The snapshot does not add up');
-  return doc;
+  return reader.doc;
 }
 
 /** A snapshot's header and sections, checked for size but with its posting lists not yet read. */
