@@ -264,18 +264,21 @@ function loadProgress(onProgress: ((done: number, total: number) => void) | unde
     done = next;
     onProgress?.(done, total);
   };
+  const toward = (end: number) => tell(done + (end - done) / 20);
   return {
-    get done() {
-      return done;
-    },
     /** Sets the steps in all (they change once the cache has said which files need parsing); told with the next step. */
     plan(steps: number) {
       total = Math.max(steps, done);
     },
     to: tell,
     /** A pause of a phase ending at `end` steps: a twentieth of the way left. */
-    toward(end: number) {
-      tell(done + (end - done) / 20);
+    toward,
+    /** The pause of a sliced job in a phase ending at `end` steps: moves `toward` it, then lets the event loop run. */
+    pauseToward(end: number): () => Promise<void> {
+      return () => {
+        toward(end);
+        return yieldToLoop();
+      };
     },
     finish() {
       tell(total);
@@ -330,10 +333,7 @@ async function load(
     if (read.ok) {
       try {
         // Absorbed before any article: a snapshot that does not decode changes nothing and counts as a refused cache.
-        await store.absorbIndexInSlices(read.contents.snapshots, () => {
-          steps.toward(checked * 0.8);
-          return yieldToLoop();
-        });
+        await store.absorbIndexInSlices(read.contents.snapshots, steps.pauseToward(checked * 0.8));
         stats.cache = 'used';
         const seen = await stating;
         let used = 0;
@@ -415,19 +415,13 @@ async function load(
       // One snapshot of all the shares (see `mergeSnapshots`); its words replace the cache's for the files parsed again.
       const merged = await mergeIndexSnapshotsInSlices(
         parts.map((p) => p.snapshot),
-        () => {
-          steps.toward(joinedSteps);
-          return yieldToLoop();
-        },
+        steps.pauseToward(joinedSteps),
       );
       for (const part of parts) part.snapshot = { index: new Uint8Array(0), titles: new Uint8Array(0) };
       // A first load (nothing from a cache): the shares, as they are, are the cache. Written while they
       // are applied, from bytes already in memory: no second copy of the index or the records is made.
       if (fromCache === 0 && options.writeShares) options.writeShares(parts.map((p) => p.records), merged);
-      await store.absorbIndexInSlices(merged, () => {
-        steps.toward(joinedSteps);
-        return yieldToLoop();
-      });
+      await store.absorbIndexInSlices(merged, steps.pauseToward(joinedSteps));
     }
     for (const part of parts) {
       const decoded = await decodeRecords(part.records, key);
