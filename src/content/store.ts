@@ -182,6 +182,34 @@ class ArticlesById {
   }
 }
 
+/** A record as the store marks it: by a field of its own (`StoredRecord.hiddenBy`). */
+type Markable = StoredArticle & { hiddenBy?: object };
+
+/**
+ * The holders a store does not show, as a set whose membership is a field of each record: a restart
+ * adds and removes every article once (placed hidden, then shown), and a `Set` of records cost a
+ * hash lookup each time, and its table. A record belongs to one store (the store interns it in place).
+ */
+class HiddenRecords {
+  size = 0;
+
+  has(a: StoredArticle): boolean {
+    return (a as Markable).hiddenBy === this;
+  }
+
+  add(a: StoredArticle): void {
+    if ((a as Markable).hiddenBy === this) return;
+    (a as Markable).hiddenBy = this;
+    this.size++;
+  }
+
+  delete(a: StoredArticle): void {
+    if ((a as Markable).hiddenBy !== this) return;
+    (a as Markable).hiddenBy = undefined;
+    this.size--;
+  }
+}
+
 /** Interned values stop growing here: past it, an archive with endless distinct sources just keeps copies. */
 const MAX_INTERNED = 10_000;
 
@@ -211,7 +239,7 @@ export class ArticleStore implements ArticleSink {
    */
   private readonly holders = new ArticlesById();
   /** Holders not shown: duplicates hidden behind a richer copy, and an article being placed. */
-  private readonly notShown = new Set<StoredArticle>();
+  private readonly notShown = new HiddenRecords();
   /**
    * Visible ids by a hash of their folded title, for `resolve` by exact title: a number per article
    * instead of a second, folded copy of every title (the title is compared again on a hit). In flat

@@ -23,6 +23,11 @@ const NO_KEYS: readonly number[] = Object.freeze([]);
  * and filtering read `publishedMs`, through {@link publishedMs}.
  */
 class StoredRecord implements StoredArticle {
+  /**
+   * Set by the store that holds the record, not shown (see `ArticleStore`): a field of its own instead
+   * of a set of a million records, which a restart filled and emptied once per article.
+   */
+  hiddenBy: object | undefined = undefined;
   /** Exact: a richness is a sum of multiples of 0.004 and 0.1 (see `richness`). */
   private readonly richnessMilli: number;
   private readonly keyCount: number;
