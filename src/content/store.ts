@@ -110,11 +110,17 @@ function foldedTitleHash(title: string): number {
 
 /**
  * Articles by id, in one flat array with open addressing (linear probing; the key is read from the
- * article itself). A `Map` of 100,000 ids costs 3.7 MB; this costs 1 MB.
+ * article itself). A `Map` of 100,000 ids costs 3.7 MB; this costs 1.5 MB.
+ *
+ * Each slot keeps its id's hash beside the article, and a probe compares the hashes first: comparing
+ * ids meant reading an article, then its id, at every step of a probe run, and at a million articles
+ * those reads were the largest part of placing them.
  */
 class ArticlesById {
   /** `undefined` marks a free slot; at most 80% full. */
   private slots: Array<StoredArticle | undefined> = new Array<StoredArticle | undefined>(16).fill(undefined);
+  /** The hash of each slot's id (see `hashString`). */
+  private hashes = new Int32Array(16);
   private mask = 15;
   private count = 0;
 
@@ -123,7 +129,7 @@ class ArticlesById {
   }
 
   get(id: string): StoredArticle | undefined {
-    return this.slots[this.find(id)];
+    return this.slots[this.find(id, hashString(id))];
   }
 
   /** Makes room for `articles` articles in all, so a bulk load does not grow the table step by step. */
@@ -134,27 +140,30 @@ class ArticlesById {
 
   /** Files `article` under its id, in place of the article that held it. */
   set(article: StoredArticle): void {
-    const s = this.find(article.id);
-    const size = this.slots[s] === undefined ? slotsFor(this.count + 1, this.slots.length) : this.slots.length;
-    if (size > this.slots.length) {
+    const h = hashString(article.id);
+    let s = this.find(article.id, h);
+    if (this.slots[s] === undefined) {
+      const size = slotsFor(this.count + 1, this.slots.length);
+      if (size > this.slots.length) {
+        this.resize(size);
+        s = this.find(article.id, h);
+      }
       this.count++;
-      this.resize(size, article);
-      return;
+      this.hashes[s] = h;
     }
-    if (this.slots[s] === undefined) this.count++;
     this.slots[s] = article;
   }
 
   delete(id: string): void {
-    let s = this.find(id);
+    let s = this.find(id, hashString(id));
     if (this.slots[s] === undefined) return;
     this.count--;
     // Backward-shift deletion: later articles of the probe run move up, so no tombstone is left behind.
-    const { slots, mask } = this;
+    const { slots, hashes, mask } = this;
     for (let j = (s + 1) & mask; slots[j] !== undefined; j = (j + 1) & mask) {
-      const home = hashString(slots[j]!.id) & mask;
-      if (staysAfterHole(home, s, j)) continue;
+      if (staysAfterHole(hashes[j]! & mask, s, j)) continue;
       slots[s] = slots[j];
+      hashes[s] = hashes[j]!;
       s = j;
     }
     slots[s] = undefined;
@@ -165,20 +174,30 @@ class ArticlesById {
     for (const a of this.slots) if (a !== undefined) yield a;
   }
 
-  /** The slot holding the article with `id`, or the free slot where it would go. */
-  private find(id: string): number {
-    const { slots, mask } = this;
-    let s = hashString(id) & mask;
-    for (let a = slots[s]; a !== undefined && a.id !== id; a = slots[s]) s = (s + 1) & mask;
+  /** The slot holding the article with `id` (whose hash is `h`), or the free slot where it would go. */
+  private find(id: string, h: number): number {
+    const { slots, hashes, mask } = this;
+    let s = h & mask;
+    for (let a = slots[s]; a !== undefined && (hashes[s] !== h || a.id !== id); a = slots[s]) s = (s + 1) & mask;
     return s;
   }
 
-  private resize(size: number, extra?: StoredArticle) {
-    const old = this.slots;
-    this.slots = new Array<StoredArticle | undefined>(size).fill(undefined);
-    this.mask = size - 1;
-    for (const a of old) if (a !== undefined) this.slots[this.find(a.id)] = a;
-    if (extra !== undefined) this.slots[this.find(extra.id)] = extra;
+  /** Moves every article to a table of `size` slots, by the hashes held. */
+  private resize(size: number) {
+    const oldSlots = this.slots;
+    const oldHashes = this.hashes;
+    const slots = (this.slots = new Array<StoredArticle | undefined>(size).fill(undefined));
+    const hashes = (this.hashes = new Int32Array(size));
+    const mask = (this.mask = size - 1);
+    for (let i = 0; i < oldSlots.length; i++) {
+      const a = oldSlots[i];
+      if (a === undefined) continue;
+      const h = oldHashes[i]!;
+      let s = h & mask;
+      while (slots[s] !== undefined) s = (s + 1) & mask;
+      slots[s] = a;
+      hashes[s] = h;
+    }
   }
 }
 
