@@ -223,23 +223,43 @@ async function statFiles(root: string, found: readonly Found[]): Promise<Float64
 }
 
 /**
- * The cache row of each file found (-1 for none). Both lists are in path order (the cache is written in
- * the order of the load that wrote it), so one merge pairs them without a 100,000-entry map; a cache in
- * any other order falls back to looking each path up.
+ * The cache rows of the files found that a record segment may hold: the files `found[start]` to
+ * `found[start + rows.length - 1]`, each one's row (-1 for none). Both lists are in path order (the
+ * cache is written in the order of the load that wrote it), so one merge pairs them without a
+ * 100,000-entry map, over the stretch of `found` between the segment's first and last paths: a first
+ * load writes a segment per 10,000 files, and pairing each of a million-file cache's hundred segments
+ * with every file found took over a second. A segment in any other order falls back to looking up
+ * every file found.
  */
-async function rowsOf(found: readonly Found[], records: CacheRecords): Promise<Int32Array> {
+async function rowsOf(found: readonly Found[], records: CacheRecords): Promise<{ start: number; rows: Int32Array }> {
   const files = records.files;
-  for (let k = 1; k < files.length; k++) if (!(files[k - 1]! < files[k]!)) return Int32Array.from(found, (f) => records.rowOf(f.file));
-  const rows = new Int32Array(found.length).fill(-1);
+  for (let k = 1; k < files.length; k++) if (!(files[k - 1]! < files[k]!)) return { start: 0, rows: Int32Array.from(found, (f) => records.rowOf(f.file)) };
+  if (files.length === 0) return { start: 0, rows: new Int32Array(0) };
+  const start = firstNotBefore(found, files[0]!);
+  const end = firstNotBefore(found, files[files.length - 1]!, start, true);
+  const rows = new Int32Array(end - start).fill(-1);
   let j = 0;
-  for (let i = 0; i < found.length; i++) {
+  for (let i = start; i < end; i++) {
     const file = found[i]!.file;
     while (j < files.length && files[j]! < file) j++;
-    if (j < files.length && files[j] === file) rows[i] = j++;
-    // A million paths take about a second to pair: commands keep being answered meanwhile.
+    if (j < files.length && files[j] === file) rows[i - start] = j++;
+    // A million paths take a while to pair: commands keep being answered meanwhile.
     if (i % (SLICE * 10) === SLICE * 10 - 1) await yieldToLoop();
   }
-  return rows;
+  return { start, rows };
+}
+
+/** The first of `found` (from `from`) whose path is not before `path` (with `past`, not before or equal to it), by binary search. */
+function firstNotBefore(found: readonly Found[], path: string, from = 0, past = false): number {
+  let lo = from;
+  let hi = found.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const f = found[mid]!.file;
+    if (f < path || (past && f === path)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /**
@@ -341,9 +361,10 @@ async function load(
         for (const segment of read.contents.records) {
           sources.push(segment);
           cached += segment.length;
-          const rows = await rowsOf(found, segment);
-          for (let i = 0; i < found.length; i++) {
-            const r = rows[i]!;
+          const { start, rows } = await rowsOf(found, segment);
+          for (let k = 0; k < rows.length; k++) {
+            const i = start + k;
+            const r = rows[k]!;
             if (r >= 0 && origin[i] === 0 && seen[i * 2] === segment.sizes[r] && seen[i * 2 + 1] === segment.mtimes[r] && !segment.transient(r)) {
               origin[i] = sources.length;
               row[i] = r;

@@ -241,5 +241,11 @@ describe('loading on worker threads', () => {
     const restart = await run(2, true);
     expect(restart.stats).toEqual({ cache: 'used', parsed: 0 });
     expect({ ...restart, stats: undefined }).toEqual({ ...inline, stats: undefined });
+    // Each worker's share is a segment of the cache, a stretch of the paths: new files before the first,
+    // inside the first and after the last are parsed, and every other file still comes from its segment.
+    for (const file of ['a/first.md', 'f0/a-000-new.md', 'f3/a-300-new.md', 'z/last.md']) await d.write(file, aggregatorArticle({ title: `New story ${file}` }));
+    const grown = await run(2, true);
+    expect(grown.stats).toEqual({ cache: 'used', parsed: 4 });
+    expect(grown.ids.length).toBe(inline.ids.length + 4);
   });
 });
