@@ -282,10 +282,12 @@ export class ArticleStore implements ArticleSink {
   private readonly reader: ArticleDetailsReader | undefined;
   /** Details by file, only for a store without a reader. */
   private readonly detailsByFile: Map<string, ArticleDetails> | undefined;
-  /** One copy of each source name and topic list: 100,000 articles share a few dozen. */
-  private readonly interned = new Map<string, string | string[]>();
+  /** One copy of each topic list, by its names joined: 100,000 articles share a few dozen. */
+  private readonly interned = new Map<string, string[]>();
   /** Topic lists by identity, to the shared copy (bounded with `interned`). */
   private readonly internedLists = new Map<readonly string[], string[]>();
+  /** Source names, to the shared copy (bounded with `interned`): looked up by the name itself, with no key string made per article. */
+  private readonly sourceNames = new Map<string, string>();
 
   /**
    * `topics` lets filters accept any alias (`artificial intelligence` finds `AI`); use the loader's table.
@@ -743,24 +745,28 @@ export class ArticleStore implements ArticleSink {
   /** Shares source names and topic lists between articles. The record is the store's from here on, so it is changed in place. */
   private intern(a: StoredArticle): StoredArticle {
     const own = a as { source: string | null; topics: string[] };
-    if (this.interned.size >= MAX_INTERNED) return a;
+    if (this.interned.size + this.sourceNames.size >= MAX_INTERNED) return a;
     // A list already seen as it is (the archive cache hands out one array per distinct list) needs no key:
     // no joined string is made for each of 100,000 restored articles.
     const list = this.internedLists.get(a.topics);
-    if (a.source !== null) own.source = this.once(`s:${a.source}`, a.source);
+    if (a.source !== null) {
+      const seen = this.sourceNames.get(a.source);
+      if (seen !== undefined) own.source = seen;
+      else this.sourceNames.set(a.source, a.source);
+    }
     if (list !== undefined) own.topics = list;
     else {
       const topics = a.topics;
-      own.topics = this.once(`t:${topics.join('\n')}`, topics);
+      own.topics = this.once(topics.join('\n'), topics);
       // Only the shared copies are kept by identity: a parsed article's own array is never held.
       if (own.topics === topics) this.internedLists.set(topics, topics);
     }
     return a;
   }
 
-  private once<T extends string | string[]>(key: string, value: T): T {
+  private once(key: string, value: string[]): string[] {
     const seen = this.interned.get(key);
-    if (seen !== undefined) return seen as T;
+    if (seen !== undefined) return seen;
     this.interned.set(key, value);
     return value;
   }

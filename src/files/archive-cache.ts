@@ -170,9 +170,10 @@ export async function readArchiveCache(
     let at = 8 + lengths.length * 8;
     if (at + lengths.reduce((n, l) => n + pad8(l), 0) > pad8(payload.length)) return bad('truncated');
     const records: CacheRecords[] = [];
+    const shared: SharedLists = new Map();
     for (let k = 0; k < segments; k++) {
       onStep?.();
-      const decoded = await decodeRecords(payload.subarray(at, at + lengths[k]!), key);
+      const decoded = await decodeRecords(payload.subarray(at, at + lengths[k]!), key, shared);
       if (!decoded.ok) return bad(decoded.message);
       records.push(decoded.records);
       at += pad8(lengths[k]!);
@@ -192,7 +193,15 @@ export async function readArchiveCache(
  * Reads records encoded by {@link RecordsEncoder} (a cache file's, or a parse worker's), checking that
  * they were written with `key` and add up. Yields to the event loop between columns.
  */
-export async function decodeRecords(bytes: Uint8Array, key: string): Promise<{ ok: true; records: CacheRecords } | { ok: false; message: string }> {
+/** Topic lists by their joined names, the same array for every segment of a cache that holds the list. */
+type SharedLists = Map<string, string[]>;
+
+/**
+ * Reads records written by {@link RecordsEncoder}. Topic lists are taken from `shared` where a segment
+ * read before held the same list, so every article with that list holds one array (the store shares
+ * lists by identity; a first load writes a segment per 10,000 files, each with its own copies).
+ */
+export async function decodeRecords(bytes: Uint8Array, key: string, shared: SharedLists = new Map()): Promise<{ ok: true; records: CacheRecords } | { ok: false; message: string }> {
   const bad = (message: string) => ({ ok: false as const, message });
   const payload = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   try {
@@ -208,7 +217,7 @@ export async function decodeRecords(bytes: Uint8Array, key: string): Promise<{ o
       at += lengths[i]!;
       await yieldToLoop();
     }
-    const [head, files, ids, titles, urls, externalIds, sources, topicLists, extras] = text as [
+    const [head, files, ids, titles, urls, externalIds, sources, ownLists, extras] = text as [
       { key: string; n: number; hashes: number },
       string[],
       string[],
@@ -220,6 +229,14 @@ export async function decodeRecords(bytes: Uint8Array, key: string): Promise<{ o
       Extra[],
     ];
     if (head.key !== key) return bad('written by another version of the parser or with other settings');
+    if (!Array.isArray(ownLists) || !ownLists.every((l) => Array.isArray(l) && l.every((t) => typeof t === 'string'))) return bad('unreadable payload (topic lists)');
+    const topicLists = ownLists.map((list) => {
+      const joined = list.join('\n');
+      const seen = shared.get(joined);
+      if (seen) return seen;
+      shared.set(joined, list);
+      return list;
+    });
     const n = head.n;
     if ([files, ids, titles, urls, externalIds].some((c) => !Array.isArray(c) || c.length !== n)) return bad('unreadable payload (columns do not add up)');
     at = pad8(at);

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ArticleStore } from '../../src/content/store.ts';
 import { createTopicCanonicaliser } from '../../src/content/topics.ts';
-import { cacheFileFor, CACHE_FORMAT_VERSION } from '../../src/files/archive-cache.ts';
+import { cacheFileFor, CACHE_FORMAT_VERSION, decodeRecords } from '../../src/files/archive-cache.ts';
+import { parseToParts } from '../../src/files/parse-pool.ts';
 import { createFileDetailsReader, LOAD_STEPS, loadArchive, openArchive, type ArchiveOptions } from '../../src/files/archive.ts';
 import { aggregatorArticle, tempDir } from '../support/temp-dir.ts';
 
@@ -247,5 +248,33 @@ describe('loading on worker threads', () => {
     const grown = await run(2, true);
     expect(grown.stats).toEqual({ cache: 'used', parsed: 4 });
     expect(grown.ids.length).toBe(inline.ids.length + 4);
+  });
+});
+
+describe('cache records', () => {
+  it('GIVEN segments read one after another with one table THEN articles of every segment with the same topics hold one list', async () => {
+    const d = await tempDir('archive-lists-');
+    dirs.push(d);
+    const files: Array<[string, string]> = [];
+    for (let i = 0; i < 320; i++) {
+      const file = `a-${String(i).padStart(3, '0')}.md`;
+      files.push([file, await d.write(file, aggregatorArticle({ title: `Story ${i}`, topics: i % 2 ? ['Bitcoin', 'ETF'] : ['Mining'] }))]);
+    }
+    const parts = await parseToParts({ files, settings: { aliases: {}, whole: false }, key: 'k', now: () => Date.now(), onProgress: () => {}, threads: 2, partFiles: 100 });
+    expect(parts.length).toBe(2);
+    const shared = new Map<string, string[]>();
+    const lists: string[][] = [];
+    for (const part of parts) {
+      const decoded = await decodeRecords(part.records, 'k', shared);
+      if (!decoded.ok) throw new Error(decoded.message);
+      for (let r = 0; r < decoded.records.length; r++) {
+        const e = decoded.records.entry(r);
+        if (e.kind === 'article') lists.push(e.article.topics);
+      }
+    }
+    expect(lists).toHaveLength(320);
+    // Two distinct lists, each one array, whichever segment the article came from.
+    expect(new Set(lists).size).toBe(2);
+    expect(new Set(lists.map((l) => l.join(',')))).toEqual(new Set(['Bitcoin,ETF', 'Mining']));
   });
 });
