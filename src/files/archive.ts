@@ -63,14 +63,15 @@ export interface OpeningArchive {
   saveCache(): Promise<void>;
 }
 
-/** A Markdown file found by the scan: its path in the folder, and where it is on disk (its folder is shared, not copied per file). */
-interface Found {
-  file: string;
-  dir: string;
-  name: string;
-}
+/**
+ * A Markdown file found by the scan: its path in the folder, `/` between names, as one flat string. No
+ * object per file: at a million files the listing's objects and two-part strings were a fifth of what a
+ * restart allocated, and they lived until the load ended, so every young-generation collection copied them.
+ */
+type Found = string;
 
-const absoluteOf = (f: Found) => `${f.dir}${sep}${f.name}`;
+/** Where a file found in `root` is on disk (a path through a linked folder resolves as the scan found it). */
+const absoluteOf = (root: string, file: Found) => `${root}${sep}${sep === '/' ? file : file.split('/').join(sep)}`;
 /** `*.md` in any case, tested without a lower-cased copy of every name. */
 const MARKDOWN = /\.md$/i;
 
@@ -106,7 +107,9 @@ function contentLister(root: string, realRoot: string, skipped: ContentIssue[]) 
       if (isHiddenName(entry.name)) continue;
       // Made only for a folder or a link: a plain file keeps its folder and name (see `Found`).
       const absolute = entry.isFile() ? '' : `${dir}${sep}${entry.name}`;
-      const file = relDir === '' ? entry.name : `${relDir}/${entry.name}`;
+      // Joined, not concatenated: concatenation makes a two-part string, which every comparison of the
+      // listing's paths (its order, pairing it with the cache's) had to copy into one.
+      const file = relDir === '' ? entry.name : [relDir, entry.name].join('/');
       const isMarkdown = MARKDOWN.test(entry.name);
       let isDir = entry.isDirectory();
       let isFile = entry.isFile();
@@ -130,7 +133,7 @@ function contentLister(root: string, realRoot: string, skipped: ContentIssue[]) 
         if (isDir) visited.add(target);
       }
       if (isDir) yield* walk(absolute, file);
-      else if (isFile && isMarkdown) out.push({ file, dir, name: entry.name });
+      else if (isFile && isMarkdown) out.push(file);
       else if (!isFile && isMarkdown && !entry.isSymbolicLink()) skipped.push({ file, path: '', message: notRegularMessage(entry) });
     }
     yield;
@@ -139,7 +142,7 @@ function contentLister(root: string, realRoot: string, skipped: ContentIssue[]) 
   return {
     step: (): boolean => !walking.next().done,
     // Sorted already, unless a symbolic link to a folder sorted by its own name (see `pathOrder`).
-    found: () => (isSorted(out) ? out : out.sort((a, b) => (a.file < b.file ? -1 : 1))),
+    found: () => (isSorted(out) ? out : out.sort((a, b) => (a < b ? -1 : 1))),
   };
 }
 
@@ -154,7 +157,7 @@ function pathOrder(a: Dirent, b: Dirent): number {
 }
 
 function isSorted(found: readonly Found[]): boolean {
-  for (let k = 1; k < found.length; k++) if (!(found[k - 1]!.file < found[k]!.file)) return false;
+  for (let k = 1; k < found.length; k++) if (!(found[k - 1]! < found[k]!)) return false;
   return true;
 }
 
@@ -224,7 +227,7 @@ async function statFiles(root: string, found: readonly Found[]): Promise<Float64
   if (found.length < 2000) {
     const out = new Float64Array(found.length * 2);
     found.forEach((f, i) => {
-      const s = statSync(absoluteOf(f), { throwIfNoEntry: false });
+      const s = statSync(absoluteOf(root, f), { throwIfNoEntry: false });
       out[i * 2] = s ? s.size : NaN;
       out[i * 2 + 1] = s ? s.mtimeMs : NaN;
     });
@@ -232,7 +235,7 @@ async function statFiles(root: string, found: readonly Found[]): Promise<Float64
   }
   // One string (paths relative to the folder, NUL between: no path holds a NUL) is cloned to the worker far
   // faster than 100,000 strings. A path through a symlinked folder resolves the same from the folder.
-  const worker = new Worker(new URL('./stat-worker.js', import.meta.url), { workerData: { root, sep, files: found.map((f) => f.file).join('\0') }, execArgv: [] });
+  const worker = new Worker(new URL('./stat-worker.js', import.meta.url), { workerData: { root, sep, files: found.join('\0') }, execArgv: [] });
   try {
     const [out] = (await once(worker, 'message')) as [Float64Array];
     return out;
@@ -252,14 +255,14 @@ async function statFiles(root: string, found: readonly Found[]): Promise<Float64
  */
 async function rowsOf(found: readonly Found[], records: CacheRecords): Promise<{ start: number; rows: Int32Array }> {
   const files = records.files;
-  for (let k = 1; k < files.length; k++) if (!(files[k - 1]! < files[k]!)) return { start: 0, rows: Int32Array.from(found, (f) => records.rowOf(f.file)) };
+  for (let k = 1; k < files.length; k++) if (!(files[k - 1]! < files[k]!)) return { start: 0, rows: Int32Array.from(found, (f) => records.rowOf(f)) };
   if (files.length === 0) return { start: 0, rows: new Int32Array(0) };
   const start = firstNotBefore(found, files[0]!);
   const end = firstNotBefore(found, files[files.length - 1]!, start, true);
   const rows = new Int32Array(end - start).fill(-1);
   let j = 0;
   for (let i = start; i < end; i++) {
-    const file = found[i]!.file;
+    const file = found[i]!;
     while (j < files.length && files[j]! < file) j++;
     if (j < files.length && files[j] === file) rows[i - start] = j++;
     // A million paths take a while to pair: commands keep being answered meanwhile.
@@ -274,7 +277,7 @@ function firstNotBefore(found: readonly Found[], path: string, from = 0, past = 
   let hi = found.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    const f = found[mid]!.file;
+    const f = found[mid]!;
     if (f < path || (past && f === path)) lo = mid + 1;
     else hi = mid;
   }
@@ -440,7 +443,7 @@ async function load(
     if (e.notices) report.notices.push(...e.notices);
   };
 
-  const toRead = toParse.map((i) => [found[i]!.file, absoluteOf(found[i]!)] as const);
+  const toRead = toParse.map((i) => [found[i]!, absoluteOf(root, found[i]!)] as const);
   const now = () => (readOptions.now ?? (() => new Date()))().getTime();
   if (store) {
     const key = options.cache?.key ?? '';

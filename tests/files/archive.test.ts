@@ -20,7 +20,7 @@ describe('listing the content folder', () => {
     // A link to a folder sorts by its own name among files: the listing is still in path order.
     await symlink(join(d.root, 'b'), join(d.root, 'a-link'));
     const skipped: ContentIssue[] = [];
-    const found = listContentFiles(d.root, d.root, skipped).map((f) => f.file);
+    const found = listContentFiles(d.root, d.root, skipped);
     const expected = [...paths, 'a-link/a/c.md', 'a-link/a-b.md', 'a-link/a.md'].sort();
     expect(found).toEqual(expected);
     expect(skipped).toEqual([]);
