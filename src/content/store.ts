@@ -201,7 +201,7 @@ class ArticlesById {
   }
 }
 
-/** A record as the store marks it: by a field of its own (`StoredRecord.hiddenBy`). */
+/** A record as the store marks it: by a field of its own (`hiddenBy`, see `stored-article.ts`). */
 type Markable = StoredArticle & { hiddenBy?: object };
 
 /**

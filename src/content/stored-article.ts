@@ -15,75 +15,99 @@ export type StoredArticle = Article & {
 const NO_KEYS: readonly number[] = Object.freeze([]);
 
 /**
- * A stored article whose numbers are kept where they cost no object of their own: the publication
- * time as a number (`publishedAt` is made when read: a `Date` per article cost 96 bytes and one more
- * object for every collection to trace), the richness in thousandths and the dedupe keys (at most
- * three, 31-bit) as small integers in the record's own fields (`dedupe` makes their array when read:
- * an array per article was two objects more, and a number object for the richness one more). Sorting
- * and filtering read `publishedMs`, through {@link publishedMs}.
+ * What every stored record reads through its prototype: the publication time as a `Date` (made when
+ * read: a `Date` per article cost 96 bytes and one more object for every collection to trace), the
+ * richness from thousandths, and the dedupe keys as an array (made when read: an array per article was
+ * two objects more, and a number object for the richness one more).
  */
-class StoredRecord implements StoredArticle {
-  /**
-   * Set by the store that holds the record, not shown (see `ArticleStore`): a field of its own instead
-   * of a set of a million records, which a restart filled and emptied once per article.
-   */
-  hiddenBy: object | undefined = undefined;
-  /** Exact: a richness is a sum of multiples of 0.004 and 0.1 (see `richness`). */
-  private readonly richnessMilli: number;
-  private readonly keyCount: number;
-  private readonly key0: number;
-  private readonly key1: number;
-  private readonly key2: number;
-
-  constructor(
-    readonly id: string,
-    readonly file: string,
-    readonly title: string,
-    readonly url: string | null,
-    readonly source: string | null,
-    readonly publishedMs: number,
-    readonly topics: string[],
-    readonly sentiment: Sentiment,
-    readonly sentimentSource: Article['sentimentSource'],
-    readonly score: number,
-    readonly externalId: string | null,
-    richness: number,
-    dedupe: readonly number[],
-  ) {
-    // `dedupeKeys` makes at most three: a URL, an upstream id and a title.
-    if (dedupe.length > 3) throw new Error(`A stored article holds at most 3 dedupe keys, not ${dedupe.length}`);
-    this.richnessMilli = Math.round(richness * 1000);
-    this.keyCount = dedupe.length;
-    this.key0 = dedupe[0] ?? 0;
-    this.key1 = dedupe[1] ?? 0;
-    this.key2 = dedupe[2] ?? 0;
-  }
-
+const recordMethods = {
   get publishedAt(): Date {
-    return new Date(this.publishedMs);
-  }
-
+    return new Date((this as unknown as RecordFields).publishedMs);
+  },
   get richness(): number {
-    return this.richnessMilli / 1000;
-  }
-
+    return (this as unknown as RecordFields).richnessMilli / 1000;
+  },
   get dedupe(): readonly number[] {
-    const n = this.keyCount;
-    return n === 0 ? NO_KEYS : n === 1 ? [this.key0] : n === 2 ? [this.key0, this.key1] : [this.key0, this.key1, this.key2];
-  }
+    const r = this as unknown as RecordFields;
+    const n = r.keyCount;
+    return n === 0 ? NO_KEYS : n === 1 ? [r.key0] : n === 2 ? [r.key0, r.key1] : [r.key0, r.key1, r.key2];
+  },
+};
+
+/** A record's own fields: the article's, with its numbers where they cost no object of their own. */
+interface RecordFields extends Omit<StoredArticle, 'publishedAt' | 'richness' | 'dedupe'> {
+  /** Set by the store that holds the record, not shown (see `ArticleStore`). */
+  hiddenBy: object | undefined;
+  readonly publishedMs: number;
+  /** Exact: a richness is a sum of multiples of 0.004 and 0.1 (see `richness`). */
+  readonly richnessMilli: number;
+  /** The dedupe keys (at most three, 31-bit) in the record's own fields. */
+  readonly keyCount: number;
+  readonly key0: number;
+  readonly key1: number;
+  readonly key2: number;
 }
+
+/**
+ * A stored article: an object literal over {@link recordMethods}, made in this one place. A literal,
+ * not an instance of a class: V8 follows how long a literal's objects live, site by site, and once
+ * nearly all survive it makes them straight in the old generation. A restart makes a million records
+ * that all live; made by `new`, each was copied twice by the young generation's collections first.
+ */
+function record(
+  id: string,
+  file: string,
+  title: string,
+  url: string | null,
+  source: string | null,
+  publishedMs: number,
+  topics: string[],
+  sentiment: Sentiment,
+  sentimentSource: Article['sentimentSource'],
+  score: number,
+  externalId: string | null,
+  richness: number,
+  dedupe: readonly number[],
+): StoredArticle {
+  // `dedupeKeys` makes at most three: a URL, an upstream id and a title.
+  if (dedupe.length > 3) throw new Error(`A stored article holds at most 3 dedupe keys, not ${dedupe.length}`);
+  const fields: RecordFields & { __proto__: typeof recordMethods } = {
+    __proto__: recordMethods,
+    hiddenBy: undefined,
+    id,
+    file,
+    title,
+    url,
+    source,
+    publishedMs,
+    topics,
+    sentiment,
+    sentimentSource,
+    score,
+    externalId,
+    richnessMilli: Math.round(richness * 1000),
+    keyCount: dedupe.length,
+    key0: dedupe[0] ?? 0,
+    key1: dedupe[1] ?? 0,
+    key2: dedupe[2] ?? 0,
+  };
+  return fields as unknown as StoredArticle;
+}
+
+/** True for a record made here (see `record`). */
+const isRecord = (a: Article): a is Article & RecordFields => Object.getPrototypeOf(a) === recordMethods;
 
 /** The fields of a stored article, with its publication time as epoch milliseconds. */
 export type StoredFields = Omit<StoredArticle, 'publishedAt'> & { publishedMs: number };
 
 /** A stored article from its fields (the archive cache's records). */
 export function makeStoredArticle(f: StoredFields): StoredArticle {
-  return new StoredRecord(f.id, f.file, f.title, f.url, f.source, f.publishedMs, f.topics, f.sentiment, f.sentimentSource, f.score, f.externalId, f.richness, f.dedupe);
+  return record(f.id, f.file, f.title, f.url, f.source, f.publishedMs, f.topics, f.sentiment, f.sentimentSource, f.score, f.externalId, f.richness, f.dedupe);
 }
 
 /** An article's publication time in epoch milliseconds, without making a `Date` for a stored one. */
 export function publishedMs(a: Article): number {
-  return a instanceof StoredRecord ? a.publishedMs : a.publishedAt.getTime();
+  return isRecord(a) ? a.publishedMs : a.publishedAt.getTime();
 }
 
 /** An article's own fields as a plain object, `publishedAt` included (a stored one makes it when read). */
@@ -94,6 +118,6 @@ export function plainArticle(a: Article): Article {
 
 /** The in-memory part of a parsed article. */
 export function storedArticle(a: ParsedArticle): StoredArticle {
-  return new StoredRecord(a.id, a.file, a.title, a.url, a.source, a.publishedAt.getTime(), a.topics, a.sentiment, a.sentimentSource, a.score, a.externalId, richness(a), dedupeHashes(a));
+  return record(a.id, a.file, a.title, a.url, a.source, a.publishedAt.getTime(), a.topics, a.sentiment, a.sentimentSource, a.score, a.externalId, richness(a), dedupeHashes(a));
 }
 
