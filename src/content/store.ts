@@ -1,4 +1,4 @@
-import { createSearchIndex, tokenize, type SnapshotIndex, type TypoCorrection } from '../search/search-index.ts';
+import { createSearchIndex, tokenize, type AbsorbKeys, type SnapshotIndex, type TypoCorrection } from '../search/search-index.ts';
 import { mergeSnapshots, mergeSnapshotsSteps } from '../search/merge-snapshots.ts';
 import { FNV_OFFSET, FNV_PRIME, hashString, slotsFor, smallHash, staysAfterHole } from '../search/open-addressing.ts';
 import { foldText, prepareQuery } from '../search/query.ts';
@@ -365,16 +365,27 @@ export class ArticleStore implements ArticleSink {
    */
   absorbIndex(...snapshots: IndexSnapshots[]): void {
     for (const s of snapshots) {
+      const fresh = this.index.size === 0;
       this.index.absorb(s.index);
-      // Both indexes key the same files: the title index shares the main one's key strings.
-      this.titleIndex.absorb(s.titles, (key) => this.index.keyOf(key) ?? key);
+      this.titleIndex.absorb(s.titles, this.titleKeys(s, fresh));
     }
   }
 
   /** `absorbIndex`, awaiting `pause` every few thousand documents and words (a restart keeps answering meanwhile). */
   async absorbIndexInSlices(snapshots: IndexSnapshots, pause: () => Promise<void>): Promise<void> {
+    const fresh = this.index.size === 0;
     await this.index.absorbInSlices(snapshots.index, pause);
-    await this.titleIndex.absorbInSlices(snapshots.titles, pause, (key) => this.index.keyOf(key) ?? key);
+    await this.titleIndex.absorbInSlices(snapshots.titles, pause, this.titleKeys(snapshots, fresh));
+  }
+
+  /**
+   * Both indexes key the same files: the title index shares the main one's key strings. Into an empty
+   * store (a restart) the main snapshot's keys are the index's keys, in order, and the title snapshot
+   * names the same files: it takes them whole, without decoding a second copy.
+   */
+  private titleKeys(s: IndexSnapshots, fresh: boolean): AbsorbKeys {
+    const share = (key: string) => this.index.keyOf(key) ?? key;
+    return fresh ? { share, sameAs: { snapshot: s.index, keys: [...this.index.keys()] } } : { share };
   }
 
   /**

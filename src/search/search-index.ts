@@ -414,9 +414,9 @@ export interface SnapshotIndex extends SearchIndex {
    * a key already here is replaced. Throws {@link SnapshotError} when the bytes are not a snapshot.
    * `shareKey` may swap each key for an equal string the caller already holds (one copy in memory).
    */
-  absorb(snapshot: Uint8Array, shareKey?: (key: string) => string): void;
+  absorb(snapshot: Uint8Array, keys?: AbsorbKeys): void;
   /** `absorb`, awaiting `pause` every few thousand documents and words, so a large snapshot does not hold the event loop. */
-  absorbInSlices(snapshot: Uint8Array, pause: () => Promise<void>, shareKey?: (key: string) => string): Promise<void>;
+  absorbInSlices(snapshot: Uint8Array, pause: () => Promise<void>, keys?: AbsorbKeys): Promise<void>;
 }
 
 /** Bytes that are not a snapshot of an index with these fields. */
@@ -427,6 +427,17 @@ export class SnapshotError extends Error {
 const SNAPSHOT_MAGIC = 0x32584953; // "SIX2": posting lists as varint bytes
 const HEADER_WORDS = 8;
 const pad8 = (n: number) => (n + 7) & ~7;
+/**
+ * Where an absorbed snapshot's keys may come from instead of new strings of their own: `sameAs`, the
+ * keys of another snapshot, decoded already, used when the two snapshots' key bytes are equal (a
+ * restart's title index names the same files as its main index); else `share`, which maps each key
+ * decoded to an equal string the caller holds.
+ */
+export interface AbsorbKeys {
+  share?: (key: string) => string;
+  sameAs?: { snapshot: Uint8Array; keys: readonly string[] };
+}
+
 /** Documents or words absorbed between two pauses of `absorbInSlices`. */
 const STEP = 20_000;
 
@@ -513,8 +524,8 @@ const CHECK_STEP_BYTES = 4 << 20;
  * `decodeSnapshot`, pausing (`yield`) every few MB of posting lists: at a million articles the lists
  * take a few hundred MB, and checking them in one go held the event loop for over a second.
  */
-export function* decodeSnapshotSteps(bytes: Uint8Array): Generator<void, DecodedSnapshot> {
-  const snap = snapshotSections(bytes);
+export function* decodeSnapshotSteps(bytes: Uint8Array, sameAs?: AbsorbKeys['sameAs']): Generator<void, DecodedSnapshot> {
+  const snap = snapshotSections(bytes, sameAs);
   const { counts, sizes, lists, docs } = snap;
   // Every list read through once, before anything is absorbed: counts, sizes and documents must agree.
   const lasts = new Int32Array(counts.length);
@@ -557,8 +568,8 @@ function checkList(bytes: Uint8Array, at: number, stop: number, count: number): 
   return reader.doc;
 }
 
-/** A snapshot's header and sections, checked for size but with its posting lists not yet read. */
-function snapshotSections(bytes: Uint8Array) {
+/** A snapshot's header and the offsets of its sections, checked against its length. */
+function snapshotLayout(bytes: Uint8Array) {
   // Typed-array views need aligned offsets: a snapshot cut out of a larger buffer is copied once.
   const own = bytes.byteOffset % 8 === 0 ? bytes : bytes.slice();
   if (own.byteLength < HEADER_WORDS * 4) throw new SnapshotError('The snapshot is truncated');
@@ -568,16 +579,28 @@ function snapshotSections(bytes: Uint8Array) {
   const offsets: number[] = [];
   const end = sizes.reduce((at, n) => (offsets.push(at), at + pad8(n)), 0);
   if (end > own.byteLength) throw new SnapshotError('The snapshot is truncated');
+  return { own, fieldMask: fieldMask!, docs: docs!, termCount: termCount!, total: total!, termBytes: termBytes!, postingBytes: postingBytes!, offsets, keySection: own.subarray(offsets[6], offsets[6]! + keyBytes!) };
+}
+
+/** True when two byte ranges hold the same bytes. */
+const sameBytes = (a: Uint8Array, b: Uint8Array) => a.length === b.length && Buffer.from(a.buffer, a.byteOffset, a.length).equals(b);
+
+/** A snapshot's header and sections, checked for size but with its posting lists not yet read. */
+function snapshotSections(bytes: Uint8Array, sameAs?: AbsorbKeys['sameAs']) {
+  const { own, fieldMask, docs, termCount, total, termBytes, postingBytes, offsets, keySection } = snapshotLayout(bytes);
   const base = own.byteOffset;
   const decoder = new TextDecoder();
-  const keys = docs === 0 ? [] : decoder.decode(own.subarray(offsets[6], offsets[6]! + keyBytes!)).split('\0');
+  // The keys of an equal key section are these very strings: no decoding, and no second copy of a million paths.
+  const shared = sameAs !== undefined && sameAs.keys.length === docs && sameBytes(keySection, snapshotLayout(sameAs.snapshot).keySection);
+  const keys = shared ? sameAs.keys : docs === 0 ? [] : decoder.decode(keySection).split('\0');
   const terms = termCount === 0 ? [] : decoder.decode(own.subarray(offsets[7], offsets[7]! + termBytes!)).split('\n');
   if (keys.length !== docs || terms.length !== termCount) throw new SnapshotError('The snapshot does not add up');
   return {
-    fieldMask: fieldMask!,
-    docs: docs!,
-    total: total!,
+    fieldMask,
+    docs,
+    total,
     keys,
+    keysShared: shared,
     times: new Float64Array(own.buffer, base + offsets[1]!, docs),
     alive: own.subarray(offsets[2], offsets[2]! + docs!),
     terms,
@@ -984,12 +1007,12 @@ export function createSearchIndex(options: { fields?: readonly IndexedField[]; s
    * The work of `absorb`, pausing (`yield`) every few thousand documents and words. The snapshot is
    * decoded and checked whole before the first change, so bytes that are not a snapshot change nothing.
    */
-  function* absorbSteps(bytes: Uint8Array, shareKey?: (key: string) => string): Generator<void> {
-    const snap = yield* decodeSnapshotSteps(bytes);
+  function* absorbSteps(bytes: Uint8Array, keys: AbsorbKeys = {}): Generator<void> {
+    const snap = yield* decodeSnapshotSteps(bytes, keys.sameAs);
     if (snap.fieldMask !== fieldMask) throw new SnapshotError('The snapshot indexes other fields');
     // The snapshot's documents come after every pending one, in every list.
     settle();
-    if (shareKey) snap.keys = snap.keys.map(shareKey);
+    if (keys.share && !snap.keysShared) snap.keys = snap.keys.map(keys.share);
     // A restart absorbs into an empty index: nothing to replace, and no lookup per key to find that out.
     if (docNumber.size > 0) for (const key of snap.keys) if (docNumber.has(key)) index.remove(key);
     // After the removals: one of them may have compacted the documents.
@@ -1079,11 +1102,11 @@ export function createSearchIndex(options: { fields?: readonly IndexedField[]; s
       if (dead > 0) compact();
       return encodeSnapshot({ fieldMask, keys: docIds as string[], times: docTime.subarray(0, docIds.length), alive: alive.subarray(0, docIds.length), terms, postings });
     },
-    absorb(bytes, shareKey) {
-      runSteps(absorbSteps(bytes, shareKey));
+    absorb(bytes, keys) {
+      runSteps(absorbSteps(bytes, keys));
     },
-    async absorbInSlices(bytes, pause, shareKey) {
-      await runStepsPausing(absorbSteps(bytes, shareKey), pause);
+    async absorbInSlices(bytes, pause, keys) {
+      await runStepsPausing(absorbSteps(bytes, keys), pause);
     },
     search(text, opts = {}) {
       settle();

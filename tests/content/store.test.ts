@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ArticleStore } from '../../src/content/store.ts';
+import { makeStoredArticle, type StoredArticle } from '../../src/content/stored-article.ts';
 import { foldText } from '../../src/search/query.ts';
 import { makeArticle } from '../support/article-factory.ts';
 
@@ -290,5 +291,37 @@ describe('ArticleStore — changes in any order', () => {
     expect(store.resolve('Ether slips')?.id).toBe('new-id');
     expect(store.size).toBe(1);
     expect(store.duplicates()).toBe(0);
+  });
+});
+
+describe('ArticleStore — indexes from snapshots', () => {
+  const reader = { read: async () => null };
+  /** A record of its own for the store restoring it, as the archive cache makes one per row. */
+  const copy = (a: StoredArticle) =>
+    makeStoredArticle({ ...a, publishedMs: a.publishedAt.getTime(), topics: [...a.topics], richness: a.richness, dedupe: a.dedupe });
+  it('GIVEN an empty store absorbing a pair of snapshots THEN search and autocomplete answer as in the store they came from', async () => {
+    const source = new ArticleStore();
+    for (let i = 0; i < 40; i++) source.set(`n/${i}.md`, makeArticle({ id: `n/${i}`, file: `n/${i}.md`, title: `${i % 2 ? 'Solar miners' : 'Bitcoin funds'} story ${i}`, url: `https://e.com/${i}` }));
+    const store = new ArticleStore({ details: reader });
+    store.absorbIndex(source.snapshotIndex());
+    for (const a of source.all()) store.restore(a.file, copy(a));
+    await store.reconcileIndex();
+    expect(store.search('solar', { limit: 50 }).total).toBe(20);
+    expect(store.suggest('bitcoin funds story 1', 5).map((a) => a.id)).toEqual(source.suggest('bitcoin funds story 1', 5).map((a) => a.id));
+    expect(store.indexMatchesFiles()).toBe(true);
+  });
+
+  it('GIVEN a store that holds files already absorbing more THEN the title index finds the old and the new', async () => {
+    const first = new ArticleStore();
+    first.set('a/1.md', makeArticle({ id: 'a/1', file: 'a/1.md', title: 'Ether slips' }));
+    const second = new ArticleStore();
+    second.set('b/2.md', makeArticle({ id: 'b/2', file: 'b/2.md', title: 'Ether rallies' }));
+    const store = new ArticleStore({ details: reader });
+    for (const from of [first, second]) {
+      store.absorbIndex(from.snapshotIndex());
+      for (const a of from.all()) store.restore(a.file, copy(a));
+    }
+    await store.reconcileIndex();
+    expect(store.suggest('ether', 5).map((a) => a.id).sort()).toEqual(['a/1', 'b/2']);
   });
 });

@@ -132,6 +132,27 @@ describe('index snapshots', () => {
     expect(copy.size).toBe(2);
   });
 
+  it('GIVEN keys offered from another snapshot THEN they are taken only when that snapshot names the same documents', () => {
+    const titles = createSearchIndex({ fields: ['title'] });
+    const main = createSearchIndex();
+    const other = createSearchIndex();
+    for (const a of corpus()) {
+      titles.add(a);
+      main.add(a);
+    }
+    other.add(corpus()[0]!);
+    const offered = ['a', 'b', 'c'];
+    const same = createSearchIndex({ fields: ['title'] });
+    same.absorb(titles.serialize(), { sameAs: { snapshot: main.serialize(), keys: offered } });
+    expect([...same.keys()]).toEqual(offered);
+    expect(same.search('solar').hits.map((h) => h.id)).toEqual(['c']);
+    // Another snapshot's keys do not match: the absorbed one's own are decoded.
+    const own = createSearchIndex({ fields: ['title'] });
+    own.absorb(titles.serialize(), { sameAs: { snapshot: other.serialize(), keys: ['a'] } });
+    expect([...own.keys()]).toEqual(['a', 'b', 'c']);
+    expect(own.search('bitcoin').hits.map((h) => h.id)).toEqual(['b']);
+  });
+
   it('GIVEN two partial indexes absorbed into one THEN it answers as one built whole; hidden documents stay out until shown', () => {
     const whole = createSearchIndex();
     const left = createSearchIndex();
