@@ -44,6 +44,37 @@ export function dedupeHashes(a: Article): number[] {
 /** An article with its dedupe keys computed. */
 export type KeyedArticle = Article & { readonly dedupe: readonly number[] };
 
+/** A stored record's dedupe keys, in fields of its own (see `stored-article.ts`). */
+interface FieldKeys {
+  readonly keyCount: number;
+  readonly key0: number;
+  readonly key1: number;
+  readonly key2: number;
+}
+
+/** Where {@link keysOf} copies a stored record's keys; valid until its next call. */
+const SCRATCH = [0, 0, 0];
+/** How many keys the last {@link keysOf} returned. */
+let keyCount = 0;
+
+/**
+ * The dedupe keys of `a`, their count in `keyCount`, with no array made for a stored record: its keys
+ * are copied into a shared scratch array (its `dedupe` getter makes an array each time, and a restart
+ * links a million articles). Read them before calling again.
+ */
+function keysOf(a: KeyedArticle): readonly number[] {
+  const f = a as Partial<FieldKeys>;
+  if (typeof f.keyCount === 'number') {
+    SCRATCH[0] = f.key0!;
+    SCRATCH[1] = f.key1!;
+    SCRATCH[2] = f.key2!;
+    keyCount = f.keyCount;
+    return SCRATCH;
+  }
+  keyCount = a.dedupe.length;
+  return a.dedupe;
+}
+
 /** Same canonical URL, same upstream id, or same title within 48 hours. */
 export function isDuplicate(a: Article, b: Article): boolean {
   if (a.url && b.url && canonicalUrl(a.url) === canonicalUrl(b.url)) return true;
@@ -178,14 +209,24 @@ export class DuplicateClusters {
     this.byKey.reserve(keys);
   }
 
-  /** Records the keys of `article`, which `file` now holds. */
-  link(file: string, article: KeyedArticle): void {
-    for (const key of article.dedupe) {
+  /**
+   * Records the keys of `article`, which `file` now holds. Returns true when no other file shares a key
+   * with it (as {@link isAlone} would say next).
+   */
+  link(file: string, article: KeyedArticle): boolean {
+    const keys = keysOf(article);
+    let alone = true;
+    for (let k = 0, n = keyCount; k < n; k++) {
+      const key = keys[k]!;
       const files = this.byKey.get(key);
       if (files === undefined || files === file) this.byKey.set(key, file);
-      else if (typeof files === 'string') this.byKey.set(key, new Set([files, file]));
-      else files.add(file);
+      else {
+        alone = false;
+        if (typeof files === 'string') this.byKey.set(key, new Set([files, file]));
+        else files.add(file);
+      }
     }
+    return alone;
   }
 
   /** Forgets the keys of `article`, which `file` held until now. */
@@ -202,7 +243,8 @@ export class DuplicateClusters {
 
   /** True when no other file shares a key with `article`: it is its own winner, with no cluster to walk. */
   isAlone(article: KeyedArticle): boolean {
-    for (const key of article.dedupe) if (typeof this.byKey.get(key) === 'object') return false;
+    const keys = keysOf(article);
+    for (let k = 0, n = keyCount; k < n; k++) if (typeof this.byKey.get(keys[k]!) === 'object') return false;
     return true;
   }
 

@@ -385,7 +385,7 @@ export class ArticleStore implements ArticleSink {
    */
   private titleKeys(s: IndexSnapshots, fresh: boolean): AbsorbKeys {
     const share = (key: string) => this.index.keyOf(key) ?? key;
-    return fresh ? { share, sameAs: { snapshot: s.index, keys: [...this.index.keys()] } } : { share };
+    return fresh ? { share, sameAs: { snapshot: s.index, keys: this.index.keyList() } } : { share };
   }
 
   /**
@@ -452,9 +452,9 @@ export class ArticleStore implements ArticleSink {
     // Not shown until `show` (the fast path below, or `refresh`) says so.
     this.notShown.add(article);
     this.byFile.set(file, article);
-    this.duplicateClusters.link(file, article);
+    const alone = this.duplicateClusters.link(file, article);
     // Fast path: an article sharing no key with any other file is its own winner.
-    if ((before === null || before.size <= 1) && this.duplicateClusters.isAlone(article)) {
+    if ((before === null || before.size <= 1) && alone) {
       this.show(file, article);
       this.emit({ type: 'set', id: article.id });
       return;

@@ -67,10 +67,11 @@ function record(
   score: number,
   externalId: string | null,
   richness: number,
-  dedupe: readonly number[],
+  keyCount: number,
+  key0: number,
+  key1: number,
+  key2: number,
 ): StoredArticle {
-  // `dedupeKeys` makes at most three: a URL, an upstream id and a title.
-  if (dedupe.length > 3) throw new Error(`A stored article holds at most 3 dedupe keys, not ${dedupe.length}`);
   const fields: RecordFields & { __proto__: typeof recordMethods } = {
     __proto__: recordMethods,
     hiddenBy: undefined,
@@ -86,12 +87,45 @@ function record(
     score,
     externalId,
     richnessMilli: Math.round(richness * 1000),
-    keyCount: dedupe.length,
-    key0: dedupe[0] ?? 0,
-    key1: dedupe[1] ?? 0,
-    key2: dedupe[2] ?? 0,
+    keyCount,
+    key0,
+    key1,
+    key2,
   };
   return fields as unknown as StoredArticle;
+}
+
+/** `dedupe`, refused past three keys: `dedupeKeys` makes at most three (a URL, an upstream id and a title). */
+function checkedKeys(dedupe: readonly number[]): readonly number[] {
+  if (dedupe.length > 3) throw new Error(`A stored article holds at most 3 dedupe keys, not ${dedupe.length}`);
+  return dedupe;
+}
+
+/**
+ * A stored article from the archive cache's columns, one argument per field: a restart makes a million,
+ * and an object of fields and an array of keys for each were garbage. `keyCount` keys (at most three)
+ * are in `key0`…`key2`.
+ */
+export function storedRecord(
+  id: string,
+  file: string,
+  title: string,
+  url: string | null,
+  source: string | null,
+  publishedMs: number,
+  topics: string[],
+  sentiment: Sentiment,
+  sentimentSource: Article['sentimentSource'],
+  score: number,
+  externalId: string | null,
+  richness: number,
+  keyCount: number,
+  key0: number,
+  key1: number,
+  key2: number,
+): StoredArticle {
+  if (keyCount > 3) throw new Error(`A stored article holds at most 3 dedupe keys, not ${keyCount}`);
+  return record(id, file, title, url, source, publishedMs, topics, sentiment, sentimentSource, score, externalId, richness, keyCount, key0, key1, key2);
 }
 
 /** True for a record made here (see `record`). */
@@ -102,7 +136,8 @@ export type StoredFields = Omit<StoredArticle, 'publishedAt'> & { publishedMs: n
 
 /** A stored article from its fields (the archive cache's records). */
 export function makeStoredArticle(f: StoredFields): StoredArticle {
-  return record(f.id, f.file, f.title, f.url, f.source, f.publishedMs, f.topics, f.sentiment, f.sentimentSource, f.score, f.externalId, f.richness, f.dedupe);
+  const d = checkedKeys(f.dedupe);
+  return record(f.id, f.file, f.title, f.url, f.source, f.publishedMs, f.topics, f.sentiment, f.sentimentSource, f.score, f.externalId, f.richness, d.length, d[0] ?? 0, d[1] ?? 0, d[2] ?? 0);
 }
 
 /** An article's publication time in epoch milliseconds, without making a `Date` for a stored one. */
@@ -118,6 +153,7 @@ export function plainArticle(a: Article): Article {
 
 /** The in-memory part of a parsed article. */
 export function storedArticle(a: ParsedArticle): StoredArticle {
-  return record(a.id, a.file, a.title, a.url, a.source, a.publishedAt.getTime(), a.topics, a.sentiment, a.sentimentSource, a.score, a.externalId, richness(a), dedupeHashes(a));
+  const d = checkedKeys(dedupeHashes(a));
+  return record(a.id, a.file, a.title, a.url, a.source, a.publishedAt.getTime(), a.topics, a.sentiment, a.sentimentSource, a.score, a.externalId, richness(a), d.length, d[0] ?? 0, d[1] ?? 0, d[2] ?? 0);
 }
 

@@ -6,7 +6,7 @@ import { crc32 } from 'node:zlib';
 import type { ContentIssue } from '../content/article.ts';
 import { SENTIMENTS } from '../content/article.ts';
 import type { IndexSnapshots } from '../content/store.ts';
-import { makeStoredArticle, publishedMs } from '../content/stored-article.ts';
+import { publishedMs, storedRecord } from '../content/stored-article.ts';
 import type { ParsedEntry } from './parse-batch.ts';
 
 /**
@@ -289,25 +289,27 @@ export async function decodeRecords(bytes: Uint8Array, key: string, shared: Shar
           const e = extra.get(i) as [number, 2, string, string];
           return { kind: 'issue', file, size: sizes[i]!, mtimeMs: mtimes[i]!, issue: { file, path: e[2], message: e[3] }, transient: flags![i] === 1 };
         }
-        // Handed over as an array, which the record does not keep (it holds the keys in its own fields).
+        // The record holds its dedupe keys in fields of its own: they are handed over one by one.
         const first = hashStart[i]!;
-        const dedupe = new Array<number>(hashStart[i + 1]! - first);
-        for (let k = 0; k < dedupe.length; k++) dedupe[k] = hashes[first + k]!;
-        const article = makeStoredArticle({
-          id: ids[i]!,
+        const keys = hashStart[i + 1]! - first;
+        const article = storedRecord(
+          ids[i]!,
           file,
-          title: titles[i]!,
-          url: urls[i]!,
-          source: source[i] === NONE ? null : sources[source[i]!]!,
-          publishedMs: published[i]!,
-          topics: topicLists[topics[i]!]!,
-          sentiment: SENTIMENTS[sentiment![i]!]!,
-          sentimentSource: flags![i] === 1 ? 'inferred' : 'frontmatter',
-          score: scores[i]!,
-          externalId: externalIds[i]!,
-          richness: richness[i]!,
-          dedupe,
-        });
+          titles[i]!,
+          urls[i]!,
+          source[i] === NONE ? null : sources[source[i]!]!,
+          published[i]!,
+          topicLists[topics[i]!]!,
+          SENTIMENTS[sentiment![i]!]!,
+          flags![i] === 1 ? 'inferred' : 'frontmatter',
+          scores[i]!,
+          externalIds[i]!,
+          richness[i]!,
+          keys,
+          keys > 0 ? hashes[first]! : 0,
+          keys > 1 ? hashes[first + 1]! : 0,
+          keys > 2 ? hashes[first + 2]! : 0,
+        );
         const cut = notices.get(i);
         return cut ? { kind: 'article', file, size: sizes[i]!, mtimeMs: mtimes[i]!, article, notices: cut } : { kind: 'article', file, size: sizes[i]!, mtimeMs: mtimes[i]!, article };
       },

@@ -405,6 +405,8 @@ export interface SnapshotIndex extends SearchIndex {
   keyOf(key: string): string | undefined;
   /** Every key indexed. */
   keys(): IterableIterator<string>;
+  /** Every key indexed, in the order of `keys`, as a new array (no iteration step per key). */
+  keyList(): string[];
   /** Hides a document from searches (or shows it again) without forgetting its words. */
   setHidden(key: string, hidden: boolean): void;
   /** The whole index as bytes: its arrays and posting lists laid end to end, read back by {@link SnapshotIndex.absorb}. */
@@ -1086,6 +1088,9 @@ export function createSearchIndex(options: { fields?: readonly IndexedField[]; s
     keyOf(key) {
       const d = docNumber.get(key);
       return d === undefined ? undefined : (docIds[d] ?? undefined);
+    },
+    keyList() {
+      return docIds.filter((key): key is string => key !== null);
     },
     *keys() {
       // Document order is the order keys were added in (compaction keeps it), as a `Map` would list them.
