@@ -349,13 +349,15 @@ export class ArticleStore implements ArticleSink {
 
   /**
    * Adds an article whose words are already indexed under `file`: from the archive cache, or parsed
-   * in a worker thread whose index arrives with {@link absorbIndex}. Otherwise the same as `set`.
+   * in a worker thread whose index arrives with {@link absorbIndex}. Otherwise the same as `set`. Returns
+   * false when the article is held back because another file holds its id (see `idOwner`). The record is
+   * the store's from here on: its path becomes the index's own copy.
    */
-  restore(file: string, article: StoredArticle): void {
+  restore(file: string, article: StoredArticle): boolean {
     // One copy of the path: the index already holds it as its key (from the snapshot), the record takes that one.
     const shared = this.index.keyOf(file);
     if (shared !== undefined && shared !== article.file) (article as { file: string }).file = shared;
-    this.place(shared ?? file, this.intern(article));
+    return this.place(shared ?? file, this.intern(article));
   }
 
   /**
@@ -429,13 +431,14 @@ export class ArticleStore implements ArticleSink {
     return details ? { ...plainArticle(article), ...details } : null;
   }
 
-  private place(file: string, article: StoredArticle): void {
+  /** Files `article` under `file`; false when it is held back because another file holds its id. */
+  private place(file: string, article: StoredArticle): boolean {
     const owner = this.holders.get(article.id)?.file;
     if (owner !== undefined && owner !== file) {
       this.heldBack.set(file, article);
       this.index.setHidden(file, true);
       this.titleIndex.setHidden(file, true);
-      return;
+      return false;
     }
     this.heldBack.delete(file);
     const old = this.byFile.get(file);
@@ -457,10 +460,11 @@ export class ArticleStore implements ArticleSink {
     if ((before === null || before.size <= 1) && alone) {
       this.show(file, article);
       this.emit({ type: 'set', id: article.id });
-      return;
+      return true;
     }
     this.refresh(new Set([...(before ?? []), ...this.duplicateClusters.cluster(file)]));
     this.emit({ type: 'set', id: article.id });
+    return true;
   }
 
   /** The file that holds `id`; any other file with the same id is held back. */

@@ -431,10 +431,17 @@ async function load(
       options.manifest?.set(i, e);
       return void report.skipped.push(e.issue);
     }
-    if (store) store.restore(e.file, e.article);
-    else sink.set(e.file, e.parsed!);
-    options.manifest?.set(i, e, store?.recordOf(e.file));
-    const owner = sink.idOwner?.(e.article.id);
+    let owner: string | undefined;
+    if (store) {
+      // Restored, the record is the store's (with the index's copy of its path): the manifest keeps it, and
+      // whether it holds its id is known without looking the path and the id up again.
+      if (!store.restore(e.file, e.article)) owner = store.idOwner(e.article.id);
+      options.manifest?.set(i, e, e.article);
+    } else {
+      sink.set(e.file, e.parsed!);
+      options.manifest?.set(i, e);
+      owner = sink.idOwner?.(e.article.id);
+    }
     if (owner !== undefined && owner !== e.file) {
       report.skipped.push(idCollision(e.file, e.article.id, owner));
       return;
