@@ -96,15 +96,19 @@ export function richness(a: ParsedArticle): number {
   );
 }
 
+/** A free slot of a {@link HashKeyMap}: no key is negative. */
+const FREE = -1;
+
 /**
- * A map from hashes (integers up to 2^53, spread evenly, such as `dedupeHashes` makes) to values, in
- * two flat arrays with open addressing (linear probing). A `Map` with 200,000 keys (two per article at
- * 100,000) costs about 10 MB with its table (and a boxed number for every key past 2^31); this costs
- * 4 MB. Values are never `undefined`.
+ * A map from 31-bit hashes (integers from 0 to 2^31 - 1, spread evenly, as `smallHash` makes them: the
+ * dedupe keys and the title hashes) to values, in two flat arrays with open addressing (linear probing).
+ * A `Map` with 200,000 keys (two per article at 100,000) costs about 10 MB with its table; this costs
+ * 2.4 MB. A probe run reads only the keys, 4 bytes a slot: at a million articles, reading the values
+ * array at every step made linking the dedupe keys a large part of a restart. Values are never `undefined`.
  */
 export class HashKeyMap<V> {
-  private keys = new Float64Array(16);
-  /** `undefined` marks a free slot, so a value is never undefined. */
+  /** Keys by slot, {@link FREE} for a free slot. */
+  private keys = new Int32Array(16).fill(FREE);
   private values: Array<V | undefined> = new Array<V | undefined>(16).fill(undefined);
   private mask = 15;
   private count = 0;
@@ -128,8 +132,9 @@ export class HashKeyMap<V> {
   }
 
   set(key: number, value: V): void {
+    if (!(key >= 0 && key <= 0x7fff_ffff && Math.floor(key) === key)) throw new RangeError(`A hash key is an integer from 0 to 2^31 - 1, not ${key}`);
     let i = this.find(key);
-    if (this.values[i] === undefined) {
+    if (this.keys[i] === FREE) {
       // Never past 80% full: probes stay short, and 200,000 keys still fit 2^18 slots.
       const size = slotsFor(this.count + 1, this.mask + 1);
       if (size > this.mask + 1) {
@@ -144,11 +149,11 @@ export class HashKeyMap<V> {
 
   delete(key: number): boolean {
     let i = this.find(key);
-    if (this.values[i] === undefined) return false;
+    if (this.keys[i] === FREE) return false;
     this.count--;
     // Backward-shift deletion: later keys of the same probe run move up, so no tombstone is left behind.
     const { keys, values, mask } = this;
-    for (let j = (i + 1) & mask; values[j] !== undefined; j = (j + 1) & mask) {
+    for (let j = (i + 1) & mask; keys[j] !== FREE; j = (j + 1) & mask) {
       const home = this.home(keys[j]!);
       if (staysAfterHole(home, i, j)) continue;
       keys[i] = keys[j]!;
@@ -156,35 +161,33 @@ export class HashKeyMap<V> {
       i = j;
     }
     values[i] = undefined;
-    keys[i] = 0;
+    keys[i] = FREE;
     return true;
   }
 
-  /** The first slot of `key`'s probe run. Keys are hashes already: their low 32 bits, mixed, pick it. */
+  /** The first slot of `key`'s probe run. Keys are hashes already: their bits, mixed, pick it. */
   private home(key: number): number {
-    const lo = key >>> 0;
-    return Math.imul(lo ^ (lo >>> 16), 0x45d9f3b) & this.mask;
+    return Math.imul(key ^ (key >>> 16), 0x45d9f3b) & this.mask;
   }
 
   /** The slot holding `key`, or the free slot where it would go. */
   private find(key: number): number {
-    const { keys, values, mask } = this;
+    const { keys, mask } = this;
     let i = this.home(key);
-    while (values[i] !== undefined && keys[i] !== key) i = (i + 1) & mask;
+    for (let k = keys[i]!; k !== FREE && k !== key; k = keys[i]!) i = (i + 1) & mask;
     return i;
   }
 
   private resize(size: number) {
     const { keys, values } = this;
-    this.keys = new Float64Array(size);
+    this.keys = new Int32Array(size).fill(FREE);
     this.values = new Array<V | undefined>(size).fill(undefined);
     this.mask = size - 1;
     for (let i = 0; i < keys.length; i++) {
-      const v = values[i];
-      if (v === undefined) continue;
+      if (keys[i] === FREE) continue;
       const at = this.find(keys[i]!);
       this.keys[at] = keys[i]!;
-      this.values[at] = v;
+      this.values[at] = values[i];
     }
   }
 }

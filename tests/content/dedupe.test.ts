@@ -2,10 +2,10 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { HashKeyMap } from '../../src/content/dedupe.ts';
 
-/** Keys as `dedupeHashes` makes them (up to 2^52), and keys that share their low 32 bits, so they crowd one slot. */
+/** Keys as `smallHash` makes them (0 to 2^31 - 1), and small keys, which crowd a small table's slots. */
 const key = fc.oneof(
-  fc.integer({ min: 0, max: 2 ** 52 - 1 }),
-  fc.integer({ min: 0, max: 40 }).map((high) => high * 2 ** 32 + 7),
+  fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+  fc.integer({ min: 0, max: 127 }).map((high) => high * 2 ** 24 + 7),
   fc.integer({ min: 0, max: 40 }),
 );
 const op = fc.oneof(
@@ -46,7 +46,7 @@ describe('HashKeyMap — hashes to values in flat arrays', () => {
   it('GIVEN 50,000 keys, a third of them deleted, then some set again THEN every key answers as a Map does', () => {
     const map = new HashKeyMap<string>();
     const model = new Map<number, string>();
-    const keys = Array.from({ length: 50_000 }, (_, i) => (i % 5 === 0 ? (i + 1) * 2 ** 32 : Math.floor(i * 2 ** 52 / 50_000) + i));
+    const keys = Array.from({ length: 50_000 }, (_, i) => (i % 5 === 0 ? i : Math.floor((i * (2 ** 31 - 1)) / 50_000)));
     keys.forEach((k, i) => {
       map.set(k, `v${i}`);
       model.set(k, `v${i}`);
@@ -62,5 +62,16 @@ describe('HashKeyMap — hashes to values in flat arrays', () => {
     });
     expectSame(map, model, keys);
     expect(map.delete(123)).toBe(false);
+  });
+
+  it('GIVEN a key that is no 31-bit hash THEN setting it is refused, and looking it up finds nothing', () => {
+    const map = new HashKeyMap<string>();
+    map.set(2 ** 31 - 1, 'top');
+    for (const bad of [-1, 2 ** 31, 2 ** 40, 1.5, Number.NaN]) {
+      expect(() => map.set(bad, 'x')).toThrow(RangeError);
+      expect(map.get(bad)).toBeUndefined();
+    }
+    expect(map.get(2 ** 31 - 1)).toBe('top');
+    expect(map.size).toBe(1);
   });
 });
