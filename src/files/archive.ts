@@ -98,14 +98,14 @@ function contentLister(root: string, realRoot: string, skipped: ContentIssue[]) 
   const out: Found[] = [];
   const visited = new Set<string>([realRoot]);
   // A generator keeps the recursive order (a folder's entries before the next sibling's) while pausing after each folder.
-  // Paths are built by concatenation, folder by folder: `path.join` and `path.relative` on every one of
+  // Paths are built folder by folder from the names read: `path.join` and `path.relative` on every one of
   // 100,000 files cost a quarter of a restart's listing, in time and in garbage.
   function* walk(dir: string, relDir: string): Generator<void> {
     // Each folder in path order, so the listing comes out sorted: sorting a million paths built by
     // concatenation took most of a second.
     for (const entry of readdirSync(dir, { withFileTypes: true }).sort(pathOrder)) {
       if (isHiddenName(entry.name)) continue;
-      // Made only for a folder or a link: a plain file keeps its folder and name (see `Found`).
+      // Made only for a folder or a link: a plain file is kept as its path in the folder (see `Found`).
       const absolute = entry.isFile() ? '' : `${dir}${sep}${entry.name}`;
       // Joined, not concatenated: concatenation makes a two-part string, which every comparison of the
       // listing's paths (its order, pairing it with the cache's) had to copy into one.
