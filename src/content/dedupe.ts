@@ -103,7 +103,7 @@ const FREE = -1;
  * A map from 31-bit hashes (integers from 0 to 2^31 - 1, spread evenly, as `smallHash` makes them: the
  * dedupe keys and the title hashes) to values, in two flat arrays with open addressing (linear probing).
  * A `Map` with 200,000 keys (two per article at 100,000) costs about 10 MB with its table; this costs
- * 2.4 MB. A probe run reads only the keys, 4 bytes a slot: at a million articles, reading the values
+ * 3 MB. A probe run reads only the keys, 4 bytes a slot: at a million articles, reading the values
  * array at every step made linking the dedupe keys a large part of a restart. Values are never `undefined`.
  */
 export class HashKeyMap<V> {

@@ -283,7 +283,7 @@ class Vocabulary {
 /**
  * Document numbers by key, in an open-addressing table of numbers whose keys are the index's own
  * `docIds` (read through `ids`, as compaction replaces that array). A `Map` of 100,000 keys costs
- * 3.7 MB, and the store keeps two indexes of the same files; this costs 1.5 MB each.
+ * 3.7 MB, and the store keeps two indexes of the same files; this costs 2 MB each (at most half full).
  *
  * Each slot keeps its key's hash beside the document number, and a probe compares the hashes first:
  * comparing keys meant reading a document's key (a string elsewhere in memory) at every step of a
