@@ -22,7 +22,7 @@ const NO_KEYS: readonly number[] = Object.freeze([]);
  */
 const recordMethods = {
   get publishedAt(): Date {
-    return new Date((this as unknown as RecordFields).publishedMs);
+    return new Date(publishedMs(this as unknown as Article));
   },
   get richness(): number {
     return (this as unknown as RecordFields).richnessMilli / 1000;
@@ -34,11 +34,21 @@ const recordMethods = {
   },
 };
 
+/** Where a record splits its publication time into two small integers (see `RecordFields.publishedHi`). */
+const PUBLISHED_SPLIT = 2 ** 21;
+
 /** A record's own fields: the article's, with its numbers where they cost no object of their own. */
 interface RecordFields extends Omit<StoredArticle, 'publishedAt' | 'richness' | 'dedupe'> {
   /** Set by the store that holds the record, not shown (see `ArticleStore`). */
   hiddenBy: object | undefined;
-  readonly publishedMs: number;
+  /**
+   * The publication time in epoch milliseconds, as `publishedHi * 2^21 + publishedLo`: two small
+   * integers kept in the record itself. A number past 2^31 would be an object of its own, made apart
+   * from the record (which V8 makes in the old generation) and moved by the young generation's
+   * collections to anywhere: sorting a million articles by it then read memory at random.
+   */
+  readonly publishedHi: number;
+  readonly publishedLo: number;
   /** Exact: a richness is a sum of multiples of 0.004 and 0.1 (see `richness`). */
   readonly richnessMilli: number;
   /** The dedupe keys (at most three, 31-bit) in the record's own fields. */
@@ -80,7 +90,8 @@ function record(
     title,
     url,
     source,
-    publishedMs,
+    publishedHi: Math.floor(publishedMs / PUBLISHED_SPLIT),
+    publishedLo: publishedMs - Math.floor(publishedMs / PUBLISHED_SPLIT) * PUBLISHED_SPLIT,
     topics,
     sentiment,
     sentimentSource,
@@ -128,9 +139,6 @@ export function storedRecord(
   return record(id, file, title, url, source, publishedMs, topics, sentiment, sentimentSource, score, externalId, richness, keyCount, key0, key1, key2);
 }
 
-/** True for a record made here (see `record`). */
-const isRecord = (a: Article): a is Article & RecordFields => Object.getPrototypeOf(a) === recordMethods;
-
 /** The fields of a stored article, with its publication time as epoch milliseconds. */
 export type StoredFields = Omit<StoredArticle, 'publishedAt'> & { publishedMs: number };
 
@@ -140,9 +148,15 @@ export function makeStoredArticle(f: StoredFields): StoredArticle {
   return record(f.id, f.file, f.title, f.url, f.source, f.publishedMs, f.topics, f.sentiment, f.sentimentSource, f.score, f.externalId, f.richness, d.length, d[0] ?? 0, d[1] ?? 0, d[2] ?? 0);
 }
 
-/** An article's publication time in epoch milliseconds, without making a `Date` for a stored one. */
+/**
+ * An article's publication time in epoch milliseconds, without making a `Date` for a stored one. Told
+ * apart by its own `publishedHi` field, which no other kind of article has: one field read, where
+ * comparing prototypes took 40 ns in sorting a million articles newest first.
+ */
 export function publishedMs(a: Article): number {
-  return isRecord(a) ? a.publishedMs : a.publishedAt.getTime();
+  const r = a as Partial<RecordFields>;
+  const hi = r.publishedHi;
+  return hi !== undefined ? hi * PUBLISHED_SPLIT + r.publishedLo! : a.publishedAt.getTime();
 }
 
 /** An article's own fields as a plain object, `publishedAt` included (a stored one makes it when read). */

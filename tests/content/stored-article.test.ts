@@ -5,6 +5,17 @@ import { makeStoredArticle, plainArticle, publishedMs, storedArticle } from '../
 import { makeArticle } from '../support/article-factory.ts';
 
 describe('stored articles', () => {
+  it('GIVEN any publication time a Date can hold THEN the record reads it back to the millisecond', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: -8.64e15, max: 8.64e15 }), (ms) => {
+        const stored = storedArticle(makeArticle({ publishedAt: new Date(ms) }));
+        expect(publishedMs(stored)).toBe(ms);
+        expect(stored.publishedAt.getTime()).toBe(ms);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
   it('GIVEN any parsed article THEN its stored record reads back its fields, richness and dedupe keys exactly', () => {
     const text = fc.string({ maxLength: 1200 });
     fc.assert(
