@@ -59,63 +59,14 @@ interface RecordFields extends Omit<StoredArticle, 'publishedAt' | 'richness' | 
 }
 
 /**
- * A stored article: an object literal over {@link recordMethods}, made in this one place. A literal,
- * not an instance of a class: V8 follows how long a literal's objects live, site by site, and once
- * nearly all survive it makes them straight in the old generation. A restart makes a million records
- * that all live; made by `new`, each was copied twice by the young generation's collections first.
- */
-function record(
-  id: string,
-  file: string,
-  title: string,
-  url: string | null,
-  source: string | null,
-  publishedMs: number,
-  topics: string[],
-  sentiment: Sentiment,
-  sentimentSource: Article['sentimentSource'],
-  score: number,
-  externalId: string | null,
-  richness: number,
-  keyCount: number,
-  key0: number,
-  key1: number,
-  key2: number,
-): StoredArticle {
-  const fields: RecordFields & { __proto__: typeof recordMethods } = {
-    __proto__: recordMethods,
-    hiddenBy: undefined,
-    id,
-    file,
-    title,
-    url,
-    source,
-    publishedHi: Math.floor(publishedMs / PUBLISHED_SPLIT),
-    publishedLo: publishedMs - Math.floor(publishedMs / PUBLISHED_SPLIT) * PUBLISHED_SPLIT,
-    topics,
-    sentiment,
-    sentimentSource,
-    score,
-    externalId,
-    richnessMilli: Math.round(richness * 1000),
-    keyCount,
-    key0,
-    key1,
-    key2,
-  };
-  return fields as unknown as StoredArticle;
-}
-
-/** `dedupe`, refused past three keys: `dedupeKeys` makes at most three (a URL, an upstream id and a title). */
-function checkedKeys(dedupe: readonly number[]): readonly number[] {
-  if (dedupe.length > 3) throw new Error(`A stored article holds at most 3 dedupe keys, not ${dedupe.length}`);
-  return dedupe;
-}
-
-/**
- * A stored article from the archive cache's columns, one argument per field: a restart makes a million,
- * and an object of fields and an array of keys for each were garbage. `keyCount` keys (at most three)
- * are in `key0`…`key2`.
+ * A stored article, one argument per field (the archive cache's columns: a restart makes a million, and
+ * an object of fields and an array of keys for each were garbage); `keyCount` keys, at most three (a
+ * URL, an upstream id and a title), are in `key0`…`key2`.
+ *
+ * An object literal over {@link recordMethods}, made in this one place. A literal, not an instance of a
+ * class: V8 follows how long a literal's objects live, site by site, and once nearly all survive it makes
+ * them straight in the old generation. A restart makes a million records that all live; made by `new`,
+ * each was copied twice by the young generation's collections first.
  */
 export function storedRecord(
   id: string,
@@ -136,7 +87,29 @@ export function storedRecord(
   key2: number,
 ): StoredArticle {
   if (keyCount > 3) throw new Error(`A stored article holds at most 3 dedupe keys, not ${keyCount}`);
-  return record(id, file, title, url, source, publishedMs, topics, sentiment, sentimentSource, score, externalId, richness, keyCount, key0, key1, key2);
+  const publishedHi = Math.floor(publishedMs / PUBLISHED_SPLIT);
+  const fields: RecordFields & { __proto__: typeof recordMethods } = {
+    __proto__: recordMethods,
+    hiddenBy: undefined,
+    id,
+    file,
+    title,
+    url,
+    source,
+    publishedHi,
+    publishedLo: publishedMs - publishedHi * PUBLISHED_SPLIT,
+    topics,
+    sentiment,
+    sentimentSource,
+    score,
+    externalId,
+    richnessMilli: Math.round(richness * 1000),
+    keyCount,
+    key0,
+    key1,
+    key2,
+  };
+  return fields as unknown as StoredArticle;
 }
 
 /** The fields of a stored article, with its publication time as epoch milliseconds. */
@@ -144,8 +117,8 @@ export type StoredFields = Omit<StoredArticle, 'publishedAt'> & { publishedMs: n
 
 /** A stored article from its fields (the archive cache's records). */
 export function makeStoredArticle(f: StoredFields): StoredArticle {
-  const d = checkedKeys(f.dedupe);
-  return record(f.id, f.file, f.title, f.url, f.source, f.publishedMs, f.topics, f.sentiment, f.sentimentSource, f.score, f.externalId, f.richness, d.length, d[0] ?? 0, d[1] ?? 0, d[2] ?? 0);
+  const d = f.dedupe;
+  return storedRecord(f.id, f.file, f.title, f.url, f.source, f.publishedMs, f.topics, f.sentiment, f.sentimentSource, f.score, f.externalId, f.richness, d.length, d[0] ?? 0, d[1] ?? 0, d[2] ?? 0);
 }
 
 /**
@@ -167,7 +140,7 @@ export function plainArticle(a: Article): Article {
 
 /** The in-memory part of a parsed article. */
 export function storedArticle(a: ParsedArticle): StoredArticle {
-  const d = checkedKeys(dedupeHashes(a));
-  return record(a.id, a.file, a.title, a.url, a.source, a.publishedAt.getTime(), a.topics, a.sentiment, a.sentimentSource, a.score, a.externalId, richness(a), d.length, d[0] ?? 0, d[1] ?? 0, d[2] ?? 0);
+  const d = dedupeHashes(a);
+  return storedRecord(a.id, a.file, a.title, a.url, a.source, a.publishedAt.getTime(), a.topics, a.sentiment, a.sentimentSource, a.score, a.externalId, richness(a), d.length, d[0] ?? 0, d[1] ?? 0, d[2] ?? 0);
 }
 
