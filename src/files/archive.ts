@@ -156,8 +156,9 @@ function pathOrder(a: Dirent, b: Dirent): number {
   return x < y ? -1 : x > y ? 1 : 0;
 }
 
-function isSorted(found: readonly Found[]): boolean {
-  for (let k = 1; k < found.length; k++) if (!(found[k - 1]! < found[k]!)) return false;
+/** True when every path comes after the one before it (a listing, or a cache segment's files). */
+function isSorted(paths: readonly string[]): boolean {
+  for (let k = 1; k < paths.length; k++) if (!(paths[k - 1]! < paths[k]!)) return false;
   return true;
 }
 
@@ -255,7 +256,7 @@ async function statFiles(root: string, found: readonly Found[]): Promise<Float64
  */
 async function rowsOf(found: readonly Found[], records: CacheRecords): Promise<{ start: number; rows: Int32Array }> {
   const files = records.files;
-  for (let k = 1; k < files.length; k++) if (!(files[k - 1]! < files[k]!)) return { start: 0, rows: Int32Array.from(found, (f) => records.rowOf(f)) };
+  if (!isSorted(files)) return { start: 0, rows: Int32Array.from(found, (f) => records.rowOf(f)) };
   if (files.length === 0) return { start: 0, rows: new Int32Array(0) };
   const start = firstNotBefore(found, files[0]!);
   const end = firstNotBefore(found, files[files.length - 1]!, start, true);
