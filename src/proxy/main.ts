@@ -38,7 +38,13 @@ export async function runRestProxy(env: NodeJS.ProcessEnv): Promise<void> {
   const logger = createLogger({ level: config.LOG_LEVEL, format }).child({ role: 'rest-proxy' });
   let proxy;
   try {
-    proxy = await startRestProxy({ upstream: config.DISCORD_API_URL, globalPerSecond: config.REST_PROXY_GLOBAL_PER_SECOND, host: config.REST_PROXY_HOST, port: config.REST_PROXY_PORT });
+    proxy = await startRestProxy({
+      upstream: config.DISCORD_API_URL,
+      globalPerSecond: config.REST_PROXY_GLOBAL_PER_SECOND,
+      host: config.REST_PROXY_HOST,
+      port: config.REST_PROXY_PORT,
+      onError: (err, request) => logger.error({ err, ...request }, 'REST proxy: a request failed in the proxy; it was ended'),
+    });
   } catch (err) {
     logger.fatal({ err }, 'could not start the REST proxy');
     process.stderr.write(`\nCould not listen on ${config.REST_PROXY_HOST}:${config.REST_PROXY_PORT}: ${(err as Error).message}\n`);

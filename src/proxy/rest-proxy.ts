@@ -39,6 +39,8 @@ export interface RestProxyOptions {
   host?: string;
   /** 0: any free port. */
   port?: number;
+  /** Told of a request that failed in the proxy itself (not an answer of Discord's): the request is ended, the proxy goes on. */
+  onError?(err: unknown, request: { method: string; route: string }): void;
 }
 
 /** A running proxy. */
@@ -115,18 +117,27 @@ export async function startRestProxy(options: RestProxyOptions = {}): Promise<Re
       });
       await populateSuccessfulResponse(res, response);
     } catch (error) {
-      if ((error as { status?: number }).status === 413 && !res.headersSent) res.statusCode = 413;
+      // The reply was already under way (its status and headers sent, the body cut off), or the caller
+      // hung up: there is no status left to give. Its connection is closed, so the caller sees a cut reply.
+      if (res.headersSent || res.destroyed) return void res.destroy();
+      if ((error as { status?: number }).status === 413) res.statusCode = 413;
       else if (!populateErrorResponse(res, error)) {
         res.statusCode = 502;
         res.setHeader('Content-Type', 'application/json');
         res.write(JSON.stringify({ message: `REST proxy: ${(error as Error).message}`, code: 0 }));
       }
-    } finally {
-      res.end();
     }
+    res.end();
   };
 
-  const server = createServer((req, res) => void handle(req, res));
+  // Whatever goes wrong with one request ends that request, never the proxy every process depends on.
+  const server = createServer(
+    (req, res) =>
+      void handle(req, res).catch((err: unknown) => {
+        options.onError?.(err, { method: req.method ?? 'GET', route: new URL(req.url ?? '/', 'http://proxy').pathname });
+        res.destroy();
+      }),
+  );
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {

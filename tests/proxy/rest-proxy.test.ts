@@ -1,3 +1,5 @@
+import { createServer, request, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Routes, type REST } from 'discord.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createDigestRest } from '../../src/discord/digest-sender.ts';
@@ -63,6 +65,51 @@ describe('the REST proxy: one global rate limit for every process of the bot', (
     const rest = createDigestRest({ token: 'not-the-bot-token-0000000000', apiUrl: sandbox.apiUrl, proxyUrl: proxy.url, retries: 0 });
     await expect(post(rest, sandbox.channel('digest').id, 'x')).rejects.toMatchObject({ status: 401 });
     expect(sandbox.messages(sandbox.channel('digest').id)).toEqual([]);
+  });
+
+  it('GIVEN a caller that hangs up while Discord\'s answer is still arriving THEN the proxy ends that request and goes on serving the others', async () => {
+    // An upstream whose answer to one route stops halfway: status and headers, part of the body, then nothing.
+    const stalled = new Set<() => void>();
+    const upstream: Server = createServer((req, res) => {
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      if (req.url!.includes('/channels/1/')) {
+        res.write('{"id":"1","content":"');
+        stalled.add(() => res.destroy());
+      } else res.end('{"id":"2","content":"whole"}');
+    });
+    await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+    const errors: unknown[] = [];
+    try {
+      proxy = await startRestProxy({ upstream: `http://127.0.0.1:${(upstream.address() as AddressInfo).port}/api`, onError: (err) => errors.push(err) });
+      const base = new URL(proxy.url);
+      const get = (path: string) =>
+        new Promise<{ status: number; body: string; cut: boolean }>((resolve, reject) => {
+          const req = request({ host: base.hostname, port: base.port, path: `/api/v10${path}`, headers: { authorization: 'Bot x' } }, (res) => {
+            let body = '';
+            res.setEncoding('utf8');
+            res.on('data', (c: string) => {
+              body += c;
+              // The headers and the first bytes are here: the caller gives up.
+              if (path.includes('/channels/1/')) req.destroy();
+            });
+            res.on('end', () => resolve({ status: res.statusCode!, body, cut: false }));
+            res.on('error', () => resolve({ status: res.statusCode!, body, cut: true }));
+            res.on('close', () => resolve({ status: res.statusCode!, body, cut: !res.complete }));
+          });
+          req.on('error', reject);
+          req.end();
+        });
+      const gaveUp = await get('/channels/1/messages/1');
+      expect(gaveUp).toMatchObject({ status: 200, cut: true });
+      // The proxy took the hang-up as the end of that request; the next one is answered whole.
+      await expect(get('/channels/2/messages/2')).resolves.toEqual({ status: 200, body: '{"id":"2","content":"whole"}', cut: false });
+      expect(proxy.server.listening).toBe(true);
+      expect(errors).toEqual([]);
+    } finally {
+      for (const end of stalled) end();
+      upstream.closeAllConnections();
+      await new Promise((resolve) => upstream.close(resolve));
+    }
   });
 
   it('GIVEN interaction answers THEN they skip the global pacer, as Discord exempts them; everything else waits its turn', () => {
