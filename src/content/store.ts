@@ -81,16 +81,19 @@ export function createIndexBuilder(): { add(file: string, article: ParsedArticle
   };
 }
 
-/** Index snapshots of disjoint files (the shares of a load parsed on worker threads) joined into one pair, files in the order given. */
-export function mergeIndexSnapshots(list: readonly IndexSnapshots[]): IndexSnapshots {
-  return { index: mergeSnapshots(list.map((s) => s.index)), titles: mergeSnapshots(list.map((s) => s.titles)) };
+/**
+ * Index snapshots of disjoint files (the shares of a load parsed on worker threads) joined into one
+ * pair, files in the order given. `intact`: the bytes are known to be as written (see `AbsorbOptions`).
+ */
+export function mergeIndexSnapshots(list: readonly IndexSnapshots[], intact = false): IndexSnapshots {
+  return { index: mergeSnapshots(list.map((s) => s.index), intact), titles: mergeSnapshots(list.map((s) => s.titles), intact) };
 }
 
 /** `mergeIndexSnapshots`, awaiting `pause` between steps, so a large load keeps answering while its shares are joined. */
-export async function mergeIndexSnapshotsInSlices(list: readonly IndexSnapshots[], pause: () => Promise<void>): Promise<IndexSnapshots> {
+export async function mergeIndexSnapshotsInSlices(list: readonly IndexSnapshots[], pause: () => Promise<void>, intact = false): Promise<IndexSnapshots> {
   return {
-    index: await runStepsPausing(mergeSnapshotsSteps(list.map((s) => s.index)), pause),
-    titles: await runStepsPausing(mergeSnapshotsSteps(list.map((s) => s.titles)), pause),
+    index: await runStepsPausing(mergeSnapshotsSteps(list.map((s) => s.index), intact), pause),
+    titles: await runStepsPausing(mergeSnapshotsSteps(list.map((s) => s.titles), intact), pause),
   };
 }
 
@@ -373,11 +376,15 @@ export class ArticleStore implements ArticleSink {
     }
   }
 
-  /** `absorbIndex`, awaiting `pause` every few thousand documents and words (a restart keeps answering meanwhile). */
-  async absorbIndexInSlices(snapshots: IndexSnapshots, pause: () => Promise<void>): Promise<void> {
+  /**
+   * `absorbIndex`, awaiting `pause` every few thousand documents and words (a restart keeps answering
+   * meanwhile). `intact`: the bytes are known to be as written (see `AbsorbOptions`), so their posting
+   * lists are not read through.
+   */
+  async absorbIndexInSlices(snapshots: IndexSnapshots, pause: () => Promise<void>, intact = false): Promise<void> {
     const fresh = this.index.size === 0;
-    await this.index.absorbInSlices(snapshots.index, pause);
-    await this.titleIndex.absorbInSlices(snapshots.titles, pause, this.titleKeys(snapshots, fresh));
+    await this.index.absorbInSlices(snapshots.index, pause, { intact });
+    await this.titleIndex.absorbInSlices(snapshots.titles, pause, { ...this.titleKeys(snapshots, fresh), intact });
   }
 
   /**

@@ -376,7 +376,8 @@ async function load(
     if (read.ok) {
       try {
         // Absorbed before any article: a snapshot that does not decode changes nothing and counts as a refused cache.
-        await store.absorbIndexInSlices(read.contents.snapshots, steps.pauseToward(checked * 0.8));
+        // Intact: the file's checksum matched before anything was read from it.
+        await store.absorbIndexInSlices(read.contents.snapshots, steps.pauseToward(checked * 0.8), true);
         stats.cache = 'used';
         const seen = await stating;
         let used = 0;
@@ -467,12 +468,14 @@ async function load(
       const merged = await mergeIndexSnapshotsInSlices(
         parts.map((p) => p.snapshot),
         steps.pauseToward(joinedSteps),
+        // Intact: made by this load's own workers, handed over in memory.
+        true,
       );
       for (const part of parts) part.snapshot = { index: new Uint8Array(0), titles: new Uint8Array(0) };
       // A first load (nothing from a cache): the shares, as they are, are the cache. Written while they
       // are applied, from bytes already in memory: no second copy of the index or the records is made.
       if (fromCache === 0 && options.writeShares) options.writeShares(parts.map((p) => p.records), merged);
-      await store.absorbIndexInSlices(merged, steps.pauseToward(joinedSteps));
+      await store.absorbIndexInSlices(merged, steps.pauseToward(joinedSteps), true);
     }
     for (const part of parts) {
       const decoded = await decodeRecords(part.records, key);

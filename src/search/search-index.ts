@@ -416,9 +416,9 @@ export interface SnapshotIndex extends SearchIndex {
    * a key already here is replaced. Throws {@link SnapshotError} when the bytes are not a snapshot.
    * `shareKey` may swap each key for an equal string the caller already holds (one copy in memory).
    */
-  absorb(snapshot: Uint8Array, keys?: AbsorbKeys): void;
+  absorb(snapshot: Uint8Array, options?: AbsorbOptions): void;
   /** `absorb`, awaiting `pause` every few thousand documents and words, so a large snapshot does not hold the event loop. */
-  absorbInSlices(snapshot: Uint8Array, pause: () => Promise<void>, keys?: AbsorbKeys): Promise<void>;
+  absorbInSlices(snapshot: Uint8Array, pause: () => Promise<void>, options?: AbsorbOptions): Promise<void>;
 }
 
 /** Bytes that are not a snapshot of an index with these fields. */
@@ -426,7 +426,7 @@ export class SnapshotError extends Error {
   override name = 'SnapshotError';
 }
 
-const SNAPSHOT_MAGIC = 0x32584953; // "SIX2": posting lists as varint bytes
+const SNAPSHOT_MAGIC = 0x33584953; // "SIX3": posting lists as varint bytes, each list's last document stored
 const HEADER_WORDS = 8;
 const pad8 = (n: number) => (n + 7) & ~7;
 /**
@@ -440,6 +440,17 @@ export interface AbsorbKeys {
   sameAs?: { snapshot: Uint8Array; keys: readonly string[] };
 }
 
+/**
+ * How a snapshot is absorbed: where its keys come from (see {@link AbsorbKeys}), and whether its bytes
+ * are `intact`: known to be as they were written (a cache file whose checksum matched, or a snapshot
+ * this process's own workers made). Intact bytes have their sections checked against each other (sizes,
+ * counts, last documents) but their posting lists are not read through: at a million articles that
+ * reading took about a second of every restart, to find damage the checksum had already ruled out.
+ */
+export interface AbsorbOptions extends AbsorbKeys {
+  intact?: boolean;
+}
+
 /** Documents or words absorbed between two pauses of `absorbInSlices`. */
 const STEP = 20_000;
 
@@ -450,14 +461,15 @@ export interface SnapshotParts {
   times: Float64Array;
   alive: Uint8Array;
   terms: readonly string[];
-  postings: readonly { bytes: Uint8Array<ArrayBufferLike>; used: number; length: number }[];
+  postings: readonly { bytes: Uint8Array<ArrayBufferLike>; used: number; length: number; last: number }[];
 }
 
 /**
  * Layout, every section starting on an 8-byte boundary: a header of eight u32 (magic, field mask,
  * documents, terms, postings, key bytes, term bytes, posting bytes), then times (f64 per document),
- * hidden flags (u8), posting counts (u32 per term), posting bytes per term (u32 per term), the
- * posting lists (see `posting-list.ts`) end to end, keys (UTF-8, NUL between) and terms (UTF-8,
+ * hidden flags (u8), posting counts (u32 per term), posting bytes per term (u32 per term), the last
+ * document of each list (i32 per term, -1 for an empty list: what the next posting's gap counts from),
+ * the posting lists (see `posting-list.ts`) end to end, keys (UTF-8, NUL between) and terms (UTF-8,
  * newline between: a term is letters and digits only).
  */
 export function encodeSnapshot(s: SnapshotParts): Uint8Array {
@@ -474,6 +486,7 @@ export function encodeSnapshot(s: SnapshotParts): Uint8Array {
   s.postings.forEach((p, i) => {
     out.counts[i] = p.length;
     out.sizes[i] = p.used;
+    out.lasts[i] = p.last;
     out.lists.set(p.bytes.subarray(0, p.used), at);
     at += p.used;
   });
@@ -482,7 +495,7 @@ export function encodeSnapshot(s: SnapshotParts): Uint8Array {
 
 /**
  * A snapshot's bytes with its header, keys and terms written, and views of the sections the caller
- * fills (times, hidden flags, posting counts and byte sizes per term, and the lists), so a snapshot
+ * fills (times, hidden flags, posting counts, byte sizes and last documents per term, and the lists), so a snapshot
  * can be written in place without the lists first existing apart (see `mergeSnapshots`).
  */
 export function allocateSnapshot(s: { fieldMask: number; keys: readonly string[]; terms: readonly string[]; postings: number; postingBytes: number }) {
@@ -490,66 +503,70 @@ export function allocateSnapshot(s: { fieldMask: number; keys: readonly string[]
   const keys = encoder.encode(s.keys.join('\0'));
   const terms = encoder.encode(s.terms.join('\n'));
   const docs = s.keys.length;
-  const sizes = [HEADER_WORDS * 4, docs * 8, docs, s.terms.length * 4, s.terms.length * 4, s.postingBytes, keys.length, terms.length];
+  const sizes = [HEADER_WORDS * 4, docs * 8, docs, s.terms.length * 4, s.terms.length * 4, s.terms.length * 4, s.postingBytes, keys.length, terms.length];
   const bytes = new Uint8Array(sizes.reduce((a, n) => a + pad8(n), 0));
   const offsets: number[] = [];
   sizes.reduce((at, n) => (offsets.push(at), at + pad8(n)), 0);
   const buffer = bytes.buffer;
   new Uint32Array(buffer, 0, HEADER_WORDS).set([SNAPSHOT_MAGIC, s.fieldMask, docs, s.terms.length, s.postings, keys.length, terms.length, s.postingBytes]);
-  bytes.set(keys, offsets[6]);
-  bytes.set(terms, offsets[7]);
+  bytes.set(keys, offsets[7]);
+  bytes.set(terms, offsets[8]);
   return {
     bytes,
     times: new Float64Array(buffer, offsets[1], docs),
     alive: bytes.subarray(offsets[2], offsets[2]! + docs),
     counts: new Uint32Array(buffer, offsets[3], s.terms.length),
     sizes: new Uint32Array(buffer, offsets[4], s.terms.length),
-    lists: bytes.subarray(offsets[5], offsets[5]! + s.postingBytes),
+    lasts: new Int32Array(buffer, offsets[5], s.terms.length),
+    lists: bytes.subarray(offsets[6], offsets[6]! + s.postingBytes),
   };
 }
 
-/** A snapshot's parts, as {@link decodeSnapshot} reads them. */
-export type DecodedSnapshot = ReturnType<typeof snapshotSections> & { lasts: Int32Array };
+/** A snapshot's parts, as {@link decodeSnapshot} reads them. `lasts` is each list's last document (-1 for an empty one). */
+export type DecodedSnapshot = ReturnType<typeof snapshotSections>;
 
 /**
  * Reads a snapshot's parts (views into its bytes) and checks they add up, every posting list read
- * through; throws {@link SnapshotError}. `lasts` is each list's last document (-1 for an empty one).
+ * through unless the bytes are `intact` (see {@link AbsorbOptions}); throws {@link SnapshotError}.
  */
-export function decodeSnapshot(bytes: Uint8Array): DecodedSnapshot {
-  return runSteps(decodeSnapshotSteps(bytes));
+export function decodeSnapshot(bytes: Uint8Array, intact = false): DecodedSnapshot {
+  return runSteps(decodeSnapshotSteps(bytes, undefined, intact));
 }
 
-/** Posting bytes checked between two pauses of {@link decodeSnapshotSteps}. */
+/** Posting bytes read through between two pauses of {@link decodeSnapshotSteps}; for intact bytes, words checked. */
 const CHECK_STEP_BYTES = 4 << 20;
+const CHECK_STEP_TERMS = 200_000;
 
 /**
  * `decodeSnapshot`, pausing (`yield`) every few MB of posting lists: at a million articles the lists
  * take a few hundred MB, and checking them in one go held the event loop for over a second.
  */
-export function* decodeSnapshotSteps(bytes: Uint8Array, sameAs?: AbsorbKeys['sameAs']): Generator<void, DecodedSnapshot> {
+export function* decodeSnapshotSteps(bytes: Uint8Array, sameAs?: AbsorbKeys['sameAs'], intact = false): Generator<void, DecodedSnapshot> {
   const snap = snapshotSections(bytes, sameAs);
-  const { counts, sizes, lists, docs } = snap;
-  // Every list read through once, before anything is absorbed: counts, sizes and documents must agree.
-  const lasts = new Int32Array(counts.length);
+  const { counts, sizes, lasts, lists, docs } = snap;
+  // Counts, sizes and last documents must agree, before anything is absorbed; each list is read through
+  // too (its postings counted, its last document found) unless the bytes are known to be as written.
   let at = 0;
   let sum = 0;
   let sinceYield = 0;
   for (let t = 0; t < counts.length; t++) {
     const stop = at + sizes[t]!;
     if (stop > lists.length) throw new SnapshotError('The snapshot does not add up');
-    const last = checkList(lists, at, stop, counts[t]!);
+    const last = lasts[t]!;
     if (last >= docs) throw new SnapshotError('The snapshot points at a missing document');
-    lasts[t] = last;
+    // An empty list is the only one with no bytes and no last document.
+    if ((counts[t] === 0) !== (stop === at) || (counts[t] === 0) !== (last === -1) || last < -1) throw new SnapshotError('The snapshot does not add up');
+    if (!intact && checkList(lists, at, stop, counts[t]!) !== last) throw new SnapshotError('The snapshot does not add up');
     sum += counts[t]!;
-    sinceYield += stop - at;
+    sinceYield += intact ? 1 : stop - at;
     at = stop;
-    if (sinceYield >= CHECK_STEP_BYTES) {
+    if (sinceYield >= (intact ? CHECK_STEP_TERMS : CHECK_STEP_BYTES)) {
       sinceYield = 0;
       yield;
     }
   }
   if (sum !== snap.total || at !== lists.length) throw new SnapshotError('The snapshot does not add up');
-  return { ...snap, lasts };
+  return snap;
 }
 
 /**
@@ -577,11 +594,11 @@ function snapshotLayout(bytes: Uint8Array) {
   if (own.byteLength < HEADER_WORDS * 4) throw new SnapshotError('The snapshot is truncated');
   const [magic, fieldMask, docs, termCount, total, keyBytes, termBytes, postingBytes] = new Uint32Array(own.buffer, own.byteOffset, HEADER_WORDS);
   if (magic !== SNAPSHOT_MAGIC) throw new SnapshotError('Not an index snapshot');
-  const sizes = [HEADER_WORDS * 4, docs! * 8, docs!, termCount! * 4, termCount! * 4, postingBytes!, keyBytes!, termBytes!];
+  const sizes = [HEADER_WORDS * 4, docs! * 8, docs!, termCount! * 4, termCount! * 4, termCount! * 4, postingBytes!, keyBytes!, termBytes!];
   const offsets: number[] = [];
   const end = sizes.reduce((at, n) => (offsets.push(at), at + pad8(n)), 0);
   if (end > own.byteLength) throw new SnapshotError('The snapshot is truncated');
-  return { own, fieldMask: fieldMask!, docs: docs!, termCount: termCount!, total: total!, termBytes: termBytes!, postingBytes: postingBytes!, offsets, keySection: own.subarray(offsets[6], offsets[6]! + keyBytes!) };
+  return { own, fieldMask: fieldMask!, docs: docs!, termCount: termCount!, total: total!, termBytes: termBytes!, postingBytes: postingBytes!, offsets, keySection: own.subarray(offsets[7], offsets[7]! + keyBytes!) };
 }
 
 /** True when two byte ranges hold the same bytes. */
@@ -595,7 +612,7 @@ function snapshotSections(bytes: Uint8Array, sameAs?: AbsorbKeys['sameAs']) {
   // The keys of an equal key section are these very strings: no decoding, and no second copy of a million paths.
   const shared = sameAs !== undefined && sameAs.keys.length === docs && sameBytes(keySection, snapshotLayout(sameAs.snapshot).keySection);
   const keys = shared ? sameAs.keys : docs === 0 ? [] : decoder.decode(keySection).split('\0');
-  const terms = termCount === 0 ? [] : decoder.decode(own.subarray(offsets[7], offsets[7]! + termBytes!)).split('\n');
+  const terms = termCount === 0 ? [] : decoder.decode(own.subarray(offsets[8], offsets[8]! + termBytes!)).split('\n');
   if (keys.length !== docs || terms.length !== termCount) throw new SnapshotError('The snapshot does not add up');
   return {
     fieldMask,
@@ -608,7 +625,8 @@ function snapshotSections(bytes: Uint8Array, sameAs?: AbsorbKeys['sameAs']) {
     terms,
     counts: new Uint32Array(own.buffer, base + offsets[3]!, termCount),
     sizes: new Uint32Array(own.buffer, base + offsets[4]!, termCount),
-    lists: own.subarray(offsets[5], offsets[5]! + postingBytes!),
+    lasts: new Int32Array(own.buffer, base + offsets[5]!, termCount),
+    lists: own.subarray(offsets[6], offsets[6]! + postingBytes!),
   };
 }
 
@@ -1009,8 +1027,8 @@ export function createSearchIndex(options: { fields?: readonly IndexedField[]; s
    * The work of `absorb`, pausing (`yield`) every few thousand documents and words. The snapshot is
    * decoded and checked whole before the first change, so bytes that are not a snapshot change nothing.
    */
-  function* absorbSteps(bytes: Uint8Array, keys: AbsorbKeys = {}): Generator<void> {
-    const snap = yield* decodeSnapshotSteps(bytes, keys.sameAs);
+  function* absorbSteps(bytes: Uint8Array, keys: AbsorbOptions = {}): Generator<void> {
+    const snap = yield* decodeSnapshotSteps(bytes, keys.sameAs, keys.intact);
     if (snap.fieldMask !== fieldMask) throw new SnapshotError('The snapshot indexes other fields');
     // The snapshot's documents come after every pending one, in every list.
     settle();

@@ -228,7 +228,7 @@ describe('index snapshots', () => {
     // The posting lists sit just before the keys: the keys start with the first key, "a".
     const header = new Uint32Array(bytes.buffer, bytes.byteOffset, 8);
     const [, , docs, terms, , , , postingBytes] = header;
-    const listsAt = [32, docs! * 8, docs!, terms! * 4, terms! * 4].reduce((at, n) => at + ((n + 7) & ~7), 0);
+    const listsAt = [32, docs! * 8, docs!, terms! * 4, terms! * 4, terms! * 4].reduce((at, n) => at + ((n + 7) & ~7), 0);
     for (const damage of [(b: Uint8Array) => (b[listsAt] = 0), (b: Uint8Array) => b.fill(0xff, listsAt, listsAt + postingBytes!)]) {
       const broken = bytes.slice();
       damage(broken);
@@ -236,6 +236,68 @@ describe('index snapshots', () => {
       expect(() => target.absorb(broken)).toThrow(SnapshotError);
       expect(target.size).toBe(0);
     }
+  });
+
+  /** The section of each list's last document (i32 per word), as a view into `bytes`. */
+  const lastsOf = (bytes: Uint8Array) => {
+    const [, , docs, terms] = new Uint32Array(bytes.buffer, bytes.byteOffset, 8);
+    const at = [32, docs! * 8, docs!, terms! * 4, terms! * 4].reduce((n, size) => n + ((size + 7) & ~7), 0);
+    return new Int32Array(bytes.buffer, bytes.byteOffset + at, terms!);
+  };
+
+  it('GIVEN intact bytes THEN absorbing takes each list’s stored last document: answers, and words added after, are as with a checked absorb', () => {
+    const original = createSearchIndex();
+    for (const a of corpus()) original.add(a);
+    const bytes = original.serialize();
+    const checked = createSearchIndex();
+    checked.absorb(bytes);
+    const intact = createSearchIndex();
+    intact.absorb(bytes, { intact: true });
+    for (const q of queries) expect(intact.search(q)).toEqual(checked.search(q));
+    // A new document's postings count their gaps from each list's last document.
+    const later = makeArticle({ id: 'd', title: 'Musk and solar funds', publishedAt: new Date('2026-11-22T10:00:00Z') });
+    checked.add(later);
+    intact.add(later);
+    for (const q of [...queries, 'solar funds']) expect(intact.search(q)).toEqual(checked.search(q));
+    expect(intact.search('musk').hits.map((h) => h.id)).toContain('d');
+    expect(intact.serialize()).toEqual(checked.serialize());
+  });
+
+  it('GIVEN a snapshot whose last documents disagree with its lists THEN a checked absorb throws; an intact one throws when they cannot be right', () => {
+    const index = createSearchIndex();
+    for (const a of corpus()) index.add(a);
+    const bytes = index.serialize();
+    const lasts = lastsOf(bytes);
+    const word = lasts.findIndex((d) => d > 0);
+    expect(word).toBeGreaterThanOrEqual(0);
+    // Plausible but wrong: only reading the list through shows it.
+    const shifted = bytes.slice();
+    lastsOf(shifted)[word]! -= 1;
+    expect(() => createSearchIndex().absorb(shifted)).toThrow(SnapshotError);
+    // Impossible whatever the lists say: past the last document, or none for a list that has postings.
+    for (const value of [3, -1, -2]) {
+      const broken = bytes.slice();
+      lastsOf(broken)[word] = value;
+      const target = createSearchIndex();
+      expect(() => target.absorb(broken, { intact: true })).toThrow(SnapshotError);
+      expect(target.size).toBe(0);
+    }
+  });
+
+  it('GIVEN shares merged as intact bytes THEN the merged snapshot is the one a checked merge makes', () => {
+    const whole = createSearchIndex();
+    const left = createSearchIndex();
+    const right = createSearchIndex();
+    corpus().forEach((a, i) => {
+      whole.add(a);
+      (i < 2 ? left : right).add(a);
+    });
+    const shares = [left.serialize(), right.serialize()];
+    const merged = mergeSnapshots(shares, true);
+    expect(merged).toEqual(mergeSnapshots(shares));
+    // Absorbed with its lists read through (which checks its stored last documents), it answers as the whole.
+    const absorbed = createSearchIndex({ snapshot: merged });
+    for (const q of queries) expect(absorbed.search(q)).toEqual(whole.search(q));
   });
 
   it('GIVEN bytes that are not a snapshot, a cut one, or one of other fields THEN absorbing throws and changes nothing', () => {
