@@ -17,7 +17,11 @@ import { isHiddenName, isHiddenPath, isInside } from './regular-files.ts';
  * change (never as a delete then an add), and a folder moved in is walked and watched whole.
  */
 
-const isMarkdown = (name: string) => name.toLowerCase().endsWith('.md');
+/** A name ending in `.md`, any case: a million names at start-up, so no lower-cased copy of each. */
+const isMarkdown = (name: string) => {
+  const n = name.length;
+  return n >= 3 && name.charCodeAt(n - 3) === 46 && (name.charCodeAt(n - 2) | 32) === 109 && (name.charCodeAt(n - 1) | 32) === 100;
+};
 const joinRel = (dir: string, name: string) => (dir === '' ? name : `${dir}/${name}`);
 const parentOf = (rel: string) => {
   const i = rel.lastIndexOf('/');
@@ -73,13 +77,55 @@ async function folderIdentity(root: string): Promise<string | null> {
   }
 }
 
+/**
+ * The Markdown names of one folder. As listed at start-up they are one string (NUL, which no file name
+ * holds, between them): at a million files a `Set` of names per folder took about 100 MB, for folders
+ * most of which never change. The first change or lookup in a folder turns its names into a `Set`.
+ */
+class FolderNames {
+  private listed: string | null;
+  private set: Set<string> | null = null;
+  constructor(names: readonly string[]) {
+    this.listed = names.length > 0 ? names.join('\0') : null;
+    this.size = names.length;
+  }
+  size: number;
+  private names(): Set<string> {
+    if (!this.set) {
+      this.set = new Set(this.listed === null ? [] : this.listed.split('\0'));
+      this.listed = null;
+    }
+    return this.set;
+  }
+  add(name: string) {
+    this.size = this.names().add(name).size;
+  }
+  delete(name: string) {
+    const names = this.names();
+    names.delete(name);
+    this.size = names.size;
+  }
+  has(name: string) {
+    return this.names().has(name);
+  }
+  /** The names, without turning a folder listed at start-up into a `Set`. */
+  list(): Iterable<string> {
+    return this.set ?? (this.listed === null ? [] : this.listed.split('\0'));
+  }
+}
+
 /** Markdown names per folder (relative, POSIX): the files that may be in the sink. Grouped by folder so a folder's removal is cheap. */
 class KnownFiles {
-  private readonly byDir = new Map<string, Set<string>>();
+  private readonly byDir = new Map<string, FolderNames>();
+  /** A folder's names as listed whole (at start-up), replacing what was known of it. */
+  setListed(dir: string, names: readonly string[]) {
+    if (names.length > 0) this.byDir.set(dir, new FolderNames(names));
+    else this.byDir.delete(dir);
+  }
   add(rel: string) {
     const dir = parentOf(rel);
     let names = this.byDir.get(dir);
-    if (!names) this.byDir.set(dir, (names = new Set()));
+    if (!names) this.byDir.set(dir, (names = new FolderNames([])));
     names.add(rel.slice(dir === '' ? 0 : dir.length + 1));
   }
   delete(rel: string) {
@@ -96,7 +142,7 @@ class KnownFiles {
   /** Every known file in `dir` or below it. */
   under(dir: string): string[] {
     const out: string[] = [];
-    for (const [d, names] of this.byDir) if (under(d, dir)) for (const n of names) out.push(joinRel(d, n));
+    for (const [d, names] of this.byDir) if (under(d, dir)) for (const n of names.list()) out.push(joinRel(d, n));
     return out;
   }
   all(): string[] {
@@ -258,10 +304,11 @@ export async function watchContentDir(dir: string, sink: ArticleSink, options: W
 
   /**
    * Walks a folder: watches it and every real folder below (when `watchIt`), and calls `found` for
-   * each Markdown path, following symlinks only inside the content folder, as the start-up scan does.
-   * `fresh` says the path's folder was not watched before (new, or replaced), so its files are news.
+   * each Markdown file (its folder's path and its name), following symlinks only inside the content
+   * folder, as the start-up scan does. `fresh` says the file's folder was not watched before (new, or
+   * replaced), so its files are news. No path is made for a plain file: `found` joins them if it needs to.
    */
-  const walk = async (relDir: string, watchIt: boolean, found: (rel: string, fresh: boolean) => void, visited: Set<string>): Promise<void> => {
+  const walk = async (relDir: string, watchIt: boolean, found: (dir: string, name: string, fresh: boolean) => void, visited: Set<string>): Promise<void> => {
     const absolute = relDir === '' ? base : join(base, relDir);
     let fresh = true;
     if (watchIt) {
@@ -272,18 +319,19 @@ export async function watchContentDir(dir: string, sink: ArticleSink, options: W
     }
     const entries = await readdir(absolute, { withFileTypes: true }).catch(() => []);
     for (const entry of entries) {
-      if (closed || isHiddenName(entry.name)) continue;
-      const rel = joinRel(relDir, entry.name);
-      if (entry.isDirectory()) await walk(rel, watchIt, found, visited);
+      const name = entry.name;
+      if (closed || isHiddenName(name)) continue;
+      if (entry.isDirectory()) await walk(joinRel(relDir, name), watchIt, found, visited);
       else if (entry.isSymbolicLink()) {
+        const rel = joinRel(relDir, name);
         const target = await realpath(join(base, rel)).catch(() => null);
         const info = target && isInside(base, target) ? await stat(target).catch(() => null) : null;
         // A linked folder is read, not watched: its target is watched where it really is (as before, links are not followed by the watch).
         if (info?.isDirectory() && !visited.has(target!)) {
           visited.add(target!);
           await walk(rel, false, found, visited);
-        } else if (isMarkdown(entry.name)) found(rel, fresh);
-      } else if (isMarkdown(entry.name)) found(rel, fresh);
+        } else if (isMarkdown(name)) found(relDir, name, fresh);
+      } else if (isMarkdown(name)) found(relDir, name, fresh);
     }
   };
 
@@ -336,7 +384,7 @@ export async function watchContentDir(dir: string, sink: ArticleSink, options: W
       // files arrived before any watch on it could see them, and forget what is no longer in it.
       const before = new Set(known.under(rel));
       const found: Array<[string, boolean]> = [];
-      await walk(rel, !link.isSymbolicLink(), (f, fresh) => found.push([f, fresh]), new Set());
+      await walk(rel, !link.isSymbolicLink(), (dir, name, fresh) => found.push([joinRel(dir, name), fresh]), new Set());
       for (const [f, fresh] of found) {
         before.delete(f);
         if (fresh || !known.has(f)) touch(f);
@@ -400,7 +448,20 @@ export async function watchContentDir(dir: string, sink: ArticleSink, options: W
   };
 
   // Files that may be in the sink: what is on disk now (the caller loaded it), then what this watcher sets.
-  await walk('', true, (f) => known.add(f), new Set());
+  // Each folder's names are gathered, then kept as one string per folder (see `FolderNames`).
+  const listed = new Map<string, string[]>();
+  await walk(
+    '',
+    true,
+    (dir, name) => {
+      const names = listed.get(dir);
+      if (names) names.push(name);
+      else listed.set(dir, [name]);
+    },
+    new Set(),
+  );
+  for (const [dir, names] of listed) known.setListed(dir, names);
+  listed.clear();
   if (loading) void loading.then(() => (loading = null));
   const timer = setInterval(() => void checkFolder(), options.rootCheckMs ?? 1000);
   timer.unref();

@@ -282,6 +282,33 @@ describe('folders appearing and leaving while watched', () => {
     }
   });
 
+  it('GIVEN files listed at start (any case of .md, odd names, nested) THEN each deletion and a folder moved out remove exactly those files', async () => {
+    const d = await folder();
+    const root = join(d.root, 'content');
+    const names = ['top.md', 'a/Upper.MD', 'a/with space — ü.md', 'a/b/deep.Md', 'a/notes.txt', 'c/other.md'];
+    for (const [i, n] of names.entries()) await d.write(`content/${n}`, aggregatorArticle({ title: `Start ${i}` }));
+    const store = new ArticleStore();
+    await loadContentDir(root, store);
+    expect(store.size).toBe(5);
+    const events: WatchEvent[] = [];
+    const watcher = await watchContentDir(root, store, { onEvent: (e) => events.push(e), stabilityMs: 50 });
+    const removed = () => events.flatMap((e) => (e.type === 'removed' ? [e.file] : [])).sort();
+    try {
+      expect(watcher.stats()).toEqual({ folders: 4, files: 5 });
+      await unlink(join(root, 'a', 'with space — ü.md'));
+      await waitFor(() => store.size === 4, { what: 'the deleted file removed' });
+      expect(removed()).toEqual(['a/with space — ü.md']);
+      // Moved out whole: no event names the files inside, yet the ones listed at start go, and only they.
+      await rename(join(root, 'a'), join(d.root, 'gone'));
+      await waitFor(() => store.size === 2, { what: 'the moved-out folder’s articles removed' });
+      expect(removed()).toEqual(['a/Upper.MD', 'a/b/deep.Md', 'a/with space — ü.md']);
+      expect(store.all().map((a) => a.file).sort()).toEqual(['c/other.md', 'top.md']);
+      expect(watcher.stats()).toEqual({ folders: 2, files: 2 });
+    } finally {
+      await watcher.close();
+    }
+  });
+
   it('GIVEN a subfolder swapped for another of the same name THEN the new files are read, even those with the old names', async () => {
     const d = await folder();
     const root = join(d.root, 'content');
