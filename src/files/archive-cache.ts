@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
-import { open, readFile, rename, rm } from 'node:fs/promises';
+import { open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import type { ContentIssue } from '../content/article.ts';
@@ -14,9 +14,12 @@ import type { ParsedEntry } from './parse-batch.ts';
  * excluded), keyed by path, size and modification time, plus the search indexes as bytes. A restart
  * reads it, re-reads only files that changed or appeared, and drops those that vanished.
  *
- * File layout: a 32-byte header (magic, format version, payload length, CRC-32 of the payload), then
- * the payload: how many record segments there are and each section's length, the record segments (a
- * first load writes one per parse worker, as the workers encoded them), then the two index snapshots.
+ * File layout: a 32-byte header (magic, format version, payload length, CRC-32 of the section table),
+ * then the payload: the section table (how many record segments there are, then each section's length
+ * and CRC-32), the record segments (a first load writes one per parse worker, as the workers encoded
+ * them), then the two index snapshots, each section but the last padded with zeros to 8 bytes. A reader
+ * takes one section at a time into memory of its own and checks it before using it: the file is never
+ * held whole (at a million articles, 450 MB on top of everything it decodes into, the load's peak).
  * The records are stored by column, not as one object per file: a few JSON arrays of
  * strings (paths, ids, titles, URLs, upstream ids, and tables of the few distinct sources and topic
  * lists), then typed arrays (sizes, times, dates, scores, richness, dedupe hashes, table indexes,
@@ -24,12 +27,13 @@ import type { ParsedEntry } from './parse-batch.ts';
  * one object per article, no more: at 100,000 files, one JSON object per file cost more in garbage
  * collection than everything else a restart does.
  *
- * A file with another magic, version or settings key, a wrong length or a wrong checksum is refused
- * as a whole and the archive is loaded from the files: a cache is never half-served.
+ * A file with another magic, version or settings key, a wrong length or a wrong checksum anywhere is
+ * refused as a whole (nothing read from it is used before every section has been checked) and the
+ * archive is loaded from the files: a cache is never half-served.
  */
 
 /** Bumped whenever the file layout changes. The parser's own changes are caught by `parserFingerprint`. */
-export const CACHE_FORMAT_VERSION = 3;
+export const CACHE_FORMAT_VERSION = 4;
 const MAGIC = 0x4e444143; // "NDAC"
 const HEADER_BYTES = 32;
 
@@ -127,65 +131,105 @@ const numericLayout = (n: number, hashes: number) => [
 /** An extra, by row: why a file was excluded or skipped, or the notices of an article that was cut. */
 type Extra = [row: number, kind: 1, reason: string] | [row: number, kind: 2, path: string, message: string] | [row: number, kind: 0, notices: ContentIssue[]];
 
-/** Reads and checks a cache file; the reason when it is absent or not to be trusted. Yields to the event loop between steps. */
-export async function readArchiveCache(
-  path: string,
-  key: string,
-  /** Told between steps (the checksum's slices, the record columns), so a caller can show progress. */
-  onStep?: () => void,
-): Promise<{ ok: true; contents: CacheContents } | ({ ok: false } & CacheMiss)> {
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(path);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    // No cache yet, or no cache folder yet (a path through a file is reported when the cache is written).
-    return code === 'ENOENT' || code === 'ENOTDIR' ? { ok: false, reason: 'absent' } : { ok: false, reason: 'invalid', message: `unreadable (${(err as NodeJS.ErrnoException).code})` };
+/** Bytes of the section table: the segment count (and padding), then per section its length (u64) and CRC-32 (and padding). */
+const tableBytes = (segments: number) => 8 + (segments + 2) * 16;
+
+/** A file that ended before a section it announced (cut, or cut while being read). */
+class CutShort extends Error {}
+
+/** Reads exactly `into.length` bytes at `position`; throws {@link CutShort} at an early end of file. */
+async function readExactly<T extends Uint8Array>(handle: FileHandle, position: number, into: T): Promise<T> {
+  let done = 0;
+  while (done < into.length) {
+    const { bytesRead } = await handle.read(into, done, into.length - done, position + done);
+    if (bytesRead === 0) throw new CutShort();
+    done += bytesRead;
   }
-  const bad = (message: string) => ({ ok: false as const, reason: 'invalid' as const, message });
-  if (bytes.length < HEADER_BYTES) return bad('truncated');
-  if (bytes.readUInt32LE(0) !== MAGIC) return bad('not an archive cache');
-  const version = bytes.readUInt32LE(4);
-  if (version !== CACHE_FORMAT_VERSION) return bad(`format version ${version}, expected ${CACHE_FORMAT_VERSION}`);
-  const length = bytes.readUInt32LE(8) + bytes.readUInt32LE(12) * 2 ** 32;
-  if (bytes.length !== HEADER_BYTES + length) return bad(bytes.length < HEADER_BYTES + length ? 'truncated' : 'longer than its header says');
-  const payload = bytes.subarray(HEADER_BYTES);
-  // The checksum in slices, so a restart keeps answering while a large cache is checked.
-  let crc = 0;
+  return into;
+}
+
+/** CRC-32 of `bytes` in slices, so a restart keeps answering while a large section is checked. */
+async function checksum(bytes: Uint8Array, onStep?: () => void): Promise<number> {
   const SLICE = 8 << 20;
-  for (let at = 0; at < payload.length; at += SLICE) {
-    crc = crc32(payload.subarray(at, at + SLICE), crc);
-    if (at + SLICE < payload.length) {
+  let crc = 0;
+  for (let at = 0; at < bytes.length; at += SLICE) {
+    crc = crc32(bytes.subarray(at, at + SLICE), crc);
+    if (at + SLICE < bytes.length) {
       onStep?.();
       await yieldToLoop();
     }
   }
-  if (crc !== bytes.readUInt32LE(16)) return bad('checksum mismatch');
+  return crc;
+}
+
+/** Reads and checks a cache file; the reason when it is absent or not to be trusted. Yields to the event loop between steps. */
+export async function readArchiveCache(
+  path: string,
+  key: string,
+  /** Told between steps (the checksum's slices, the sections), so a caller can show progress. */
+  onStep?: () => void,
+): Promise<{ ok: true; contents: CacheContents } | ({ ok: false } & CacheMiss)> {
+  let handle: FileHandle;
   try {
-    // Sections: how many record segments, then the byte length of each (u64 as two u32), then of the two snapshots.
-    const u64 = (at: number) => payload.readUInt32LE(at) + payload.readUInt32LE(at + 4) * 2 ** 32;
-    const segments = payload.readUInt32LE(0);
-    if (8 + (segments + 2) * 8 > payload.length) return bad('truncated');
-    const lengths = Array.from({ length: segments + 2 }, (_, i) => u64(8 + i * 8));
-    let at = 8 + lengths.length * 8;
-    if (at + lengths.reduce((n, l) => n + pad8(l), 0) > pad8(payload.length)) return bad('truncated');
+    handle = await open(path, 'r');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    // No cache yet, or no cache folder yet (a path through a file is reported when the cache is written).
+    return code === 'ENOENT' || code === 'ENOTDIR' ? { ok: false, reason: 'absent' } : { ok: false, reason: 'invalid', message: `unreadable (${code})` };
+  }
+  const bad = (message: string) => ({ ok: false as const, reason: 'invalid' as const, message });
+  try {
+    const size = (await handle.stat()).size;
+    if (size < HEADER_BYTES) return bad('truncated');
+    const header = await readExactly(handle, 0, Buffer.alloc(HEADER_BYTES));
+    if (header.readUInt32LE(0) !== MAGIC) return bad('not an archive cache');
+    const version = header.readUInt32LE(4);
+    if (version !== CACHE_FORMAT_VERSION) return bad(`format version ${version}, expected ${CACHE_FORMAT_VERSION}`);
+    const length = header.readUInt32LE(8) + header.readUInt32LE(12) * 2 ** 32;
+    if (size !== HEADER_BYTES + length) return bad(size < HEADER_BYTES + length ? 'truncated' : 'longer than its header says');
+    if (length < 8) return bad('truncated');
+    const count = (await readExactly(handle, HEADER_BYTES, Buffer.alloc(8))).readUInt32LE(0);
+    if (tableBytes(count) > length) return bad('truncated');
+    const table = await readExactly(handle, HEADER_BYTES, Buffer.alloc(tableBytes(count)));
+    if (crc32(table) !== header.readUInt32LE(16)) return bad('checksum mismatch');
+    const sections = Array.from({ length: count + 2 }, (_, i) => ({
+      length: table.readUInt32LE(8 + i * 16) + table.readUInt32LE(12 + i * 16) * 2 ** 32,
+      crc: table.readUInt32LE(16 + i * 16),
+    }));
+    // Every section but the last is padded to 8 bytes, and together they fill the payload exactly.
+    const filled = sections.reduce((n, sec, i) => n + (i === sections.length - 1 ? sec.length : pad8(sec.length)), tableBytes(count));
+    if (filled !== length) return bad('unreadable payload (its sections do not add up)');
+    let at = HEADER_BYTES + tableBytes(count);
+    /** The next section, read into memory of its own (8-byte aligned, as the snapshots' typed views need) and checked; null when it is damaged. */
+    const next = async (i: number): Promise<Uint8Array | null> => {
+      const { length: n, crc } = sections[i]!;
+      const padded = i === sections.length - 1 ? n : pad8(n);
+      const bytes = await readExactly(handle, at, new Uint8Array(padded));
+      at += padded;
+      onStep?.();
+      for (let k = n; k < padded; k++) if (bytes[k] !== 0) return null;
+      const body = bytes.subarray(0, n);
+      return (await checksum(body, onStep)) === crc ? body : null;
+    };
     const records: CacheRecords[] = [];
     const shared: SharedLists = new Map();
-    for (let k = 0; k < segments; k++) {
-      onStep?.();
-      const decoded = await decodeRecords(payload.subarray(at, at + lengths[k]!), key, shared);
+    for (let k = 0; k < count; k++) {
+      const bytes = await next(k);
+      if (!bytes) return bad('checksum mismatch');
+      const decoded = await decodeRecords(bytes, key, shared);
       if (!decoded.ok) return bad(decoded.message);
       records.push(decoded.records);
-      at += pad8(lengths[k]!);
     }
-    const [indexLength, titlesLength] = [lengths[segments]!, lengths[segments + 1]!];
-    // Copied out of the file's buffer, so it is freed once the load is over.
-    const index = new Uint8Array(payload.subarray(at, at + indexLength));
-    at += pad8(indexLength);
-    const titleIndex = new Uint8Array(payload.subarray(at, at + titlesLength));
-    return { ok: true, contents: { records, snapshots: { index, titles: titleIndex } } };
+    const index = await next(count);
+    const titles = await next(count + 1);
+    if (!index || !titles) return bad('checksum mismatch');
+    return { ok: true, contents: { records, snapshots: { index, titles } } };
   } catch (err) {
-    return bad(`unreadable payload (${(err as Error).message})`);
+    if (err instanceof CutShort) return bad('truncated');
+    const code = (err as NodeJS.ErrnoException).code;
+    return bad(code ? `unreadable (${code})` : `unreadable payload (${(err as Error).message})`);
+  } finally {
+    await handle.close();
   }
 }
 
@@ -481,11 +525,14 @@ export async function writeArchiveCache(
 ): Promise<{ bytes: number }> {
   const body: Uint8Array[] = [];
   const lengths: number[] = [];
+  /** Each section's CRC-32, over its own bytes, so a reader checks one section at a time. */
+  const crcs: number[] = [];
   for (const segment of segments) {
     // Records already encoded (by the parse workers, under the same key) are written as they are.
     if (segment instanceof Uint8Array) {
       body.push(segment, padding(segment.byteLength));
       lengths.push(segment.byteLength);
+      crcs.push(crc32(segment));
       continue;
     }
     const encoder = new RecordsEncoder();
@@ -494,34 +541,35 @@ export async function writeArchiveCache(
       if (encoder.length % 5000 === 0) await yieldToLoop();
     }
     let length = 0;
+    let crc = 0;
     for (const c of encoder.chunks(key)) {
       if (c.byteLength === 0) await yieldToLoop();
       body.push(c);
       length += c.byteLength;
+      crc = crc32(c, crc);
     }
     body.push(padding(length));
     lengths.push(length);
+    crcs.push(crc);
   }
   lengths.push(snapshots.index.byteLength, snapshots.titles.byteLength);
-  const sections = Buffer.alloc(8 + lengths.length * 8);
+  crcs.push(crc32(snapshots.index), crc32(snapshots.titles));
+  const sections = Buffer.alloc(tableBytes(segments.length));
   sections.writeUInt32LE(segments.length, 0);
   lengths.forEach((n, i) => {
-    sections.writeUInt32LE(n % 2 ** 32, 8 + i * 8);
-    sections.writeUInt32LE(Math.floor(n / 2 ** 32), 12 + i * 8);
+    sections.writeUInt32LE(n % 2 ** 32, 8 + i * 16);
+    sections.writeUInt32LE(Math.floor(n / 2 ** 32), 12 + i * 16);
+    sections.writeUInt32LE(crcs[i]!, 16 + i * 16);
   });
   const chunks: Uint8Array[] = [sections, ...body, snapshots.index, padding(snapshots.index.byteLength), snapshots.titles];
   let length = 0;
-  let crc = 0;
-  for (const c of chunks) {
-    length += c.byteLength;
-    crc = crc32(c, crc);
-  }
+  for (const c of chunks) length += c.byteLength;
   const header = Buffer.alloc(HEADER_BYTES);
   header.writeUInt32LE(MAGIC, 0);
   header.writeUInt32LE(CACHE_FORMAT_VERSION, 4);
   header.writeUInt32LE(length % 2 ** 32, 8);
   header.writeUInt32LE(Math.floor(length / 2 ** 32), 12);
-  header.writeUInt32LE(crc, 16);
+  header.writeUInt32LE(crc32(sections), 16);
   mkdirSync(dirname(path), { recursive: true });
   const temp = options.tempFile ?? `${path}.${process.pid}.tmp`;
   const handle = await open(temp, 'w');

@@ -95,6 +95,26 @@ describe('archive cache', () => {
       },
       /checksum mismatch/,
     ],
+    [
+      'a flipped byte in the first record segment',
+      async (file) => {
+        const bytes = await readFile(file);
+        // After the 32-byte header: the section table (8 bytes, then 16 per section), then the first segment.
+        const segments = bytes.readUInt32LE(32);
+        bytes[32 + 8 + (segments + 2) * 16 + 5]! ^= 0xff;
+        await writeFile(file, bytes);
+      },
+      /checksum mismatch/,
+    ],
+    [
+      'a flipped byte in the section table',
+      async (file) => {
+        const bytes = await readFile(file);
+        bytes[32 + 8 + 16 + 12]! ^= 0x01;
+        await writeFile(file, bytes);
+      },
+      /checksum mismatch/,
+    ],
     ['a truncated file', async (file) => truncate(file, (await readFile(file)).length - 100), /truncated/],
     ['a file cut inside its header', async (file) => truncate(file, 10), /truncated/],
     [
