@@ -122,6 +122,17 @@ describe('index snapshots', () => {
     makeArticle({ id: 'c', title: 'Solar miners expand', publishedAt: new Date('2026-11-19T10:00:00Z') }),
   ];
   const queries = ['musk', 'mus', 'zurich', 'funds musk', 'solar', 'nothing here'];
+  /** The corpus indexed whole, and in two shares (the first two articles, then the last). */
+  const indexedInTwo = () => {
+    const whole = createSearchIndex();
+    const left = createSearchIndex();
+    const right = createSearchIndex();
+    corpus().forEach((a, i) => {
+      whole.add(a);
+      (i < 2 ? left : right).add(a);
+    });
+    return { whole, left, right };
+  };
 
   it('GIVEN an index serialized and absorbed into a new one THEN every query answers the same', () => {
     const original = createSearchIndex();
@@ -154,13 +165,7 @@ describe('index snapshots', () => {
   });
 
   it('GIVEN two partial indexes absorbed into one THEN it answers as one built whole; hidden documents stay out until shown', () => {
-    const whole = createSearchIndex();
-    const left = createSearchIndex();
-    const right = createSearchIndex();
-    corpus().forEach((a, i) => {
-      whole.add(a);
-      (i < 2 ? left : right).add(a);
-    });
+    const { whole, left, right } = indexedInTwo();
     const joined = createSearchIndex();
     joined.absorb(left.serialize());
     joined.absorb(right.serialize());
@@ -285,13 +290,7 @@ describe('index snapshots', () => {
   });
 
   it('GIVEN shares merged as intact bytes THEN the merged snapshot is the one a checked merge makes', () => {
-    const whole = createSearchIndex();
-    const left = createSearchIndex();
-    const right = createSearchIndex();
-    corpus().forEach((a, i) => {
-      whole.add(a);
-      (i < 2 ? left : right).add(a);
-    });
+    const { whole, left, right } = indexedInTwo();
     const shares = [left.serialize(), right.serialize()];
     const merged = mergeSnapshots(shares, true);
     expect(merged).toEqual(mergeSnapshots(shares));
