@@ -106,7 +106,7 @@ export async function startBot(deps: BotDeps): Promise<RunningBot> {
   // First, before anything that holds the process open (the watcher, the gateway): a damaged or
   // read-only database stops the start here, with a message that says which file and what to do.
   // SQLite at DATABASE_PATH, or Postgres when DATABASE_URL is set: everything below uses only the store.
-  const { store: digestStore, kind: databaseKind } = await openDigestStore(config, {
+  const { store: digestStore } = await openDigestStore(config, {
     onError: (message) => logger.warn({ message }, 'database error in the background'),
     postgres: { onRetry: (r) => logger.warn(r, 'the database is unreachable; retrying') },
   });
@@ -136,10 +136,8 @@ export async function startBot(deps: BotDeps): Promise<RunningBot> {
   // still reaches the next digest. Recorded once the archive is whole (the first archive at its publish
   // times), then followed from before the watcher starts, so no new file is missed.
   const arrivals = createArrivalLog({ store: digestStore, articles: store, clock, logger });
-  // Postgres reads the stored arrivals on its own connection while the archive loads, so a restart only
-  // compares them once it is whole. SQLite would read them on this thread (a third of a second at a million
-  // articles), only delaying the load and the first full answers: it reads them once the archive is whole.
-  if (databaseKind === 'postgres') arrivals.preload();
+  // The stored arrivals are read while the archive loads, so a restart only compares them once it is whole.
+  arrivals.preload();
   let stopArrivals = () => {};
   const storeLoaded = archive.ready.then(async (report) => {
     loaded = true;
