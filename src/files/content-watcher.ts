@@ -1,4 +1,4 @@
-import { watch, type FSWatcher } from 'node:fs';
+import { watch, type Dirent, type FSWatcher } from 'node:fs';
 import { lstat, readdir, realpath, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import type { ContentIssue, ParsedArticle } from '../content/article.ts';
@@ -117,10 +117,14 @@ class FolderNames {
 /** Markdown names per folder (relative, POSIX): the files that may be in the sink. Grouped by folder so a folder's removal is cheap. */
 class KnownFiles {
   private readonly byDir = new Map<string, FolderNames>();
-  /** A folder's names as listed whole (at start-up), replacing what was known of it. */
-  setListed(dir: string, names: readonly string[]) {
-    if (names.length > 0) this.byDir.set(dir, new FolderNames(names));
-    else this.byDir.delete(dir);
+  /**
+   * Adds a folder's names as listed whole (at start-up). A change applied meanwhile may have added names
+   * already: then they are joined, never replaced, so nothing the sink may hold is forgotten.
+   */
+  addListed(dir: string, names: readonly string[]) {
+    const known = this.byDir.get(dir);
+    if (known) for (const name of names) known.add(name);
+    else if (names.length > 0) this.byDir.set(dir, new FolderNames(names));
   }
   add(rel: string) {
     const dir = parentOf(rel);
@@ -303,12 +307,14 @@ export async function watchContentDir(dir: string, sink: ArticleSink, options: W
   };
 
   /**
-   * Walks a folder: watches it and every real folder below (when `watchIt`), and calls `found` for
-   * each Markdown file (its folder's path and its name), following symlinks only inside the content
-   * folder, as the start-up scan does. `fresh` says the file's folder was not watched before (new, or
-   * replaced), so its files are news. No path is made for a plain file: `found` joins them if it needs to.
+   * Walks a folder: watches it and every real folder below (when `watchIt`), and calls `found` with
+   * Markdown files (their folder's path and their names), following symlinks only inside the content
+   * folder, as the start-up scan does. `fresh` says the files' folder was not watched before (new, or
+   * replaced), so its files are news. A folder's plain files are told at once, as soon as it is listed
+   * (before anything else is awaited, so a change applied meanwhile finds them known), and no path is
+   * made for them: `found` joins folder and name if it needs to.
    */
-  const walk = async (relDir: string, watchIt: boolean, found: (dir: string, name: string, fresh: boolean) => void, visited: Set<string>): Promise<void> => {
+  const walk = async (relDir: string, watchIt: boolean, found: (dir: string, names: string[], fresh: boolean) => void, visited: Set<string>): Promise<void> => {
     const absolute = relDir === '' ? base : join(base, relDir);
     let fresh = true;
     if (watchIt) {
@@ -318,20 +324,29 @@ export async function watchContentDir(dir: string, sink: ArticleSink, options: W
       fresh = watchFolder(relDir, info.ino);
     }
     const entries = await readdir(absolute, { withFileTypes: true }).catch(() => []);
+    if (closed) return;
+    const files: string[] = [];
+    const others: Dirent[] = [];
     for (const entry of entries) {
-      const name = entry.name;
-      if (closed || isHiddenName(name)) continue;
-      if (entry.isDirectory()) await walk(joinRel(relDir, name), watchIt, found, visited);
-      else if (entry.isSymbolicLink()) {
-        const rel = joinRel(relDir, name);
-        const target = await realpath(join(base, rel)).catch(() => null);
-        const info = target && isInside(base, target) ? await stat(target).catch(() => null) : null;
-        // A linked folder is read, not watched: its target is watched where it really is (as before, links are not followed by the watch).
-        if (info?.isDirectory() && !visited.has(target!)) {
-          visited.add(target!);
-          await walk(rel, false, found, visited);
-        } else if (isMarkdown(name)) found(relDir, name, fresh);
-      } else if (isMarkdown(name)) found(relDir, name, fresh);
+      if (isHiddenName(entry.name)) continue;
+      if (entry.isDirectory() || entry.isSymbolicLink()) others.push(entry);
+      else if (isMarkdown(entry.name)) files.push(entry.name);
+    }
+    if (files.length > 0) found(relDir, files, fresh);
+    for (const entry of others) {
+      if (closed) return;
+      const rel = joinRel(relDir, entry.name);
+      if (entry.isDirectory()) {
+        await walk(rel, watchIt, found, visited);
+        continue;
+      }
+      const target = await realpath(join(base, rel)).catch(() => null);
+      const info = target && isInside(base, target) ? await stat(target).catch(() => null) : null;
+      // A linked folder is read, not watched: its target is watched where it really is (as before, links are not followed by the watch).
+      if (info?.isDirectory() && !visited.has(target!)) {
+        visited.add(target!);
+        await walk(rel, false, found, visited);
+      } else if (isMarkdown(entry.name)) found(relDir, [entry.name], fresh);
     }
   };
 
@@ -384,7 +399,7 @@ export async function watchContentDir(dir: string, sink: ArticleSink, options: W
       // files arrived before any watch on it could see them, and forget what is no longer in it.
       const before = new Set(known.under(rel));
       const found: Array<[string, boolean]> = [];
-      await walk(rel, !link.isSymbolicLink(), (dir, name, fresh) => found.push([joinRel(dir, name), fresh]), new Set());
+      await walk(rel, !link.isSymbolicLink(), (dir, names, fresh) => names.forEach((name) => found.push([joinRel(dir, name), fresh])), new Set());
       for (const [f, fresh] of found) {
         before.delete(f);
         if (fresh || !known.has(f)) touch(f);
@@ -448,20 +463,8 @@ export async function watchContentDir(dir: string, sink: ArticleSink, options: W
   };
 
   // Files that may be in the sink: what is on disk now (the caller loaded it), then what this watcher sets.
-  // Each folder's names are gathered, then kept as one string per folder (see `FolderNames`).
-  const listed = new Map<string, string[]>();
-  await walk(
-    '',
-    true,
-    (dir, name) => {
-      const names = listed.get(dir);
-      if (names) names.push(name);
-      else listed.set(dir, [name]);
-    },
-    new Set(),
-  );
-  for (const [dir, names] of listed) known.setListed(dir, names);
-  listed.clear();
+  // Each folder's names are kept as one string (see `FolderNames`), as soon as it is listed.
+  await walk('', true, (dir, names) => known.addListed(dir, names), new Set());
   if (loading) void loading.then(() => (loading = null));
   const timer = setInterval(() => void checkFolder(), options.rootCheckMs ?? 1000);
   timer.unref();
