@@ -10,7 +10,7 @@ import { cacheFileFor, cacheKey, decodeRecords, readArchiveCache, writeArchiveCa
 import { checkDir, idCollision, readContentFile, type ContentReadOptions, type LoadReport } from './content-files.ts';
 import type { BatchSettings, ParsedEntry } from './parse-batch.ts';
 import { parseFiles, parseToParts } from './parse-pool.ts';
-import { isHiddenName, isInside, notRegularMessage } from './regular-files.ts';
+import { isHiddenName, isInside, isMarkdownName, notRegularMessage } from './regular-files.ts';
 
 /**
  * Opening the archive: the content folder loaded into a store, from the archive cache where files are
@@ -72,8 +72,6 @@ type Found = string;
 
 /** Where a file found in `root` is on disk (a path through a linked folder resolves as the scan found it). */
 const absoluteOf = (root: string, file: Found) => `${root}${sep}${sep === '/' ? file : file.split('/').join(sep)}`;
-/** `*.md` in any case, tested without a lower-cased copy of every name. */
-const MARKDOWN = /\.md$/i;
 
 /**
  * Lists `*.md` files recursively, synchronously (one `readdir` per folder: far cheaper than a promise
@@ -110,7 +108,7 @@ function contentLister(root: string, realRoot: string, skipped: ContentIssue[]) 
       // Joined, not concatenated: concatenation makes a two-part string, which every comparison of the
       // listing's paths (its order, pairing it with the cache's) had to copy into one.
       const file = relDir === '' ? entry.name : [relDir, entry.name].join('/');
-      const isMarkdown = MARKDOWN.test(entry.name);
+      const isMarkdown = isMarkdownName(entry.name);
       let isDir = entry.isDirectory();
       let isFile = entry.isFile();
       if (entry.isSymbolicLink()) {

@@ -4,7 +4,7 @@ import { basename, join, resolve } from 'node:path';
 import type { ContentIssue, ParsedArticle } from '../content/article.ts';
 import type { ArticleSink } from '../content/store.ts';
 import { checkDir, idCollision, loadContentDir, readContentFile, type ContentReadOptions } from './content-files.ts';
-import { isHiddenName, isHiddenPath, isInside } from './regular-files.ts';
+import { isHiddenName, isHiddenPath, isInside, isMarkdownName } from './regular-files.ts';
 
 /**
  * Watches the content folder and keeps a sink in step with it. Reading and parsing a file is the
@@ -17,11 +17,6 @@ import { isHiddenName, isHiddenPath, isInside } from './regular-files.ts';
  * change (never as a delete then an add), and a folder moved in is walked and watched whole.
  */
 
-/** A name ending in `.md`, any case: a million names at start-up, so no lower-cased copy of each. */
-const isMarkdown = (name: string) => {
-  const n = name.length;
-  return n >= 3 && name.charCodeAt(n - 3) === 46 && (name.charCodeAt(n - 2) | 32) === 109 && (name.charCodeAt(n - 1) | 32) === 100;
-};
 const joinRel = (dir: string, name: string) => (dir === '' ? name : `${dir}/${name}`);
 const parentOf = (rel: string) => {
   const i = rel.lastIndexOf('/');
@@ -330,7 +325,7 @@ export async function watchContentDir(dir: string, sink: ArticleSink, options: W
     for (const entry of entries) {
       if (isHiddenName(entry.name)) continue;
       if (entry.isDirectory() || entry.isSymbolicLink()) others.push(entry);
-      else if (isMarkdown(entry.name)) files.push(entry.name);
+      else if (isMarkdownName(entry.name)) files.push(entry.name);
     }
     if (files.length > 0) found(relDir, files, fresh);
     for (const entry of others) {
@@ -346,7 +341,7 @@ export async function watchContentDir(dir: string, sink: ArticleSink, options: W
       if (info?.isDirectory() && !visited.has(target!)) {
         visited.add(target!);
         await walk(rel, false, found, visited);
-      } else if (isMarkdown(entry.name)) found(relDir, [entry.name], fresh);
+      } else if (isMarkdownName(entry.name)) found(relDir, [entry.name], fresh);
     }
   };
 
@@ -387,7 +382,7 @@ export async function watchContentDir(dir: string, sink: ArticleSink, options: W
       const target = await realpath(absolute).catch(() => null);
       if (target === null) return; // A broken link: nothing to read until it points somewhere.
       if (!isInside(base, target)) {
-        if (!isMarkdown(rel)) return;
+        if (!isMarkdownName(rel)) return;
         sink.delete(rel);
         emit({ type: 'skipped', issue: { file: rel, path: '', message: 'Symbolic link points outside the content folder; not followed' } });
         return;
@@ -407,7 +402,7 @@ export async function watchContentDir(dir: string, sink: ArticleSink, options: W
       for (const f of before) touch(f);
       return;
     }
-    if (isMarkdown(rel)) await readFile(rel);
+    if (isMarkdownName(rel)) await readFile(rel);
   };
 
   // --- The folder itself: replaced, missing ---------------------------------------------------------------

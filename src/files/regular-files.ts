@@ -26,6 +26,13 @@ export function isHiddenName(name: string): boolean {
   return name.startsWith('.') || name.startsWith('#') || name.endsWith('~');
 }
 
+const MARKDOWN = /\.md$/i;
+
+/** Whether a name (or a path) ends in `.md`, in any case: tested without a lower-cased copy of each of a million names. */
+export function isMarkdownName(name: string): boolean {
+  return MARKDOWN.test(name);
+}
+
 /** Whether a path relative to the content folder is hidden: any of its segments is (see {@link isHiddenName}). */
 export function isHiddenPath(relativePath: string): boolean {
   return relativePath.split(/[\\/]/).some((segment) => segment !== '' && isHiddenName(segment));
