@@ -81,15 +81,15 @@ export function createIndexBuilder(): { add(file: string, article: ParsedArticle
   };
 }
 
-/**
- * Index snapshots of disjoint files (the shares of a load parsed on worker threads) joined into one
- * pair, files in the order given. `intact`: the bytes are known to be as written (see `AbsorbOptions`).
- */
-export function mergeIndexSnapshots(list: readonly IndexSnapshots[], intact = false): IndexSnapshots {
-  return { index: mergeSnapshots(list.map((s) => s.index), intact), titles: mergeSnapshots(list.map((s) => s.titles), intact) };
+/** Index snapshots of disjoint files (the shares of a load parsed on worker threads) joined into one pair, files in the order given. */
+export function mergeIndexSnapshots(list: readonly IndexSnapshots[]): IndexSnapshots {
+  return { index: mergeSnapshots(list.map((s) => s.index)), titles: mergeSnapshots(list.map((s) => s.titles)) };
 }
 
-/** `mergeIndexSnapshots`, awaiting `pause` between steps, so a large load keeps answering while its shares are joined. */
+/**
+ * `mergeIndexSnapshots`, awaiting `pause` between steps, so a large load keeps answering while its
+ * shares are joined. `intact`: the bytes are known to be as written (see `AbsorbOptions`).
+ */
 export async function mergeIndexSnapshotsInSlices(list: readonly IndexSnapshots[], pause: () => Promise<void>, intact = false): Promise<IndexSnapshots> {
   return {
     index: await runStepsPausing(mergeSnapshotsSteps(list.map((s) => s.index), intact), pause),

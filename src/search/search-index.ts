@@ -414,7 +414,8 @@ export interface SnapshotIndex extends SearchIndex {
   /**
    * Adds every document of a snapshot (from `serialize`, here or in a worker thread) to this index;
    * a key already here is replaced. Throws {@link SnapshotError} when the bytes are not a snapshot.
-   * `shareKey` may swap each key for an equal string the caller already holds (one copy in memory).
+   * `options` may give its keys as strings the caller already holds (one copy in memory), and say the
+   * bytes are intact (see {@link AbsorbOptions}).
    */
   absorb(snapshot: Uint8Array, options?: AbsorbOptions): void;
   /** `absorb`, awaiting `pause` every few thousand documents and words, so a large snapshot does not hold the event loop. */
@@ -494,6 +495,17 @@ export function encodeSnapshot(s: SnapshotParts): Uint8Array {
 }
 
 /**
+ * Where each section of a snapshot starts (see {@link encodeSnapshot}: header, times, hidden flags, counts,
+ * byte sizes, last documents, lists, keys, terms), each on an 8-byte boundary, and where the last ends.
+ */
+function sectionOffsets(docs: number, terms: number, postingBytes: number, keyBytes: number, termBytes: number): { offsets: number[]; end: number } {
+  const sizes = [HEADER_WORDS * 4, docs * 8, docs, terms * 4, terms * 4, terms * 4, postingBytes, keyBytes, termBytes];
+  const offsets: number[] = [];
+  const end = sizes.reduce((at, n) => (offsets.push(at), at + pad8(n)), 0);
+  return { offsets, end };
+}
+
+/**
  * A snapshot's bytes with its header, keys and terms written, and views of the sections the caller
  * fills (times, hidden flags, posting counts, byte sizes and last documents per term, and the lists), so a snapshot
  * can be written in place without the lists first existing apart (see `mergeSnapshots`).
@@ -503,10 +515,8 @@ export function allocateSnapshot(s: { fieldMask: number; keys: readonly string[]
   const keys = encoder.encode(s.keys.join('\0'));
   const terms = encoder.encode(s.terms.join('\n'));
   const docs = s.keys.length;
-  const sizes = [HEADER_WORDS * 4, docs * 8, docs, s.terms.length * 4, s.terms.length * 4, s.terms.length * 4, s.postingBytes, keys.length, terms.length];
-  const bytes = new Uint8Array(sizes.reduce((a, n) => a + pad8(n), 0));
-  const offsets: number[] = [];
-  sizes.reduce((at, n) => (offsets.push(at), at + pad8(n)), 0);
+  const { offsets, end } = sectionOffsets(docs, s.terms.length, s.postingBytes, keys.length, terms.length);
+  const bytes = new Uint8Array(end);
   const buffer = bytes.buffer;
   new Uint32Array(buffer, 0, HEADER_WORDS).set([SNAPSHOT_MAGIC, s.fieldMask, docs, s.terms.length, s.postings, keys.length, terms.length, s.postingBytes]);
   bytes.set(keys, offsets[7]);
@@ -527,10 +537,10 @@ export type DecodedSnapshot = ReturnType<typeof snapshotSections>;
 
 /**
  * Reads a snapshot's parts (views into its bytes) and checks they add up, every posting list read
- * through unless the bytes are `intact` (see {@link AbsorbOptions}); throws {@link SnapshotError}.
+ * through (see {@link decodeSnapshotSteps}); throws {@link SnapshotError}.
  */
-export function decodeSnapshot(bytes: Uint8Array, intact = false): DecodedSnapshot {
-  return runSteps(decodeSnapshotSteps(bytes, undefined, intact));
+export function decodeSnapshot(bytes: Uint8Array): DecodedSnapshot {
+  return runSteps(decodeSnapshotSteps(bytes));
 }
 
 /** Posting bytes read through between two pauses of {@link decodeSnapshotSteps}; for intact bytes, words checked. */
@@ -594,9 +604,7 @@ function snapshotLayout(bytes: Uint8Array) {
   if (own.byteLength < HEADER_WORDS * 4) throw new SnapshotError('The snapshot is truncated');
   const [magic, fieldMask, docs, termCount, total, keyBytes, termBytes, postingBytes] = new Uint32Array(own.buffer, own.byteOffset, HEADER_WORDS);
   if (magic !== SNAPSHOT_MAGIC) throw new SnapshotError('Not an index snapshot');
-  const sizes = [HEADER_WORDS * 4, docs! * 8, docs!, termCount! * 4, termCount! * 4, termCount! * 4, postingBytes!, keyBytes!, termBytes!];
-  const offsets: number[] = [];
-  const end = sizes.reduce((at, n) => (offsets.push(at), at + pad8(n)), 0);
+  const { offsets, end } = sectionOffsets(docs!, termCount!, postingBytes!, keyBytes!, termBytes!);
   if (end > own.byteLength) throw new SnapshotError('The snapshot is truncated');
   return { own, fieldMask: fieldMask!, docs: docs!, termCount: termCount!, total: total!, termBytes: termBytes!, postingBytes: postingBytes!, offsets, keySection: own.subarray(offsets[7], offsets[7]! + keyBytes!) };
 }
@@ -1027,12 +1035,12 @@ export function createSearchIndex(options: { fields?: readonly IndexedField[]; s
    * The work of `absorb`, pausing (`yield`) every few thousand documents and words. The snapshot is
    * decoded and checked whole before the first change, so bytes that are not a snapshot change nothing.
    */
-  function* absorbSteps(bytes: Uint8Array, keys: AbsorbOptions = {}): Generator<void> {
-    const snap = yield* decodeSnapshotSteps(bytes, keys.sameAs, keys.intact);
+  function* absorbSteps(bytes: Uint8Array, options: AbsorbOptions = {}): Generator<void> {
+    const snap = yield* decodeSnapshotSteps(bytes, options.sameAs, options.intact);
     if (snap.fieldMask !== fieldMask) throw new SnapshotError('The snapshot indexes other fields');
     // The snapshot's documents come after every pending one, in every list.
     settle();
-    if (keys.share && !snap.keysShared) snap.keys = snap.keys.map(keys.share);
+    if (options.share && !snap.keysShared) snap.keys = snap.keys.map(options.share);
     // A restart absorbs into an empty index: nothing to replace, and no lookup per key to find that out.
     if (docNumber.size > 0) for (const key of snap.keys) if (docNumber.has(key)) index.remove(key);
     // After the removals: one of them may have compacted the documents.
@@ -1125,11 +1133,11 @@ export function createSearchIndex(options: { fields?: readonly IndexedField[]; s
       if (dead > 0) compact();
       return encodeSnapshot({ fieldMask, keys: docIds as string[], times: docTime.subarray(0, docIds.length), alive: alive.subarray(0, docIds.length), terms, postings });
     },
-    absorb(bytes, keys) {
-      runSteps(absorbSteps(bytes, keys));
+    absorb(bytes, options) {
+      runSteps(absorbSteps(bytes, options));
     },
-    async absorbInSlices(bytes, pause, keys) {
-      await runStepsPausing(absorbSteps(bytes, keys), pause);
+    async absorbInSlices(bytes, pause, options) {
+      await runStepsPausing(absorbSteps(bytes, options), pause);
     },
     search(text, opts = {}) {
       settle();
