@@ -24,6 +24,7 @@ import { createInteractionRouter } from './discord/interactions.ts';
 import { answerRestarting } from './discord/restarting.ts';
 import { SearchSessions } from './discord/search-sessions.ts';
 import { openArchive } from './files/archive.ts';
+import { createSharedListing, type SharedListing } from './files/shared-listing.ts';
 import { checkDir, ContentDirError, formatIssue, resolveContentDir, watchContentDir, type ContentReadOptions, type LoadReport } from './files/content-files.ts';
 import { watchEventLog } from './files/watch-log.ts';
 import { sandboxBanner, startSandboxMode } from './sandbox/mode.ts';
@@ -68,8 +69,11 @@ export interface OpeningArchive {
   cacheWritten?: Promise<void>;
 }
 
-/** Opens the archive of a content folder; the load runs in the background. */
-export type OpenArchive = (options: { dir: string; readOptions: ContentReadOptions & { topics: ReturnType<typeof createTopicCanonicaliser> } }) => OpeningArchive;
+/**
+ * Opens the archive of a content folder; the load runs in the background. Given a `listing`, the load
+ * lists the folder through it and ends it (the watcher follows it instead of walking the folder again).
+ */
+export type OpenArchive = (options: { dir: string; readOptions: ContentReadOptions & { topics: ReturnType<typeof createTopicCanonicaliser> }; listing?: SharedListing }) => OpeningArchive;
 
 /** A running bot, with its parts exposed for the sandbox and tests. */
 export interface RunningBot {
@@ -126,7 +130,9 @@ export async function startBot(deps: BotDeps): Promise<RunningBot> {
   // The archive cache lives next to the database; an in-memory database (the sandbox) keeps none.
   const cacheDir = config.CACHE_DIR === null || (config.CACHE_DIR === undefined && config.DATABASE_PATH === ':memory:') ? null : resolve(config.CACHE_DIR ?? join(dirname(resolve(config.DATABASE_PATH)), 'cache'));
   const open: OpenArchive = deps.openArchive ?? ((o) => openArchive({ ...o, cacheDir, onCacheProblem: (message) => logger.warn({ cacheDir }, message) }));
-  const archive = open({ dir: contentDir, readOptions });
+  // The folder is listed once at start: the watcher watches each folder as the load reaches it, and takes its names.
+  const listing = deps.watch !== false ? createSharedListing() : undefined;
+  const archive = open({ dir: contentDir, readOptions, listing });
   const store = archive.store;
   let loaded = false;
   let closed = false;
@@ -154,6 +160,7 @@ export async function startBot(deps: BotDeps): Promise<RunningBot> {
   if (deps.watch !== false) {
     watcherStart = watchContentDir(contentDir, store, {
       ...readOptions,
+      listing,
       holdUntil: storeLoaded,
       onEvent: (e) => {
         const record = watchEventLog(e);

@@ -11,6 +11,7 @@ import { checkDir, idCollision, readContentFile, type ContentReadOptions, type L
 import type { BatchSettings, ParsedEntry } from './parse-batch.ts';
 import { parseFiles, parseToParts } from './parse-pool.ts';
 import { isHiddenName, isInside, isMarkdownName, notRegularMessage } from './regular-files.ts';
+import type { ListingVisitor, SharedListing } from './shared-listing.ts';
 
 /**
  * Opening the archive: the content folder loaded into a store, from the archive cache where files are
@@ -48,6 +49,8 @@ export interface ArchiveOptions {
   /** Parse threads (default: one per core, inline for small folders). */
   threads?: number;
   cacheWrite?: CacheWriteOptions;
+  /** Tells another reader (the watcher) of each folder as the start-up listing reads it, so the folder is walked once. */
+  listing?: SharedListing;
 }
 
 /** An archive being opened. */
@@ -78,30 +81,41 @@ const absoluteOf = (root: string, file: Found) => `${root}${sep}${sep === '/' ? 
  * per entry), with the same rules as the watcher: hidden names skipped, symlinks followed only inside
  * the folder, special files named and never opened.
  */
-export function listContentFiles(root: string, realRoot: string, skipped: ContentIssue[]): Found[] {
-  const lister = contentLister(root, realRoot, skipped);
+export function listContentFiles(root: string, realRoot: string, skipped: ContentIssue[], visitor: ListingVisitor | null = null): Found[] {
+  const lister = contentLister(root, realRoot, skipped, visitor);
   while (lister.step());
   return lister.found();
 }
 
 /** `listContentFiles`, yielding to the event loop every few dozen folders. */
-export async function listContentFilesSliced(root: string, realRoot: string, skipped: ContentIssue[]): Promise<Found[]> {
-  const lister = contentLister(root, realRoot, skipped);
+export async function listContentFilesSliced(root: string, realRoot: string, skipped: ContentIssue[], visitor: ListingVisitor | null = null): Promise<Found[]> {
+  const lister = contentLister(root, realRoot, skipped, visitor);
   for (let n = 1; lister.step(); n++) if (n % 50 === 0) await yieldToLoop();
   return lister.found();
 }
 
-/** The walk behind both listings: `step` reads one folder, and is false once none is left. */
-function contentLister(root: string, realRoot: string, skipped: ContentIssue[]) {
+/**
+ * The walk behind both listings: `step` reads one folder, and is false once none is left. `visitor` is
+ * told of each folder before it is read, and of its Markdown names as soon as it is (see `ListingVisitor`).
+ */
+function contentLister(root: string, realRoot: string, skipped: ContentIssue[], visitor: ListingVisitor | null) {
   const out: Found[] = [];
   const visited = new Set<string>([realRoot]);
   // A generator keeps the recursive order (a folder's entries before the next sibling's) while pausing after each folder.
   // Paths are built folder by folder from the names read: `path.join` and `path.relative` on every one of
   // 100,000 files cost a quarter of a restart's listing, in time and in garbage.
-  function* walk(dir: string, relDir: string): Generator<void> {
+  function* walk(dir: string, relDir: string, linked: boolean): Generator<void> {
+    visitor?.entering(relDir, linked);
     // Each folder in path order, so the listing comes out sorted: sorting a million paths built by
     // concatenation took most of a second.
-    for (const entry of readdirSync(dir, { withFileTypes: true }).sort(pathOrder)) {
+    const entries = readdirSync(dir, { withFileTypes: true }).sort(pathOrder);
+    if (visitor) {
+      // The folder's own Markdown names, told before any folder below it is read (a link is told once resolved).
+      const names: string[] = [];
+      for (const entry of entries) if (!entry.isDirectory() && !entry.isSymbolicLink() && !isHiddenName(entry.name) && isMarkdownName(entry.name)) names.push(entry.name);
+      if (names.length > 0) visitor.listed(relDir, names);
+    }
+    for (const entry of entries) {
       if (isHiddenName(entry.name)) continue;
       // Made only for a folder or a link: a plain file is kept as its path in the folder (see `Found`).
       const absolute = entry.isFile() ? '' : `${dir}${sep}${entry.name}`;
@@ -116,27 +130,30 @@ function contentLister(root: string, realRoot: string, skipped: ContentIssue[]) 
         try {
           target = realpathSync(absolute);
         } catch {
+          if (isMarkdown) visitor?.listed(relDir, [entry.name]);
           if (entry.name.endsWith('.md')) skipped.push({ file, path: '', message: 'Broken symbolic link' });
           continue;
         }
         if (!isInside(realRoot, target)) {
+          if (isMarkdown) visitor?.listed(relDir, [entry.name]);
           if (entry.name.endsWith('.md') || !entry.name.includes('.')) skipped.push({ file, path: '', message: 'Symbolic link points outside the content folder; not followed' });
           continue;
         }
         const s = statSync(target);
         isDir = s.isDirectory();
         isFile = s.isFile();
+        if (!isDir && isMarkdown) visitor?.listed(relDir, [entry.name]);
         if (!isDir && !isFile && isMarkdown) skipped.push({ file, path: '', message: notRegularMessage(s) });
         if (isDir && visited.has(target)) continue;
         if (isDir) visited.add(target);
       }
-      if (isDir) yield* walk(absolute, file);
+      if (isDir) yield* walk(absolute, file, linked || entry.isSymbolicLink());
       else if (isFile && isMarkdown) out.push(file);
       else if (!isFile && isMarkdown && !entry.isSymbolicLink()) skipped.push({ file, path: '', message: notRegularMessage(entry) });
     }
     yield;
   }
-  const walking = walk(root, '');
+  const walking = walk(root, '', false);
   return {
     step: (): boolean => !walking.next().done,
     // Sorted already, unless a symbolic link to a folder sorted by its own name (see `pathOrder`).
@@ -344,10 +361,17 @@ async function load(
 ): Promise<ArchiveReport> {
   const started = performance.now();
   const root = resolve(dir);
-  const realRoot = await checkDir(root);
   const readOptions = options.readOptions ?? {};
   const report: LoadReport = { files: 0, loaded: 0, skipped: [], excluded: [], notices: [] };
-  const found = await listContentFilesSliced(root, realRoot, report.skipped);
+  let found: Found[];
+  try {
+    const realRoot = await checkDir(root);
+    found = await listContentFilesSliced(root, realRoot, report.skipped, options.listing ? await options.listing.visitor() : null);
+  } catch (err) {
+    options.listing?.end(err as Error);
+    throw err;
+  }
+  options.listing?.end();
   report.files = found.length + report.skipped.length;
   const steps = loadProgress(options.onProgress);
   const files = found.length;

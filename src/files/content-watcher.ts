@@ -1,10 +1,11 @@
-import { watch, type Dirent, type FSWatcher } from 'node:fs';
+import { statSync, watch, type Dirent, type FSWatcher } from 'node:fs';
 import { lstat, readdir, realpath, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import type { ContentIssue, ParsedArticle } from '../content/article.ts';
 import type { ArticleSink } from '../content/store.ts';
 import { checkDir, idCollision, loadContentDir, readContentFile, type ContentReadOptions } from './content-files.ts';
 import { isHiddenName, isHiddenPath, isInside, isMarkdownName } from './regular-files.ts';
+import type { SharedListing } from './shared-listing.ts';
 
 /**
  * Watches the content folder and keeps a sink in step with it. Reading and parsing a file is the
@@ -52,6 +53,11 @@ export type WatchOptions = ContentReadOptions & {
   holdUntil?: Promise<unknown>;
   /** Reads in flight at once while a burst of changes is applied (default 4). */
   concurrency?: number;
+  /**
+   * The start-up listing the load makes (see `SharedListing`): each folder is watched as the load reaches
+   * it, before the load reads it, and its names are taken from the load's, instead of a walk of its own.
+   */
+  listing?: SharedListing;
 };
 
 /** A running watch of the content folder. */
@@ -171,7 +177,14 @@ class KnownFiles {
  */
 export async function watchContentDir(dir: string, sink: ArticleSink, options: WatchOptions = {}): Promise<ContentWatcher> {
   const root = resolve(dir);
-  let base = await checkDir(root);
+  let base: string;
+  try {
+    base = await checkDir(root);
+  } catch (err) {
+    // The load must not wait for a watcher that will never follow its listing.
+    options.listing?.abandon();
+    throw err;
+  }
   let identity = await folderIdentity(root);
   const stability = options.stabilityMs ?? 200;
   const concurrency = Math.max(1, options.concurrency ?? 4);
@@ -459,7 +472,24 @@ export async function watchContentDir(dir: string, sink: ArticleSink, options: W
 
   // Files that may be in the sink: what is on disk now (the caller loaded it), then what this watcher sets.
   // Each folder's names are kept as one string (see `FolderNames`), as soon as it is listed.
-  await walk('', true, (dir, names) => known.addListed(dir, names), new Set());
+  if (options.listing) {
+    await options.listing.follow({
+      entering(relDir, linked) {
+        // A linked folder is read, not watched, as in `walk`.
+        if (linked || closed) return;
+        let ino: number;
+        try {
+          const info = statSync(relDir === '' ? base : join(base, relDir));
+          if (!info.isDirectory()) return;
+          ino = info.ino;
+        } catch {
+          return; // Gone already: its parent's watch reports that.
+        }
+        watchFolder(relDir, ino);
+      },
+      listed: (relDir, names) => known.addListed(relDir, names),
+    });
+  } else await walk('', true, (dir, names) => known.addListed(dir, names), new Set());
   if (loading) void loading.then(() => (loading = null));
   const timer = setInterval(() => void checkFolder(), options.rootCheckMs ?? 1000);
   timer.unref();

@@ -1,12 +1,14 @@
 import { execFileSync } from 'node:child_process';
-import { closeSync, constants, openSync } from 'node:fs';
+import { closeSync, constants, openSync, writeFileSync } from 'node:fs';
 import { mkdir, open, rename, rm, symlink, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ArticleStore } from '../../src/content/store.ts';
-import { loadContentDir, readContentFile } from '../../src/files/content-files.ts';
+import { loadArchive } from '../../src/files/archive.ts';
+import { ContentDirError, loadContentDir, readContentFile } from '../../src/files/content-files.ts';
 import { watchContentDir, type WatchEvent } from '../../src/files/content-watcher.ts';
 import { isHiddenPath } from '../../src/files/regular-files.ts';
+import { createSharedListing, type SharedListing } from '../../src/files/shared-listing.ts';
 import { aggregatorArticle, tempDir } from '../support/temp-dir.ts';
 import { waitFor } from '../support/wait-for.ts';
 
@@ -398,5 +400,112 @@ describe('timing', () => {
       await clock.close();
       await watcher.close();
     }
+  });
+});
+
+describe('the start-up listing shared with the load', () => {
+  /** A listing that runs `after(relDir)` right after the load has read that folder (and told the watcher). */
+  function listingWith(after: (relDir: string) => void): SharedListing {
+    const shared = createSharedListing();
+    return {
+      ...shared,
+      async visitor() {
+        const v = await shared.visitor();
+        return v && { entering: v.entering, listed: (relDir, names) => (v.listed(relDir, names), after(relDir)) };
+      },
+    };
+  }
+
+  it('GIVEN the watcher follows the load’s listing THEN it watches and knows what its own walk would, and deletions, moves and new files deep inside apply', async () => {
+    const d = await folder();
+    const root = join(d.root, 'content');
+    const names = ['top.md', 'a/Upper.MD', 'a/with space — ü.md', 'a/b/deep.Md', 'a/notes.txt', 'c/other.md', '.hidden/secret.md'];
+    for (const [i, n] of names.entries()) await d.write(`content/${n}`, aggregatorArticle({ title: `Start ${i}` }));
+    await d.write('outside/linked.md', aggregatorArticle({ title: 'Outside' }));
+    await symlink(join(root, 'c'), join(root, 'linked-c'));
+    await symlink(join(d.root, 'outside', 'linked.md'), join(root, 'out.md'));
+    // The same folder, walked by a watcher of its own, for comparison.
+    const own = await watchContentDir(root, new ArticleStore(), {});
+    const ownStats = own.stats();
+    await own.close();
+
+    const store = new ArticleStore();
+    const events: WatchEvent[] = [];
+    const listing = createSharedListing();
+    const load = loadArchive(root, store, { listing });
+    const watcher = await watchContentDir(root, store, { listing, holdUntil: load, onEvent: (e) => events.push(e), stabilityMs: 50 });
+    const removed = () => events.flatMap((e) => (e.type === 'removed' ? [e.file] : [])).sort();
+    try {
+      const report = await load;
+      // Five files, and c/other.md again through the linked folder; the link to outside is named.
+      expect(report.loaded).toBe(6);
+      expect(report.skipped.map((i) => i.file)).toEqual(['out.md']);
+      // Root, a, a/b, c: the linked folder is read, not watched; the hidden one neither. The link to outside is known (it may be fixed).
+      expect(watcher.stats()).toEqual(ownStats);
+      expect(watcher.stats()).toEqual({ folders: 4, files: 7 });
+      await d.write('content/a/b/later.md', aggregatorArticle({ title: 'Written deep later' }));
+      await waitFor(() => store.all().some((a) => a.file === 'a/b/later.md'), { what: 'a file written deep inside after the load' });
+      await unlink(join(root, 'a', 'with space — ü.md'));
+      await waitFor(() => removed().length === 1, { what: 'the deleted file removed' });
+      expect(removed()).toEqual(['a/with space — ü.md']);
+      await rename(join(root, 'a'), join(d.root, 'gone'));
+      await waitFor(() => removed().length === 4, { what: 'the moved-out folder’s articles removed' });
+      expect(removed()).toEqual(['a/Upper.MD', 'a/b/deep.Md', 'a/b/later.md', 'a/with space — ü.md']);
+      expect([...new Set(store.all().map((a) => a.title))].sort()).toEqual(['Start 0', 'Start 5']);
+    } finally {
+      await watcher.close();
+    }
+  });
+
+  it('GIVEN a file written into a folder right after the load read it THEN the watch made before the read sees it, and it loads once the load ends', async () => {
+    const d = await folder();
+    const root = join(d.root, 'content');
+    await d.write('content/a/b/first.md', aggregatorArticle({ title: 'Listed' }));
+    await d.write('content/z/last.md', aggregatorArticle({ title: 'Listed too' }));
+    const store = new ArticleStore();
+    const listing = listingWith((relDir) => {
+      // Synchronously, between the load's read of a/b and anything else: the load cannot have seen it.
+      if (relDir === 'a/b') writeFileSync(join(root, 'a', 'b', 'missed.md'), aggregatorArticle({ title: 'Written behind the listing' }));
+    });
+    const load = loadArchive(root, store, { listing });
+    const watcher = await watchContentDir(root, store, { listing, holdUntil: load, stabilityMs: 50 });
+    try {
+      const report = await load;
+      expect(report.loaded).toBe(2);
+      await waitFor(() => store.size === 3, { what: 'the file written behind the listing loaded' });
+      expect(store.all().map((a) => a.title).sort()).toEqual(['Listed', 'Listed too', 'Written behind the listing']);
+    } finally {
+      await watcher.close();
+    }
+  });
+
+  it('GIVEN the content folder is missing THEN the load and the watcher following it both fail with the folder’s error, and neither waits for the other', async () => {
+    const d = await folder();
+    const root = join(d.root, 'nowhere');
+    const listing = createSharedListing();
+    const load = loadArchive(root, new ArticleStore(), { listing });
+    const watching = watchContentDir(root, new ArticleStore(), { listing });
+    await expect(load).rejects.toBeInstanceOf(ContentDirError);
+    await expect(watching).rejects.toBeInstanceOf(ContentDirError);
+  });
+
+  it('GIVEN the watcher gives up before the listing starts THEN the load lists the folder alone', async () => {
+    const d = await folder();
+    await d.write('one.md', aggregatorArticle({ title: 'One' }));
+    const listing = createSharedListing();
+    listing.abandon();
+    const store = new ArticleStore();
+    const report = await loadArchive(d.root, store, { listing });
+    expect(report.loaded).toBe(1);
+    expect(store.all().map((a) => a.title)).toEqual(['One']);
+  });
+
+  it('GIVEN a listing that fails after the watcher follows it THEN the watcher fails with that error', async () => {
+    const listing = createSharedListing();
+    const d = await folder();
+    const watching = watchContentDir(d.root, new ArticleStore(), { listing });
+    expect(await listing.visitor()).not.toBeNull();
+    listing.end(new Error('the disk went away'));
+    await expect(watching).rejects.toThrow('the disk went away');
   });
 });
