@@ -1,11 +1,11 @@
 import { createSearchIndex, tokenize, type AbsorbKeys, type SnapshotIndex, type TypoCorrection } from '../search/search-index.ts';
 import { mergeSnapshots, mergeSnapshotsSteps } from '../search/merge-snapshots.ts';
-import { FNV_OFFSET, FNV_PRIME, hashString, slotsFor, smallHash, staysAfterHole } from '../search/open-addressing.ts';
+import { hashString, slotsFor, smallHash, staysAfterHole } from '../search/open-addressing.ts';
 import { foldText, prepareQuery } from '../search/query.ts';
 import { runStepsPausing } from '../search/steps.ts';
 import type { Article, ArticleDetails, ArticleDetailsReader, ParsedArticle, Sentiment } from './article.ts';
 import { DuplicateClusters, HashKeyMap } from './dedupe.ts';
-import { plainArticle, publishedMs, storedArticle, type StoredArticle } from './stored-article.ts';
+import { plainArticle, publishedMs, storedArticle, titleHash, type StoredArticle } from './stored-article.ts';
 import { createTopicCanonicaliser, topicKey, type TopicCanonicaliser } from './topics.ts';
 
 /** Where parsed articles go: the file edge calls these as files appear, change and disappear. */
@@ -95,20 +95,6 @@ export async function mergeIndexSnapshotsInSlices(list: readonly IndexSnapshots[
     index: await runStepsPausing(mergeSnapshotsSteps(list.map((s) => s.index), intact), pause),
     titles: await runStepsPausing(mergeSnapshotsSteps(list.map((s) => s.titles), intact), pause),
   };
-}
-
-/**
- * `smallHash(foldText(title))`, without the folded copy for an ASCII title (the common case): folding
- * ASCII only lowers A–Z, so the hash lowers each code as it goes. 100,000 titles at a restart.
- */
-function foldedTitleHash(title: string): number {
-  let h = FNV_OFFSET;
-  for (let i = 0; i < title.length; i++) {
-    const c = title.charCodeAt(i);
-    if (c > 0x7f) return smallHash(foldText(title));
-    h = Math.imul(h ^ (c >= 65 && c <= 90 ? c + 32 : c), FNV_PRIME);
-  }
-  return h >>> 1;
 }
 
 /**
@@ -740,7 +726,7 @@ export class ArticleStore implements ArticleSink {
   }
 
   private rememberTitle(article: StoredArticle) {
-    const h = foldedTitleHash(article.title);
+    const h = titleHash(article);
     const ids = this.titles.get(h);
     if (ids === undefined || ids === article.id) this.titles.set(h, article.id);
     else if (typeof ids === 'string') this.titles.set(h, [ids, article.id]);
@@ -748,7 +734,7 @@ export class ArticleStore implements ArticleSink {
   }
 
   private forgetTitle(article: StoredArticle) {
-    const h = foldedTitleHash(article.title);
+    const h = titleHash(article);
     const ids = this.titles.get(h);
     if (ids === article.id) this.titles.delete(h);
     else if (typeof ids === 'object') {

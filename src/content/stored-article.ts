@@ -1,4 +1,6 @@
 import type { Article, ParsedArticle, Sentiment } from './article.ts';
+import { FNV_OFFSET, FNV_PRIME, smallHash } from '../search/open-addressing.ts';
+import { foldText } from '../search/query.ts';
 import { dedupeHashes, richness } from './dedupe.ts';
 
 /**
@@ -103,6 +105,121 @@ export function storedRecord(
     sentimentSource,
     score,
     externalId,
+    richnessMilli: Math.round(richness * 1000),
+    keyCount,
+    key0,
+    key1,
+    key2,
+  };
+  return fields as unknown as StoredArticle;
+}
+
+/**
+ * The text fields of stored articles kept as bytes (the archive cache's text column), read into a string
+ * when asked for: field 0 is the title, 1 the URL, 2 the upstream id (null for none).
+ */
+export interface RowText {
+  text(row: number, field: 0 | 1 | 2): string | null;
+  /** `foldedTitleHash` of the row's title, from its bytes where it is ASCII (no string made: a restart hashes every title). */
+  titleHash(row: number): number;
+}
+
+/**
+ * `smallHash(foldText(title))`, without the folded copy for an ASCII title (the common case): folding
+ * ASCII only lowers A–Z, so the hash lowers each code as it goes. The store files every title by it.
+ */
+export function foldedTitleHash(title: string): number {
+  let h = FNV_OFFSET;
+  for (let i = 0; i < title.length; i++) {
+    const c = title.charCodeAt(i);
+    if (c > 0x7f) return smallHash(foldText(title));
+    h = Math.imul(h ^ (c >= 65 && c <= 90 ? c + 32 : c), FNV_PRIME);
+  }
+  return h >>> 1;
+}
+
+/**
+ * `foldedTitleHash` of a title given as UTF-8 `bytes[start, end)`: ASCII bytes are its UTF-16 codes, so
+ * they are hashed as they are; any other byte means the title is decoded (`decode`) and hashed as text.
+ */
+export function foldedTitleHashOfBytes(bytes: Uint8Array, start: number, end: number, decode: () => string): number {
+  let h = FNV_OFFSET;
+  for (let i = start; i < end; i++) {
+    const c = bytes[i]!;
+    if (c > 0x7f) return foldedTitleHash(decode());
+    h = Math.imul(h ^ (c >= 65 && c <= 90 ? c + 32 : c), FNV_PRIME);
+  }
+  return h >>> 1;
+}
+
+/** The hash the store files an article's title under (see `foldedTitleHash`); a text-backed record's comes from its bytes. */
+export function titleHash(a: Article): number {
+  const r = a as Partial<TextFields>;
+  return r.texts !== undefined ? r.texts.titleHash(r.row!) : foldedTitleHash(a.title);
+}
+
+/** What a record whose text stays in a {@link RowText} reads through its prototype: its title, URL and upstream id, made when read. */
+const textRecordMethods = {
+  __proto__: recordMethods,
+  get title(): string {
+    const r = this as unknown as TextFields;
+    return r.texts.text(r.row, 0) ?? '';
+  },
+  get url(): string | null {
+    const r = this as unknown as TextFields;
+    return r.texts.text(r.row, 1);
+  },
+  get externalId(): string | null {
+    const r = this as unknown as TextFields;
+    return r.texts.text(r.row, 2);
+  },
+};
+
+/** A text-backed record's own fields: a record's, with its row of a {@link RowText} in place of three strings. */
+interface TextFields extends Omit<RecordFields, 'title' | 'url' | 'externalId'> {
+  readonly texts: RowText;
+  readonly row: number;
+}
+
+/**
+ * A stored article whose title, URL and upstream id stay as bytes in `texts` (row `row`) until read: a
+ * restart from the archive cache makes a million of these, and their three strings were about 150 MB of
+ * heap that every collection during the load copied or traced; they are read for the few articles a
+ * command or a digest shows. Otherwise as {@link storedRecord} (a literal, made in this one place).
+ */
+export function textRecord(
+  texts: RowText,
+  row: number,
+  id: string,
+  file: string,
+  source: string | null,
+  publishedMs: number,
+  topics: string[],
+  sentiment: Sentiment,
+  sentimentSource: Article['sentimentSource'],
+  score: number,
+  richness: number,
+  keyCount: number,
+  key0: number,
+  key1: number,
+  key2: number,
+): StoredArticle {
+  if (keyCount > 3) throw new Error(`A stored article holds at most 3 dedupe keys, not ${keyCount}`);
+  const publishedHi = Math.floor(publishedMs / PUBLISHED_SPLIT);
+  const fields: TextFields & { __proto__: typeof textRecordMethods } = {
+    __proto__: textRecordMethods,
+    hiddenBy: undefined,
+    id,
+    file,
+    texts,
+    row,
+    source,
+    publishedHi,
+    publishedLo: publishedMs - publishedHi * PUBLISHED_SPLIT,
+    topics,
+    sentiment,
+    sentimentSource,
+    score,
     richnessMilli: Math.round(richness * 1000),
     keyCount,
     key0,

@@ -6,7 +6,7 @@ import { crc32 } from 'node:zlib';
 import type { ContentIssue } from '../content/article.ts';
 import { SENTIMENTS } from '../content/article.ts';
 import type { IndexSnapshots } from '../content/store.ts';
-import { publishedMs, storedRecord } from '../content/stored-article.ts';
+import { foldedTitleHashOfBytes, publishedMs, textRecord, type RowText } from '../content/stored-article.ts';
 import type { ParsedEntry } from './parse-batch.ts';
 
 /**
@@ -21,11 +21,12 @@ import type { ParsedEntry } from './parse-batch.ts';
  * takes one section at a time into memory of its own and checks it before using it: the file is never
  * held whole (at a million articles, 450 MB on top of everything it decodes into, the load's peak).
  * The records are stored by column, not as one object per file: a few JSON arrays of
- * strings (paths, ids, titles, URLs, upstream ids, and tables of the few distinct sources and topic
- * lists), then typed arrays (sizes, times, dates, scores, richness, dedupe hashes, table indexes,
- * kinds and flags). A restart decodes each column in one call and makes
- * one object per article, no more: at 100,000 files, one JSON object per file cost more in garbage
- * collection than everything else a restart does.
+ * strings (paths, ids, and tables of the few distinct sources and topic lists), then typed arrays
+ * (sizes, times, dates, scores, richness, dedupe hashes, table indexes, kinds and flags), then each
+ * row's title, URL and upstream id as UTF-8 bytes with where each ends. A restart decodes each JSON
+ * column in one call and makes one object per article, no more (at 100,000 files, one JSON object per
+ * file cost more in garbage collection than everything else a restart does); the text stays as bytes,
+ * read into strings only for the articles shown (see `textRecord`).
  *
  * A file with another magic, version or settings key, a wrong length or a wrong checksum anywhere is
  * refused as a whole (nothing read from it is used before every section has been checked) and the
@@ -33,7 +34,7 @@ import type { ParsedEntry } from './parse-batch.ts';
  */
 
 /** Bumped whenever the file layout changes. The parser's own changes are caught by `parserFingerprint`. */
-export const CACHE_FORMAT_VERSION = 4;
+export const CACHE_FORMAT_VERSION = 5;
 const MAGIC = 0x4e444143; // "NDAC"
 const HEADER_BYTES = 32;
 
@@ -110,10 +111,14 @@ const pad8 = (n: number) => (n + 7) & ~7;
 const yieldToLoop = () => new Promise((r) => setImmediate(r));
 
 /** The JSON columns, in file order. */
-const TEXT_COLUMNS = ['head', 'files', 'ids', 'titles', 'urls', 'externalIds', 'sources', 'topicLists', 'extras'] as const;
+const TEXT_COLUMNS = ['head', 'files', 'ids', 'sources', 'topicLists', 'extras'] as const;
 
-/** Byte sizes of the typed columns, in file order, for `n` rows and `hashes` dedupe hashes. */
-const numericLayout = (n: number, hashes: number) => [
+/**
+ * Byte sizes of the typed columns, in file order, for `n` rows, `hashes` dedupe hashes and `textBytes`
+ * bytes of text. `textEnds`: where each row's title, URL and upstream id end in `text` (three per row);
+ * `textNulls`: bit 1 for a row without a URL, bit 2 for one without an upstream id.
+ */
+const numericLayout = (n: number, hashes: number, textBytes: number) => [
   ['sizes', n * 8],
   ['mtimes', n * 8],
   ['published', n * 8],
@@ -126,6 +131,9 @@ const numericLayout = (n: number, hashes: number) => [
   ['sentiment', n],
   ['flags', n],
   ['hashCount', n],
+  ['textEnds', n * 12],
+  ['textNulls', n],
+  ['text', textBytes],
 ] as const;
 
 /** An extra, by row: why a file was excluded or skipped, or the notices of an article that was cut. */
@@ -261,17 +269,7 @@ export async function decodeRecords(bytes: Uint8Array, key: string, shared: Shar
       at += lengths[i]!;
       await yieldToLoop();
     }
-    const [head, files, ids, titles, urls, externalIds, sources, ownLists, extras] = text as [
-      { key: string; n: number; hashes: number },
-      string[],
-      string[],
-      string[],
-      Array<string | null>,
-      Array<string | null>,
-      string[],
-      string[][],
-      Extra[],
-    ];
+    const [head, files, ids, sources, ownLists, extras] = text as [{ key: string; n: number; hashes: number; textBytes: number }, string[], string[], string[], string[][], Extra[]];
     if (head.key !== key) return bad('written by another version of the parser or with other settings');
     if (!Array.isArray(ownLists) || !ownLists.every((l) => Array.isArray(l) && l.every((t) => typeof t === 'string'))) return bad('unreadable payload (topic lists)');
     const topicLists = ownLists.map((list) => {
@@ -282,11 +280,11 @@ export async function decodeRecords(bytes: Uint8Array, key: string, shared: Shar
       return list;
     });
     const n = head.n;
-    if ([files, ids, titles, urls, externalIds].some((c) => !Array.isArray(c) || c.length !== n)) return bad('unreadable payload (columns do not add up)');
+    if ([files, ids].some((c) => !Array.isArray(c) || c.length !== n)) return bad('unreadable payload (columns do not add up)');
     at = pad8(at);
     // The typed columns are copied out of the bytes, so a file's buffer is freed once the load is over.
     const columns: Record<string, Uint8Array> = {};
-    for (const [name, size] of numericLayout(n, head.hashes)) {
+    for (const [name, size] of numericLayout(n, head.hashes, head.textBytes)) {
       if (at + size > payload.length) return bad('truncated');
       columns[name] = new Uint8Array(payload.subarray(at, at + size));
       at = pad8(at + size);
@@ -305,6 +303,8 @@ export async function decodeRecords(bytes: Uint8Array, key: string, shared: Shar
     const hashStart = new Uint32Array(n + 1);
     for (let i = 0; i < n; i++) hashStart[i + 1] = hashStart[i]! + hashCount![i]!;
     if (hashStart[n] !== head.hashes) return bad('unreadable payload (dedupe hashes do not add up)');
+    const texts = segmentText(columns.text!, u32('textEnds'), columns.textNulls!);
+    if (!texts) return bad('unreadable payload (text does not add up)');
     const extra = new Map<number, Extra>();
     const notices = new Map<number, ContentIssue[]>();
     for (const e of extras) {
@@ -336,18 +336,17 @@ export async function decodeRecords(bytes: Uint8Array, key: string, shared: Shar
         // The record holds its dedupe keys in fields of its own: they are handed over one by one.
         const first = hashStart[i]!;
         const keys = hashStart[i + 1]! - first;
-        const article = storedRecord(
+        const article = textRecord(
+          texts,
+          i,
           ids[i]!,
           file,
-          titles[i]!,
-          urls[i]!,
           source[i] === NONE ? null : sources[source[i]!]!,
           published[i]!,
           topicLists[topics[i]!]!,
           SENTIMENTS[sentiment![i]!]!,
           flags![i] === 1 ? 'inferred' : 'frontmatter',
           scores[i]!,
-          externalIds[i]!,
           richness[i]!,
           keys,
           keys > 0 ? hashes[first]! : 0,
@@ -362,6 +361,28 @@ export async function decodeRecords(bytes: Uint8Array, key: string, shared: Shar
   } catch (err) {
     return bad(`unreadable payload (${(err as Error).message})`);
   }
+}
+
+/**
+ * The text of a segment's rows (see `numericLayout`), or null when its ends do not rise within the
+ * bytes. Strings are made when read (see `textRecord`); the bytes were copied out of the file's buffer.
+ */
+function segmentText(bytes: Uint8Array, ends: Uint32Array, nulls: Uint8Array): RowText | null {
+  for (let k = 0, last = 0; k < ends.length; last = ends[k++]!) if (ends[k]! < last || ends[k]! > bytes.length) return null;
+  if (ends.length > 0 && ends[ends.length - 1] !== bytes.length) return null;
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return {
+    text(row, field) {
+      if (field !== 0 && (nulls[row]! & field) !== 0) return null;
+      const k = row * 3 + field;
+      return text.toString('utf8', k === 0 ? 0 : ends[k - 1]!, ends[k]!);
+    },
+    titleHash(row) {
+      const start = row === 0 ? 0 : ends[row * 3 - 1]!;
+      const end = ends[row * 3]!;
+      return foldedTitleHashOfBytes(bytes, start, end, () => text.toString('utf8', start, end));
+    },
+  };
 }
 
 /** Where and how the cache is written; `tempFile` is for tests (e.g. `/dev/full`, which fails every write with ENOSPC). */
@@ -409,12 +430,14 @@ export class RecordsEncoder {
     sentiment: new Column((n) => new Uint8Array(n)),
     flags: new Column((n) => new Uint8Array(n)),
     hashCount: new Column((n) => new Uint8Array(n)),
+    textEnds: new Column((n) => new Uint32Array(n)),
+    textNulls: new Column((n) => new Uint8Array(n)),
   };
   private readonly files: string[] = [];
   private readonly ids: string[] = [];
-  private readonly titles: string[] = [];
-  private readonly urls: Array<string | null> = [];
-  private readonly externalIds: Array<string | null> = [];
+  /** Each row's title, URL and upstream id as UTF-8, laid end to end; where each ends is in `textEnds`. */
+  private text = Buffer.alloc(1 << 16);
+  private textBytes = 0;
   private readonly sources: string[] = [];
   private readonly sourceIds = new Map<string, number>();
   private readonly topicLists: string[][] = [];
@@ -433,9 +456,7 @@ export class RecordsEncoder {
       if (e.kind === 'excluded') this.extras.push([row, KIND_EXCLUDED, e.reason]);
       else this.extras.push([row, KIND_ISSUE, e.issue.path, e.issue.message]);
       this.ids.push('');
-      this.titles.push('');
-      this.urls.push(null);
-      this.externalIds.push(null);
+      this.pushText('', null, null);
       for (const c of [numeric.published, numeric.scores, numeric.richness, numeric.source, numeric.topics, numeric.sentiment, numeric.hashCount]) c.push(0);
       numeric.flags.push(e.kind === 'issue' && e.transient ? 1 : 0);
       numeric.kind.push(e.kind === 'excluded' ? KIND_EXCLUDED : KIND_ISSUE);
@@ -443,9 +464,7 @@ export class RecordsEncoder {
     }
     const a = e.article;
     this.ids.push(a.id);
-    this.titles.push(a.title);
-    this.urls.push(a.url);
-    this.externalIds.push(a.externalId);
+    this.pushText(a.title, a.url, a.externalId);
     numeric.published.push(publishedMs(a));
     numeric.scores.push(a.score);
     numeric.richness.push(a.richness);
@@ -467,13 +486,32 @@ export class RecordsEncoder {
     if (e.notices?.length) this.extras.push([row, KIND_ARTICLE, e.notices]);
   }
 
+  private pushText(title: string, url: string | null, externalId: string | null) {
+    const numeric = this.numeric;
+    for (const s of [title, url, externalId]) {
+      if (s !== null) {
+        // At most 3 bytes of UTF-8 per UTF-16 unit.
+        if (this.textBytes + s.length * 3 > this.text.length) {
+          const grown = Buffer.alloc(Math.max(this.text.length * 2, this.textBytes + s.length * 3));
+          this.text.copy(grown, 0, 0, this.textBytes);
+          this.text = grown;
+        }
+        this.textBytes += this.text.write(s, this.textBytes, 'utf8');
+      }
+      // Offsets are 32-bit: a segment's text past 4 GB cannot be written (the cache is then not written, and the bot goes on from memory).
+      if (this.textBytes > 0xffff_ffff) throw new RangeError('The records hold more than 4 GB of text');
+      numeric.textEnds.push(this.textBytes);
+    }
+    numeric.textNulls.push((url === null ? 1 : 0) | (externalId === null ? 2 : 0));
+  }
+
   /**
    * The records as byte chunks laid end to end: the JSON columns' lengths, the JSON columns, then the
-   * typed columns, each section on an 8-byte boundary. A generator, so a caller may yield between chunks.
+   * typed columns and the text, each section on an 8-byte boundary. A generator, so a caller may yield between chunks.
    */
   *chunks(key: string): Generator<Uint8Array> {
     const hashes = this.numeric.hashes.length;
-    const columns = [{ key, n: this.length, hashes }, this.files, this.ids, this.titles, this.urls, this.externalIds, this.sources, this.topicLists, this.extras];
+    const columns = [{ key, n: this.length, hashes, textBytes: this.textBytes }, this.files, this.ids, this.sources, this.topicLists, this.extras];
     const lengths = Buffer.alloc(pad8(TEXT_COLUMNS.length * 4));
     const text: Buffer[] = [];
     for (const column of columns) {
@@ -488,8 +526,8 @@ export class RecordsEncoder {
       yield b;
     }
     yield padding(textLength);
-    for (const [name] of numericLayout(this.length, hashes)) {
-      const b = this.numeric[name].bytes();
+    for (const [name] of numericLayout(this.length, hashes, this.textBytes)) {
+      const b = name === 'text' ? new Uint8Array(this.text.buffer, this.text.byteOffset, this.textBytes) : this.numeric[name].bytes();
       yield b;
       yield padding(b.byteLength);
     }

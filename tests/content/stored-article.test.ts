@@ -1,7 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { dedupeHashes, richness } from '../../src/content/dedupe.ts';
-import { makeStoredArticle, plainArticle, publishedMs, storedArticle } from '../../src/content/stored-article.ts';
+import { foldedTitleHash, foldedTitleHashOfBytes, makeStoredArticle, plainArticle, publishedMs, storedArticle, textRecord, titleHash, type RowText } from '../../src/content/stored-article.ts';
+import { smallHash } from '../../src/search/open-addressing.ts';
+import { foldText } from '../../src/search/query.ts';
 import { makeArticle } from '../support/article-factory.ts';
 
 describe('stored articles', () => {
@@ -49,6 +51,46 @@ describe('stored articles', () => {
           expect(plainArticle(stored)).toEqual({ id, file, title, url, source, publishedAt, topics, sentiment, sentimentSource, score, externalId });
         },
       ),
+    );
+  });
+
+  it('GIVEN a record whose text stays in a segment THEN it reads the same fields as a plain record, and asks for its text only when read', () => {
+    const parsed = makeArticle({ title: 'Bitcoin 🚀 rallies', url: null, externalId: 'up-7' });
+    const plain = storedArticle(parsed);
+    const asked: Array<[number, number]> = [];
+    const texts: RowText = {
+      text(row, field) {
+        asked.push([row, field]);
+        return [parsed.title, parsed.url, parsed.externalId][field]!;
+      },
+      titleHash: () => 12345,
+    };
+    const d = plain.dedupe;
+    const record = textRecord(texts, 41, plain.id, plain.file, plain.source, publishedMs(plain), plain.topics, plain.sentiment, plain.sentimentSource, plain.score, plain.richness, d.length, d[0] ?? 0, d[1] ?? 0, d[2] ?? 0);
+    expect(asked).toEqual([]);
+    expect(record.richness).toBe(plain.richness);
+    expect(record.dedupe).toEqual(plain.dedupe);
+    expect(plainArticle(record)).toEqual(plainArticle(plain));
+    expect(asked).toEqual([
+      [41, 0],
+      [41, 1],
+      [41, 2],
+    ]);
+    // The title's hash comes from the segment, without reading the title.
+    expect(titleHash(record)).toBe(12345);
+    expect(titleHash(plain)).toBe(foldedTitleHash(parsed.title));
+    expect(asked).toHaveLength(3);
+  });
+
+  it('GIVEN any title THEN its hash from UTF-8 bytes, from the string and of its folded text agree', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.string({ maxLength: 60 }), fc.string({ unit: 'grapheme', maxLength: 30 }), fc.constantFrom('Bitcoin ETF', 'ÉTÉ Café', 'İstanbul', 'ß straße', '比特币')), (title) => {
+        const bytes = Buffer.from(`xx${title}yy`, 'utf8');
+        const fromBytes = foldedTitleHashOfBytes(bytes, 2, bytes.length - 2, () => bytes.toString('utf8', 2, bytes.length - 2));
+        expect(fromBytes).toBe(foldedTitleHash(title));
+        expect(foldedTitleHash(title)).toBe(smallHash(foldText(title)));
+      }),
+      { numRuns: 500 },
     );
   });
 

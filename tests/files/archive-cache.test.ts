@@ -3,10 +3,12 @@ import { readdir, readFile, rm, truncate, unlink, utimes, writeFile } from 'node
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ArticleStore } from '../../src/content/store.ts';
+import { plainArticle } from '../../src/content/stored-article.ts';
 import { createTopicCanonicaliser } from '../../src/content/topics.ts';
 import { cacheFileFor, CACHE_FORMAT_VERSION, decodeRecords } from '../../src/files/archive-cache.ts';
 import { parseToParts } from '../../src/files/parse-pool.ts';
 import { createFileDetailsReader, LOAD_STEPS, loadArchive, openArchive, type ArchiveOptions } from '../../src/files/archive.ts';
+import { loadContentDir } from '../../src/files/content-files.ts';
 import { aggregatorArticle, tempDir } from '../support/temp-dir.ts';
 
 const dirs: Array<{ cleanup(): Promise<void> }> = [];
@@ -296,5 +298,36 @@ describe('cache records', () => {
     // Two distinct lists, each one array, whichever segment the article came from.
     expect(new Set(lists).size).toBe(2);
     expect(new Set(lists.map((l) => l.join(',')))).toEqual(new Set(['Bitcoin,ETF', 'Mining']));
+  });
+
+  it('GIVEN titles, URLs and upstream ids in any script, some absent or empty THEN a restart from the cache reads each back exactly as parsed', async () => {
+    const d = await tempDir('archive-text-');
+    const cache = await tempDir('archive-text-cache-');
+    dirs.push(d, cache);
+    const titles = ['Ünïcödé — “quoted” café', 'Bitcoin 🚀 to the moon', '比特币 价格 上涨', 'Plain ASCII title', 'Ελληνικά και עברית'];
+    for (const [i, title] of titles.entries()) {
+      await d.write(`b/agg-${i}.md`, aggregatorArticle({ title, url: i % 2 ? `https://example.com/ä/${i}?q=ü` : undefined }));
+      // Schema A: an upstream id (text, a number, an emoji) and no URL.
+      const externalId = [`ext-${i}`, String(1000 + i), '🚀-42', '', 'id ü'][i]!;
+      await d.write(`a/rss-${i}.md`, ['---', `title: "${title} (rss)"`, "publishedAt: '2026-11-21T11:00:00Z'", ...(externalId ? [`externalId: "${externalId}"`] : []), '---', 'Body.', ''].join('\n'));
+    }
+    // The parsed articles, kept whole, as the truth to compare with.
+    const parsed = new ArticleStore();
+    await loadContentDir(d.root, parsed);
+    const byFile = (store: ArticleStore) => Object.fromEntries(store.all().map((a) => [a.file, plainArticle(a)]));
+    expect(Object.keys(byFile(parsed))).toHaveLength(10);
+    const first = openArchive({ dir: d.root, cacheDir: cache.root });
+    await first.ready;
+    await first.cacheWritten;
+    const again = openArchive({ dir: d.root, cacheDir: cache.root });
+    const report = await again.ready;
+    expect(report.stats).toMatchObject({ cache: 'used', parsed: 0, fromCache: 10 });
+    expect(byFile(again.store)).toEqual(byFile(parsed));
+    expect(byFile(first.store)).toEqual(byFile(parsed));
+    expect(again.store.resolve('比特币 价格 上涨')?.title).toBe('比特币 价格 上涨');
+    expect(again.store.get('a/rss-2')?.externalId).toBe('🚀-42');
+    expect(again.store.get('a/rss-3')?.externalId).toBeNull();
+    expect(again.store.get('b/agg-1')?.url).toBe('https://example.com/%C3%A4/1?q=%C3%BC');
+    expect(again.store.get('a/rss-0')?.url).toBeNull();
   });
 });
