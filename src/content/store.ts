@@ -364,13 +364,13 @@ export class ArticleStore implements ArticleSink {
 
   /**
    * `absorbIndex`, awaiting `pause` every few thousand documents and words (a restart keeps answering
-   * meanwhile). `intact`: the bytes are known to be as written (see `AbsorbOptions`), so their posting
-   * lists are not read through.
+   * meanwhile). `intact`: the bytes are known to be as written, so their posting lists are not read
+   * through; `inPlace`: the caller keeps the bytes anyway, so an empty store's lists stay in them (see `AbsorbOptions`).
    */
-  async absorbIndexInSlices(snapshots: IndexSnapshots, pause: () => Promise<void>, intact = false): Promise<void> {
+  async absorbIndexInSlices(snapshots: IndexSnapshots, pause: () => Promise<void>, options: { intact?: boolean; inPlace?: boolean } = {}): Promise<void> {
     const fresh = this.index.size === 0;
-    await this.index.absorbInSlices(snapshots.index, pause, { intact });
-    await this.titleIndex.absorbInSlices(snapshots.titles, pause, { ...this.titleKeys(snapshots, fresh), intact });
+    await this.index.absorbInSlices(snapshots.index, pause, options);
+    await this.titleIndex.absorbInSlices(snapshots.titles, pause, { ...this.titleKeys(snapshots, fresh), ...options });
   }
 
   /**

@@ -399,7 +399,9 @@ async function load(
       try {
         // Absorbed before any article: a snapshot that does not decode changes nothing and counts as a refused cache.
         // Intact: the file's checksum matched before anything was read from it.
-        await store.absorbIndexInSlices(read.contents.snapshots, steps.pauseToward(checked * 0.8), true);
+        await store.absorbIndexInSlices(read.contents.snapshots, steps.pauseToward(checked * 0.8), { intact: true });
+        // The index holds what it needs of them (its own copy of the lists): the snapshots go now, not when the load ends.
+        read.contents.snapshots = { index: new Uint8Array(0), titles: new Uint8Array(0) };
         stats.cache = 'used';
         const seen = await stating;
         let used = 0;
@@ -496,8 +498,10 @@ async function load(
       for (const part of parts) part.snapshot = { index: new Uint8Array(0), titles: new Uint8Array(0) };
       // A first load (nothing from a cache): the shares, as they are, are the cache. Written while they
       // are applied, from bytes already in memory: no second copy of the index or the records is made.
-      if (fromCache === 0 && options.writeShares) options.writeShares(parts.map((p) => p.records), merged);
-      await store.absorbIndexInSlices(merged, steps.pauseToward(joinedSteps), true);
+      const written = fromCache === 0 && !!options.writeShares;
+      if (written) options.writeShares!(parts.map((p) => p.records), merged);
+      // In place when the same bytes are being written as the cache: a copy of the lists would only add to the peak.
+      await store.absorbIndexInSlices(merged, steps.pauseToward(joinedSteps), { intact: true, inPlace: written });
     }
     for (const part of parts) {
       const decoded = await decodeRecords(part.records, key);

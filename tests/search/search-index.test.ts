@@ -143,6 +143,18 @@ describe('index snapshots', () => {
     expect(copy.size).toBe(2);
   });
 
+  it('GIVEN a snapshot absorbed into an empty index THEN the index holds nothing of the snapshot: it answers the same after the snapshot is overwritten', () => {
+    const original = createSearchIndex();
+    for (const a of corpus()) original.add(a);
+    const snapshot = original.serialize();
+    const copy = createSearchIndex({ snapshot });
+    const before = queries.map((q) => copy.search(q));
+    // Were its posting lists views into the snapshot, this would rewrite them (and the snapshot would stay in memory with them).
+    snapshot.fill(0x81);
+    expect(queries.map((q) => copy.search(q))).toEqual(before);
+    expect(before[0]!.hits.map((h) => h.id)).toEqual(['a', 'b']);
+  });
+
   it('GIVEN keys offered from another snapshot THEN they are taken only when that snapshot names the same documents', () => {
     const titles = createSearchIndex({ fields: ['title'] });
     const main = createSearchIndex();
