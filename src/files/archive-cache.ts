@@ -281,6 +281,7 @@ export async function decodeRecords(bytes: Uint8Array, key: string, shared: Shar
     });
     const n = head.n;
     if ([files, ids].some((c) => !Array.isArray(c) || c.length !== n)) return bad('unreadable payload (columns do not add up)');
+    if (!Number.isSafeInteger(head.textBytes) || head.textBytes < 0) return bad('unreadable payload (text length)');
     at = pad8(at);
     // The typed columns are copied out of the bytes, so a file's buffer is freed once the load is over.
     const columns: Record<string, Uint8Array> = {};
