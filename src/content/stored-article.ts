@@ -124,16 +124,19 @@ export interface RowText {
   titleHash(row: number): number;
 }
 
+/** One ASCII code into a folded title's hash: folding ASCII only lowers A–Z, so the code is lowered as it is hashed. */
+const foldedStep = (h: number, c: number) => Math.imul(h ^ (c >= 65 && c <= 90 ? c + 32 : c), FNV_PRIME);
+
 /**
- * `smallHash(foldText(title))`, without the folded copy for an ASCII title (the common case): folding
- * ASCII only lowers A–Z, so the hash lowers each code as it goes. The store files every title by it.
+ * `smallHash(foldText(title))`, without the folded copy for an ASCII title (the common case; see
+ * `foldedStep`). The store files every title by it.
  */
 export function foldedTitleHash(title: string): number {
   let h = FNV_OFFSET;
   for (let i = 0; i < title.length; i++) {
     const c = title.charCodeAt(i);
     if (c > 0x7f) return smallHash(foldText(title));
-    h = Math.imul(h ^ (c >= 65 && c <= 90 ? c + 32 : c), FNV_PRIME);
+    h = foldedStep(h, c);
   }
   return h >>> 1;
 }
@@ -147,7 +150,7 @@ export function foldedTitleHashOfBytes(bytes: Uint8Array, start: number, end: nu
   for (let i = start; i < end; i++) {
     const c = bytes[i]!;
     if (c > 0x7f) return foldedTitleHash(decode());
-    h = Math.imul(h ^ (c >= 65 && c <= 90 ? c + 32 : c), FNV_PRIME);
+    h = foldedStep(h, c);
   }
   return h >>> 1;
 }

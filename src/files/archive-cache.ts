@@ -372,14 +372,16 @@ function segmentText(bytes: Uint8Array, ends: Uint32Array, nulls: Uint8Array): R
   for (let k = 0, last = 0; k < ends.length; last = ends[k++]!) if (ends[k]! < last || ends[k]! > bytes.length) return null;
   if (ends.length > 0 && ends[ends.length - 1] !== bytes.length) return null;
   const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  /** Where the `k`-th field (row * 3 + field) starts: where the one before it ends. */
+  const startOf = (k: number) => (k === 0 ? 0 : ends[k - 1]!);
   return {
     text(row, field) {
       if (field !== 0 && (nulls[row]! & field) !== 0) return null;
       const k = row * 3 + field;
-      return text.toString('utf8', k === 0 ? 0 : ends[k - 1]!, ends[k]!);
+      return text.toString('utf8', startOf(k), ends[k]!);
     },
     titleHash(row) {
-      const start = row === 0 ? 0 : ends[row * 3 - 1]!;
+      const start = startOf(row * 3);
       const end = ends[row * 3]!;
       return foldedTitleHashOfBytes(bytes, start, end, () => text.toString('utf8', start, end));
     },
