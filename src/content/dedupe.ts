@@ -1,4 +1,5 @@
 import type { Article, ParsedArticle } from './article.ts';
+import type { RowColumns } from './stored-article.ts';
 import { foldText } from '../search/query.ts';
 import { slotsFor, smallHash, staysAfterHole } from '../search/open-addressing.ts';
 import { canonicalUrl } from './normalise.ts';
@@ -63,6 +64,11 @@ let keyCount = 0;
  * links a million articles). Read them before calling again.
  */
 function keysOf(a: KeyedArticle): readonly number[] {
+  const c = a as { columns?: RowColumns; row?: number };
+  if (c.columns !== undefined) {
+    keyCount = c.columns.keys(c.row!, SCRATCH);
+    return SCRATCH;
+  }
   const f = a as Partial<FieldKeys>;
   if (typeof f.keyCount === 'number') {
     SCRATCH[0] = f.key0!;

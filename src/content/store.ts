@@ -5,7 +5,7 @@ import { foldText, prepareQuery } from '../search/query.ts';
 import { runStepsPausing } from '../search/steps.ts';
 import type { Article, ArticleDetails, ArticleDetailsReader, ParsedArticle, Sentiment } from './article.ts';
 import { DuplicateClusters, HashKeyMap } from './dedupe.ts';
-import { plainArticle, publishedMs, storedArticle, titleHash, type StoredArticle } from './stored-article.ts';
+import { isColumnRecord, plainArticle, publishedMs, storedArticle, titleHash, type StoredArticle } from './stored-article.ts';
 import { createTopicCanonicaliser, topicKey, type TopicCanonicaliser } from './topics.ts';
 
 /** Where parsed articles go: the file edge calls these as files appear, change and disappear. */
@@ -755,7 +755,8 @@ export class ArticleStore implements ArticleSink {
   /** Shares source names and topic lists between articles. The record is the store's from here on, so it is changed in place. */
   private intern(a: StoredArticle): StoredArticle {
     const own = a as { source: string | null; topics: string[] };
-    if (this.interned.size + this.sourceNames.size >= MAX_INTERNED) return a;
+    // A column record reads both from its segment's tables, one copy of each already (and cannot be assigned).
+    if (isColumnRecord(a) || this.interned.size + this.sourceNames.size >= MAX_INTERNED) return a;
     // A list already seen as it is (the archive cache hands out one array per distinct list) needs no key:
     // no joined string is made for each of 100,000 restored articles.
     const list = this.internedLists.get(a.topics);

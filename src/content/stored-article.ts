@@ -124,6 +124,23 @@ export interface RowText {
   titleHash(row: number): number;
 }
 
+/**
+ * A segment of stored articles kept as columns (the archive cache's record segments), read by row: a
+ * {@link columnRecord} keeps only its row and what the store looks at for every article.
+ */
+export interface RowColumns extends RowText {
+  source(row: number): string | null;
+  topics(row: number): string[];
+  sentiment(row: number): Sentiment;
+  sentimentSource(row: number): Article['sentimentSource'];
+  score(row: number): number;
+  richness(row: number): number;
+  /** Copies the row's dedupe keys (see `dedupeHashes`, at most three) into `into`; returns how many. */
+  keys(row: number, into: number[]): number;
+  /** The row's dedupe keys, as a new array. */
+  dedupe(row: number): readonly number[];
+}
+
 /** One ASCII code into a folded title's hash: folding ASCII only lowers A–Z, so the code is lowered as it is hashed. */
 const foldedStep = (h: number, c: number) => Math.imul(h ^ (c >= 65 && c <= 90 ? c + 32 : c), FNV_PRIME);
 
@@ -157,79 +174,98 @@ export function foldedTitleHashOfBytes(bytes: Uint8Array, start: number, end: nu
 
 /** The hash the store files an article's title under (see `foldedTitleHash`); a text-backed record's comes from its bytes. */
 export function titleHash(a: Article): number {
-  const r = a as Partial<TextFields>;
-  return r.texts !== undefined ? r.texts.titleHash(r.row!) : foldedTitleHash(a.title);
+  const r = a as Partial<ColumnFields>;
+  return r.columns !== undefined ? r.columns.titleHash(r.row!) : foldedTitleHash(a.title);
 }
 
-/** What a record whose text stays in a {@link RowText} reads through its prototype: its title, URL and upstream id, made when read. */
-const textRecordMethods = {
-  __proto__: recordMethods,
+/** What a column-backed record reads through its prototype: every field but its id, path and date, from its row (see `columnRecord`). */
+const columnRecordMethods = {
+  get publishedAt(): Date {
+    return new Date(publishedMs(this as unknown as Article));
+  },
   get title(): string {
-    const r = this as unknown as TextFields;
-    return r.texts.text(r.row, 0) ?? '';
+    const r = this as unknown as ColumnFields;
+    return r.columns.text(r.row, 0) ?? '';
   },
   get url(): string | null {
-    const r = this as unknown as TextFields;
-    return r.texts.text(r.row, 1);
+    const r = this as unknown as ColumnFields;
+    return r.columns.text(r.row, 1);
   },
   get externalId(): string | null {
-    const r = this as unknown as TextFields;
-    return r.texts.text(r.row, 2);
+    const r = this as unknown as ColumnFields;
+    return r.columns.text(r.row, 2);
+  },
+  get source(): string | null {
+    const r = this as unknown as ColumnFields;
+    return r.columns.source(r.row);
+  },
+  get topics(): string[] {
+    const r = this as unknown as ColumnFields;
+    return r.columns.topics(r.row);
+  },
+  get sentiment(): Sentiment {
+    const r = this as unknown as ColumnFields;
+    return r.columns.sentiment(r.row);
+  },
+  get sentimentSource(): Article['sentimentSource'] {
+    const r = this as unknown as ColumnFields;
+    return r.columns.sentimentSource(r.row);
+  },
+  get score(): number {
+    const r = this as unknown as ColumnFields;
+    return r.columns.score(r.row);
+  },
+  get richness(): number {
+    const r = this as unknown as ColumnFields;
+    return r.columns.richness(r.row);
+  },
+  get dedupe(): readonly number[] {
+    const r = this as unknown as ColumnFields;
+    return r.columns.dedupe(r.row);
   },
 };
 
-/** A text-backed record's own fields: a record's, with its row of a {@link RowText} in place of three strings. */
-interface TextFields extends Omit<RecordFields, 'title' | 'url' | 'externalId'> {
-  readonly texts: RowText;
+/** A column-backed record's own fields: its row of a {@link RowColumns}, and what the store reads of every article. */
+interface ColumnFields {
+  hiddenBy: object | undefined;
+  readonly id: string;
+  readonly file: string;
+  readonly columns: RowColumns;
   readonly row: number;
+  /** As in `RecordFields`: sorting a million articles by date reads them, so they are the record's own. */
+  readonly publishedHi: number;
+  readonly publishedLo: number;
 }
 
 /**
- * A stored article whose title, URL and upstream id stay as bytes in `texts` (row `row`) until read: a
- * restart from the archive cache makes a million of these, and their three strings were about 150 MB of
- * heap that every collection during the load copied or traced; they are read for the few articles a
- * command or a digest shows. Otherwise as {@link storedRecord} (a literal, made in this one place).
+ * A stored article that keeps its row of `columns` (row `row`) and reads every other field from there
+ * when asked: a restart from the archive cache makes a million of these. A record of every field was 160
+ * bytes of heap, with a number object for most scores, and every collection during the load traced it;
+ * this one is 80, and the columns it reads are typed arrays that no collection looks into. Its title,
+ * URL and upstream id stay as bytes until read (for the few articles a command or a digest shows).
+ *
+ * Its fields other than `file` and `hiddenBy` cannot be assigned (the store shares nothing more of it:
+ * the segment's tables of sources and topic lists hold one copy each already). A literal, made in this
+ * one place, for the reason given at {@link storedRecord}.
  */
-export function textRecord(
-  texts: RowText,
-  row: number,
-  id: string,
-  file: string,
-  source: string | null,
-  publishedMs: number,
-  topics: string[],
-  sentiment: Sentiment,
-  sentimentSource: Article['sentimentSource'],
-  score: number,
-  richness: number,
-  keyCount: number,
-  key0: number,
-  key1: number,
-  key2: number,
-): StoredArticle {
-  if (keyCount > 3) throw new Error(`A stored article holds at most 3 dedupe keys, not ${keyCount}`);
+export function columnRecord(columns: RowColumns, row: number, id: string, file: string, publishedMs: number): StoredArticle {
   const publishedHi = Math.floor(publishedMs / PUBLISHED_SPLIT);
-  const fields: TextFields & { __proto__: typeof textRecordMethods } = {
-    __proto__: textRecordMethods,
+  const fields: ColumnFields & { __proto__: typeof columnRecordMethods } = {
+    __proto__: columnRecordMethods,
     hiddenBy: undefined,
     id,
     file,
-    texts,
+    columns,
     row,
-    source,
     publishedHi,
     publishedLo: publishedMs - publishedHi * PUBLISHED_SPLIT,
-    topics,
-    sentiment,
-    sentimentSource,
-    score,
-    richnessMilli: Math.round(richness * 1000),
-    keyCount,
-    key0,
-    key1,
-    key2,
   };
   return fields as unknown as StoredArticle;
+}
+
+/** True for a record whose fields other than its id, path and date live in a {@link RowColumns} (they cannot be assigned). */
+export function isColumnRecord(a: Article): boolean {
+  return (a as Partial<ColumnFields>).columns !== undefined;
 }
 
 /** The fields of a stored article, with its publication time as epoch milliseconds. */

@@ -6,7 +6,7 @@ import { crc32 } from 'node:zlib';
 import type { ContentIssue } from '../content/article.ts';
 import { SENTIMENTS } from '../content/article.ts';
 import type { IndexSnapshots } from '../content/store.ts';
-import { foldedTitleHashOfBytes, publishedMs, textRecord, type RowText } from '../content/stored-article.ts';
+import { columnRecord, foldedTitleHashOfBytes, publishedMs, type RowColumns } from '../content/stored-article.ts';
 import type { ParsedEntry } from './parse-batch.ts';
 
 /**
@@ -25,8 +25,9 @@ import type { ParsedEntry } from './parse-batch.ts';
  * (sizes, times, dates, scores, richness, dedupe hashes, table indexes, kinds and flags), then each
  * row's title, URL and upstream id as UTF-8 bytes with where each ends. A restart decodes each JSON
  * column in one call and makes one object per article, no more (at 100,000 files, one JSON object per
- * file cost more in garbage collection than everything else a restart does); the text stays as bytes,
- * read into strings only for the articles shown (see `textRecord`).
+ * file cost more in garbage collection than everything else a restart does), and that object keeps
+ * only its row, path, id and date: the other fields are read from the columns, and the text stays as
+ * bytes, read into strings only for the articles shown (see `columnRecord`).
  *
  * A file with another magic, version or settings key, a wrong length or a wrong checksum anywhere is
  * refused as a whole (nothing read from it is used before every section has been checked) and the
@@ -304,8 +305,8 @@ export async function decodeRecords(bytes: Uint8Array, key: string, shared: Shar
     const hashStart = new Uint32Array(n + 1);
     for (let i = 0; i < n; i++) hashStart[i + 1] = hashStart[i]! + hashCount![i]!;
     if (hashStart[n] !== head.hashes) return bad('unreadable payload (dedupe hashes do not add up)');
-    const texts = segmentText(columns.text!, u32('textEnds'), columns.textNulls!);
-    if (!texts) return bad('unreadable payload (text does not add up)');
+    const rowColumns = segmentColumns({ n, kind: kind!, source, sources, topics, topicLists, sentiment: sentiment!, flags: flags!, scores, richness, hashes, hashStart, text: columns.text!, textEnds: u32('textEnds'), textNulls: columns.textNulls! });
+    if (typeof rowColumns === 'string') return bad(`unreadable payload (${rowColumns})`);
     const extra = new Map<number, Extra>();
     const notices = new Map<number, ContentIssue[]>();
     for (const e of extras) {
@@ -334,26 +335,7 @@ export async function decodeRecords(bytes: Uint8Array, key: string, shared: Shar
           const e = extra.get(i) as [number, 2, string, string];
           return { kind: 'issue', file, size: sizes[i]!, mtimeMs: mtimes[i]!, issue: { file, path: e[2], message: e[3] }, transient: flags![i] === 1 };
         }
-        // The record holds its dedupe keys in fields of its own: they are handed over one by one.
-        const first = hashStart[i]!;
-        const keys = hashStart[i + 1]! - first;
-        const article = textRecord(
-          texts,
-          i,
-          ids[i]!,
-          file,
-          source[i] === NONE ? null : sources[source[i]!]!,
-          published[i]!,
-          topicLists[topics[i]!]!,
-          SENTIMENTS[sentiment![i]!]!,
-          flags![i] === 1 ? 'inferred' : 'frontmatter',
-          scores[i]!,
-          richness[i]!,
-          keys,
-          keys > 0 ? hashes[first]! : 0,
-          keys > 1 ? hashes[first + 1]! : 0,
-          keys > 2 ? hashes[first + 2]! : 0,
-        );
+        const article = columnRecord(rowColumns, i, ids[i]!, file, published[i]!);
         const cut = notices.get(i);
         return cut ? { kind: 'article', file, size: sizes[i]!, mtimeMs: mtimes[i]!, article, notices: cut } : { kind: 'article', file, size: sizes[i]!, mtimeMs: mtimes[i]!, article };
       },
@@ -364,16 +346,55 @@ export async function decodeRecords(bytes: Uint8Array, key: string, shared: Shar
   }
 }
 
+/** A segment's columns as read (see `numericLayout`), with where each row's dedupe hashes start. */
+interface SegmentColumns {
+  n: number;
+  kind: Uint8Array;
+  source: Uint32Array;
+  sources: readonly string[];
+  topics: Uint32Array;
+  topicLists: readonly string[][];
+  sentiment: Uint8Array;
+  flags: Uint8Array;
+  scores: Float64Array;
+  richness: Float64Array;
+  hashes: Float64Array;
+  hashStart: Uint32Array;
+  text: Uint8Array;
+  textEnds: Uint32Array;
+  textNulls: Uint8Array;
+}
+
 /**
- * The text of a segment's rows (see `numericLayout`), or null when its ends do not rise within the
- * bytes. Strings are made when read (see `textRecord`); the bytes were copied out of the file's buffer.
+ * The rows of a segment for its records to read (see `columnRecord`), or what does not add up: an
+ * article row whose source, topic list or sentiment is outside its table, more than three dedupe keys, or
+ * text ends that do not rise within the bytes. Every row is checked here, since a record reads its fields
+ * only when asked. Richness and dedupe hashes are kept as 32-bit integers (half the bytes; a richness is
+ * a whole number of thousandths, a hash 31 bits); the other columns read are kept as they are.
  */
-function segmentText(bytes: Uint8Array, ends: Uint32Array, nulls: Uint8Array): RowText | null {
-  for (let k = 0, last = 0; k < ends.length; last = ends[k++]!) if (ends[k]! < last || ends[k]! > bytes.length) return null;
-  if (ends.length > 0 && ends[ends.length - 1] !== bytes.length) return null;
+function segmentColumns(c: SegmentColumns): RowColumns | string {
+  const { n, kind, source, sources, topics, topicLists, sentiment, flags, scores, hashStart, text: bytes, textEnds: ends, textNulls: nulls } = c;
+  for (let i = 0; i < n; i++) {
+    if (kind[i] !== KIND_ARTICLE) continue;
+    if (source[i] !== NONE && source[i]! >= sources.length) return 'a source outside its table';
+    if (topics[i]! >= topicLists.length) return 'a topic list outside its table';
+    if (sentiment[i]! >= SENTIMENTS.length) return 'a sentiment outside its table';
+    if (hashStart[i + 1]! - hashStart[i]! > 3) return 'more than three dedupe keys';
+  }
+  for (let k = 0, last = 0; k < ends.length; last = ends[k++]!) if (ends[k]! < last || ends[k]! > bytes.length) return 'text does not add up';
+  if (ends.length > 0 && ends[ends.length - 1] !== bytes.length) return 'text does not add up';
+  const richnessMilli = new Int32Array(n);
+  for (let i = 0; i < n; i++) richnessMilli[i] = Math.round(c.richness[i]! * 1000);
+  const keys = Int32Array.from(c.hashes);
   const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   /** Where the `k`-th field (row * 3 + field) starts: where the one before it ends. */
   const startOf = (k: number) => (k === 0 ? 0 : ends[k - 1]!);
+  const keysInto = (row: number, into: number[]) => {
+    const first = hashStart[row]!;
+    const count = hashStart[row + 1]! - first;
+    for (let k = 0; k < count; k++) into[k] = keys[first + k]!;
+    return count;
+  };
   return {
     text(row, field) {
       if (field !== 0 && (nulls[row]! & field) !== 0) return null;
@@ -384,6 +405,18 @@ function segmentText(bytes: Uint8Array, ends: Uint32Array, nulls: Uint8Array): R
       const start = startOf(row * 3);
       const end = ends[row * 3]!;
       return foldedTitleHashOfBytes(bytes, start, end, () => text.toString('utf8', start, end));
+    },
+    source: (row) => (source[row] === NONE ? null : sources[source[row]!]!),
+    topics: (row) => topicLists[topics[row]!]!,
+    sentiment: (row) => SENTIMENTS[sentiment[row]!]!,
+    sentimentSource: (row) => (flags[row] === 1 ? 'inferred' : 'frontmatter'),
+    score: (row) => scores[row]!,
+    richness: (row) => richnessMilli[row]! / 1000,
+    keys: keysInto,
+    dedupe(row) {
+      const out: number[] = [];
+      keysInto(row, out);
+      return out;
     },
   };
 }

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { dedupeHashes, richness } from '../../src/content/dedupe.ts';
-import { foldedTitleHash, foldedTitleHashOfBytes, makeStoredArticle, plainArticle, publishedMs, storedArticle, textRecord, titleHash, type RowText } from '../../src/content/stored-article.ts';
+import { foldedTitleHash, foldedTitleHashOfBytes, makeStoredArticle, columnRecord, isColumnRecord, plainArticle, publishedMs, storedArticle, titleHash, type RowColumns } from '../../src/content/stored-article.ts';
 import { smallHash } from '../../src/search/open-addressing.ts';
 import { foldText } from '../../src/search/query.ts';
 import { makeArticle } from '../support/article-factory.ts';
@@ -54,32 +54,45 @@ describe('stored articles', () => {
     );
   });
 
-  it('GIVEN a record whose text stays in a segment THEN it reads the same fields as a plain record, and asks for its text only when read', () => {
-    const parsed = makeArticle({ title: 'Bitcoin 🚀 rallies', url: null, externalId: 'up-7' });
+  it('GIVEN a record kept as a row of columns THEN it reads the same fields as a plain record, and asks its columns only when read', () => {
+    const parsed = makeArticle({ title: 'Bitcoin 🚀 rallies', url: null, externalId: 'up-7', source: 'Wire', topics: ['Bitcoin', 'ETF'], summary: 'x'.repeat(401) });
     const plain = storedArticle(parsed);
-    const asked: Array<[number, number]> = [];
-    const texts: RowText = {
-      text(row, field) {
-        asked.push([row, field]);
-        return [parsed.title, parsed.url, parsed.externalId][field]!;
-      },
-      titleHash: () => 12345,
+    const asked: string[] = [];
+    const ask = <T,>(what: string, row: number, value: T): T => {
+      asked.push(`${what}@${row}`);
+      return value;
     };
-    const d = plain.dedupe;
-    const record = textRecord(texts, 41, plain.id, plain.file, plain.source, publishedMs(plain), plain.topics, plain.sentiment, plain.sentimentSource, plain.score, plain.richness, d.length, d[0] ?? 0, d[1] ?? 0, d[2] ?? 0);
+    const columns: RowColumns = {
+      text: (row, field) => ask(`text${field}`, row, [parsed.title, parsed.url, parsed.externalId][field]!),
+      titleHash: (row) => ask('titleHash', row, 12345),
+      source: (row) => ask('source', row, plain.source),
+      topics: (row) => ask('topics', row, plain.topics),
+      sentiment: (row) => ask('sentiment', row, plain.sentiment),
+      sentimentSource: (row) => ask('sentimentSource', row, plain.sentimentSource),
+      score: (row) => ask('score', row, plain.score),
+      richness: (row) => ask('richness', row, plain.richness),
+      keys(row, into) {
+        plain.dedupe.forEach((k, i) => (into[i] = k));
+        return ask('keys', row, plain.dedupe.length);
+      },
+      dedupe: (row) => ask('dedupe', row, [...plain.dedupe]),
+    };
+    const record = columnRecord(columns, 41, plain.id, plain.file, publishedMs(plain));
+    expect(asked).toEqual([]);
+    expect(isColumnRecord(record)).toBe(true);
+    expect(isColumnRecord(plain)).toBe(false);
+    expect(publishedMs(record)).toBe(parsed.publishedAt.getTime());
     expect(asked).toEqual([]);
     expect(record.richness).toBe(plain.richness);
     expect(record.dedupe).toEqual(plain.dedupe);
     expect(plainArticle(record)).toEqual(plainArticle(plain));
-    expect(asked).toEqual([
-      [41, 0],
-      [41, 1],
-      [41, 2],
-    ]);
-    // The title's hash comes from the segment, without reading the title.
+    expect(asked).toEqual(['richness@41', 'dedupe@41', 'text0@41', 'text1@41', 'source@41', 'topics@41', 'sentiment@41', 'sentimentSource@41', 'score@41', 'text2@41']);
+    // The title's hash comes from the columns, without reading the title.
     expect(titleHash(record)).toBe(12345);
     expect(titleHash(plain)).toBe(foldedTitleHash(parsed.title));
-    expect(asked).toHaveLength(3);
+    expect(asked.at(-1)).toBe('titleHash@41');
+    // Its fields are the columns' own: none can be assigned in place of them.
+    expect(() => ((record as { topics: string[] }).topics = [])).toThrow(TypeError);
   });
 
   it('GIVEN any title THEN its hash from UTF-8 bytes, from the string and of its folded text agree', () => {

@@ -3,12 +3,13 @@ import { readdir, readFile, rm, truncate, unlink, utimes, writeFile } from 'node
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ArticleStore } from '../../src/content/store.ts';
-import { plainArticle } from '../../src/content/stored-article.ts';
+import { plainArticle, storedArticle } from '../../src/content/stored-article.ts';
 import { createTopicCanonicaliser } from '../../src/content/topics.ts';
-import { cacheFileFor, CACHE_FORMAT_VERSION, decodeRecords } from '../../src/files/archive-cache.ts';
+import { cacheFileFor, CACHE_FORMAT_VERSION, decodeRecords, RecordsEncoder } from '../../src/files/archive-cache.ts';
 import { parseToParts } from '../../src/files/parse-pool.ts';
 import { createFileDetailsReader, LOAD_STEPS, loadArchive, openArchive, type ArchiveOptions } from '../../src/files/archive.ts';
 import { loadContentDir } from '../../src/files/content-files.ts';
+import { makeArticle } from '../support/article-factory.ts';
 import { aggregatorArticle, tempDir } from '../support/temp-dir.ts';
 
 const dirs: Array<{ cleanup(): Promise<void> }> = [];
@@ -274,6 +275,29 @@ describe('loading on worker threads', () => {
 });
 
 describe('cache records', () => {
+  // Records read their fields from the columns only when shown, so a table index that points nowhere must be caught as the records are read.
+  for (const [what, column, reason] of [
+    ['a source', 0, /a source outside its table/],
+    ['a topic list', 8, /a topic list outside its table/],
+  ] as const) {
+    it(`GIVEN records whose ${what} index points outside its table THEN they are refused when read, naming it`, async () => {
+      const encoder = new RecordsEncoder();
+      const article = storedArticle(makeArticle({ file: 'a.md', id: 'a', source: 'Wire', topics: ['Bitcoin'] }));
+      encoder.push({ kind: 'article', file: 'a.md', size: 10, mtimeMs: 1, article });
+      const bytes = encoder.bytes('k');
+      expect((await decodeRecords(bytes, 'k')).ok).toBe(true);
+      // The JSON columns' six lengths, the JSON columns (padded to 8), then one row's sizes, times, dates,
+      // scores and richness (8 bytes each), its dedupe hashes (8 each), then its source and topic list (4 each, padded).
+      const view = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      let json = 0;
+      for (let i = 0; i < 6; i++) json += view.readUInt32LE(i * 4);
+      const source = 24 + ((json + 7) & ~7) + 40 + article.dedupe.length * 8;
+      view.writeUInt32LE(7, source + column);
+      const read = await decodeRecords(bytes, 'k');
+      expect(read).toEqual({ ok: false, message: expect.stringMatching(reason) });
+    });
+  }
+
   it('GIVEN segments read one after another with one table THEN articles of every segment with the same topics hold one list', async () => {
     const d = await tempDir('archive-lists-');
     dirs.push(d);
