@@ -1,4 +1,4 @@
-import { createSearchIndex, tokenize, type AbsorbKeys, type SnapshotIndex, type TypoCorrection } from '../search/search-index.ts';
+import { createSearchIndex, tokenize, type AbsorbKeys, type SnapshotBytes, type SnapshotIndex, type TypoCorrection } from '../search/search-index.ts';
 import { mergeSnapshots, mergeSnapshotsSteps } from '../search/merge-snapshots.ts';
 import { hashString, slotsFor, smallHash, staysAfterHole } from '../search/open-addressing.ts';
 import { foldText, prepareQuery } from '../search/query.ts';
@@ -19,10 +19,16 @@ export interface ArticleSink {
   idOwner?(id: string): string | undefined;
 }
 
-/** The store's two indexes as bytes, for the archive cache or from a worker thread (see `SnapshotIndex.serialize`). */
-export interface IndexSnapshots {
-  index: Uint8Array;
-  titles: Uint8Array;
+/** How the archive cache reads an index snapshot with its posting lists apart (see `SplitSnapshot`). */
+export { SNAPSHOT_HEADER_BYTES, snapshotListsRange, type SnapshotBytes, type SplitSnapshot } from '../search/search-index.ts';
+
+/**
+ * The store's two indexes as bytes, for the archive cache or from a worker thread (see `SnapshotIndex.serialize`);
+ * as read back from the cache, each may be in two parts (`SnapshotBytes`).
+ */
+export interface IndexSnapshots<B extends SnapshotBytes = Uint8Array> {
+  index: B;
+  titles: B;
 }
 
 /** Filters for listing articles, newest first. `from` is inclusive, `to` exclusive. */
@@ -356,7 +362,7 @@ export class ArticleStore implements ArticleSink {
    * indexed takes the snapshot's words. Nothing changes when the bytes are not a snapshot
    * (`SnapshotError`). Call {@link reconcileIndex} once every article is in.
    */
-  absorbIndex(...snapshots: IndexSnapshots[]): void {
+  absorbIndex(...snapshots: IndexSnapshots<SnapshotBytes>[]): void {
     for (const s of snapshots) {
       const fresh = this.index.size === 0;
       this.index.absorb(s.index);
@@ -369,7 +375,7 @@ export class ArticleStore implements ArticleSink {
    * meanwhile). `intact`: the bytes are known to be as written, so their posting lists are not read
    * through; `inPlace`: the caller keeps the bytes anyway, so an empty store's lists stay in them (see `AbsorbOptions`).
    */
-  async absorbIndexInSlices(snapshots: IndexSnapshots, pause: () => Promise<void>, options: { intact?: boolean; inPlace?: boolean } = {}): Promise<void> {
+  async absorbIndexInSlices(snapshots: IndexSnapshots<SnapshotBytes>, pause: () => Promise<void>, options: { intact?: boolean; inPlace?: boolean } = {}): Promise<void> {
     const fresh = this.index.size === 0;
     await this.index.absorbInSlices(snapshots.index, pause, options);
     await this.titleIndex.absorbInSlices(snapshots.titles, pause, { ...this.titleKeys(snapshots, fresh), ...options });
@@ -380,7 +386,7 @@ export class ArticleStore implements ArticleSink {
    * store (a restart) the main snapshot's keys are the index's keys, in order, and the title snapshot
    * names the same files: it takes them whole, without decoding a second copy.
    */
-  private titleKeys(s: IndexSnapshots, fresh: boolean): AbsorbKeys {
+  private titleKeys(s: IndexSnapshots<SnapshotBytes>, fresh: boolean): AbsorbKeys {
     const share = (key: string) => this.index.keyOf(key) ?? key;
     return fresh ? { share, sameAs: { snapshot: s.index, keys: this.index.keyList() } } : { share };
   }

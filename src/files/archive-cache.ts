@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import type { ContentIssue } from '../content/article.ts';
 import { SENTIMENTS } from '../content/article.ts';
-import type { IndexSnapshots } from '../content/store.ts';
+import { SNAPSHOT_HEADER_BYTES, snapshotListsRange, type IndexSnapshots, type SnapshotBytes } from '../content/store.ts';
 import { columnRecord, foldedTitleHashOfBytes, publishedMs, type RowColumns } from '../content/stored-article.ts';
 import type { ParsedEntry } from './parse-batch.ts';
 
@@ -66,10 +66,13 @@ export interface CacheRecords {
   entry(row: number): CacheEntry;
 }
 
-/** What a cache holds: its records in one or more segments (a first load writes one per parse worker), and the indexes of them all. */
+/**
+ * What a cache holds: its records in one or more segments (a first load writes one per parse worker), and
+ * the indexes of them all, each read with its posting lists apart (see `SplitSnapshot`).
+ */
 export interface CacheContents {
   records: CacheRecords[];
-  snapshots: IndexSnapshots;
+  snapshots: IndexSnapshots<SnapshotBytes>;
 }
 
 /** Why a cache file was not used, for the log. */
@@ -157,10 +160,9 @@ async function readExactly<T extends Uint8Array>(handle: FileHandle, position: n
   return into;
 }
 
-/** CRC-32 of `bytes` in slices, so a restart keeps answering while a large section is checked. */
-async function checksum(bytes: Uint8Array, onStep?: () => void): Promise<number> {
+/** CRC-32 of `bytes` (going on from `crc`, of the bytes before them) in slices, so a restart keeps answering while a large section is checked. */
+async function checksum(bytes: Uint8Array, onStep?: () => void, crc = 0): Promise<number> {
   const SLICE = 8 << 20;
-  let crc = 0;
   for (let at = 0; at < bytes.length; at += SLICE) {
     crc = crc32(bytes.subarray(at, at + SLICE), crc);
     if (at + SLICE < bytes.length) {
@@ -229,8 +231,34 @@ export async function readArchiveCache(
       if (!decoded.ok) return bad(decoded.message);
       records.push(decoded.records);
     }
-    const index = await next(count);
-    const titles = await next(count + 1);
+    /**
+     * The next section, an index snapshot, read as `next` does but with its posting lists in memory of their
+     * own (see `SplitSnapshot`): the index keeps them as they are, and nothing else of the snapshot, where a
+     * copy of the lists out of the whole section was the restart's peak (about 140 MB more at 1M).
+     * A section whose header does not say where its lists are is read whole (and fails as a snapshot).
+     */
+    const nextSnapshot = async (i: number): Promise<SnapshotBytes | null> => {
+      const { length: n, crc } = sections[i]!;
+      const padded = i === sections.length - 1 ? n : pad8(n);
+      const range = n >= SNAPSHOT_HEADER_BYTES ? snapshotListsRange(await readExactly(handle, at, new Uint8Array(SNAPSHOT_HEADER_BYTES))) : null;
+      if (!range || range.start + range.padded > n) return next(i);
+      const head = new Uint8Array(padded - range.padded);
+      const lists = new Uint8Array(range.length);
+      const gap = new Uint8Array(range.padded - range.length);
+      const parts = [head.subarray(0, range.start), lists, gap, head.subarray(range.start)];
+      let sum = 0;
+      for (const part of parts) {
+        await readExactly(handle, at, part);
+        at += part.length;
+        onStep?.();
+        // The last part ends with the section's padding, outside its checksum.
+        sum = await checksum(part === parts[3] ? part.subarray(0, part.length - (padded - n)) : part, onStep, sum);
+      }
+      for (let k = n - range.padded; k < head.length; k++) if (head[k] !== 0) return null;
+      return sum === crc ? { head: head.subarray(0, n - range.padded), lists } : null;
+    };
+    const index = await nextSnapshot(count);
+    const titles = await nextSnapshot(count + 1);
     if (!index || !titles) return bad('checksum mismatch');
     return { ok: true, contents: { records, snapshots: { index, titles } } };
   } catch (err) {

@@ -417,9 +417,9 @@ export interface SnapshotIndex extends SearchIndex {
    * `options` may give its keys as strings the caller already holds (one copy in memory), and say the
    * bytes are intact (see {@link AbsorbOptions}).
    */
-  absorb(snapshot: Uint8Array, options?: AbsorbOptions): void;
+  absorb(snapshot: SnapshotBytes, options?: AbsorbOptions): void;
   /** `absorb`, awaiting `pause` every few thousand documents and words, so a large snapshot does not hold the event loop. */
-  absorbInSlices(snapshot: Uint8Array, pause: () => Promise<void>, options?: AbsorbOptions): Promise<void>;
+  absorbInSlices(snapshot: SnapshotBytes, pause: () => Promise<void>, options?: AbsorbOptions): Promise<void>;
 }
 
 /** Bytes that are not a snapshot of an index with these fields. */
@@ -430,6 +430,36 @@ export class SnapshotError extends Error {
 const SNAPSHOT_MAGIC = 0x33584953; // "SIX3": posting lists as varint bytes, each list's last document stored
 const HEADER_WORDS = 8;
 const pad8 = (n: number) => (n + 7) & ~7;
+
+/** Bytes at the start of a snapshot that tell where its posting lists are (see {@link snapshotListsRange}). */
+export const SNAPSHOT_HEADER_BYTES = HEADER_WORDS * 4;
+
+/**
+ * A snapshot read in two parts: its bytes with the posting lists section left out (`head`: the sections
+ * after it move up by its padded length), and the lists (`lists`) in memory of their own. An empty index
+ * absorbs such lists as they are, with no copy and nothing else of the snapshot kept (see `AbsorbOptions.inPlace`).
+ */
+export interface SplitSnapshot {
+  readonly head: Uint8Array;
+  readonly lists: Uint8Array;
+}
+
+/** A snapshot as `serialize` wrote it, or read in two parts. */
+export type SnapshotBytes = Uint8Array | SplitSnapshot;
+
+/**
+ * Where a snapshot's posting lists are, from its first {@link SNAPSHOT_HEADER_BYTES} bytes: they start at
+ * `start` and take `length` bytes, then zeros up to `start + padded`; the snapshot ends at `end`. Null
+ * for bytes that do not start a snapshot. For a reader that takes the lists apart (see {@link SplitSnapshot}).
+ */
+export function snapshotListsRange(header: Uint8Array): { start: number; length: number; padded: number; end: number } | null {
+  if (header.byteLength < SNAPSHOT_HEADER_BYTES) return null;
+  const view = new DataView(header.buffer, header.byteOffset, SNAPSHOT_HEADER_BYTES);
+  const word = (i: number) => view.getUint32(i * 4, true);
+  if (word(0) !== SNAPSHOT_MAGIC) return null;
+  const { offsets, end } = sectionOffsets(word(2), word(3), word(7), word(5), word(6));
+  return { start: offsets[6]!, length: word(7), padded: pad8(word(7)), end };
+}
 /**
  * Where an absorbed snapshot's keys may come from instead of new strings of their own: `sameAs`, the
  * keys of another snapshot, decoded already, used when the two snapshots' key bytes are equal (a
@@ -438,7 +468,7 @@ const pad8 = (n: number) => (n + 7) & ~7;
  */
 export interface AbsorbKeys {
   share?: (key: string) => string;
-  sameAs?: { snapshot: Uint8Array; keys: readonly string[] };
+  sameAs?: { snapshot: SnapshotBytes; keys: readonly string[] };
 }
 
 /**
@@ -453,7 +483,8 @@ export interface AbsorbOptions extends AbsorbKeys {
   /**
    * Into an empty index, use the snapshot's posting lists where they are, in its bytes, instead of a copy of
    * the lists alone: for bytes the caller keeps anyway (a first load writes them as the cache), where a copy
-   * would only add to the load's peak. In place, the lists keep the whole snapshot in memory.
+   * would only add to the load's peak. In place, the lists keep the whole snapshot in memory. (A
+   * {@link SplitSnapshot}'s lists are always used in place: they are in memory of their own.)
    */
   inPlace?: boolean;
 }
@@ -545,7 +576,7 @@ export type DecodedSnapshot = ReturnType<typeof snapshotSections>;
  * Reads a snapshot's parts (views into its bytes) and checks they add up, every posting list read
  * through (see {@link decodeSnapshotSteps}); throws {@link SnapshotError}.
  */
-export function decodeSnapshot(bytes: Uint8Array): DecodedSnapshot {
+export function decodeSnapshot(bytes: SnapshotBytes): DecodedSnapshot {
   return runSteps(decodeSnapshotSteps(bytes));
 }
 
@@ -557,7 +588,7 @@ const CHECK_STEP_TERMS = 200_000;
  * `decodeSnapshot`, pausing (`yield`) every few MB of posting lists: at a million articles the lists
  * take a few hundred MB, and checking them in one go held the event loop for over a second.
  */
-export function* decodeSnapshotSteps(bytes: Uint8Array, sameAs?: AbsorbKeys['sameAs'], intact = false): Generator<void, DecodedSnapshot> {
+export function* decodeSnapshotSteps(bytes: SnapshotBytes, sameAs?: AbsorbKeys['sameAs'], intact = false): Generator<void, DecodedSnapshot> {
   const snap = snapshotSections(bytes, sameAs);
   const { counts, sizes, lasts, lists, docs } = snap;
   // Counts, sizes and last documents must agree, before anything is absorbed; each list is read through
@@ -603,24 +634,30 @@ function checkList(bytes: Uint8Array, at: number, stop: number, count: number): 
   return reader.doc;
 }
 
-/** A snapshot's header and the offsets of its sections, checked against its length. */
-function snapshotLayout(bytes: Uint8Array) {
+/**
+ * A snapshot's header, the offsets of its sections (of `head` for a {@link SplitSnapshot}, whose lists
+ * section has no bytes there) and its lists, checked against its length.
+ */
+function snapshotLayout(bytes: SnapshotBytes) {
+  const split = bytes instanceof Uint8Array ? null : bytes;
+  const whole = split ? split.head : (bytes as Uint8Array);
   // Typed-array views need aligned offsets: a snapshot cut out of a larger buffer is copied once.
-  const own = bytes.byteOffset % 8 === 0 ? bytes : bytes.slice();
+  const own = whole.byteOffset % 8 === 0 ? whole : whole.slice();
   if (own.byteLength < HEADER_WORDS * 4) throw new SnapshotError('The snapshot is truncated');
   const [magic, fieldMask, docs, termCount, total, keyBytes, termBytes, postingBytes] = new Uint32Array(own.buffer, own.byteOffset, HEADER_WORDS);
   if (magic !== SNAPSHOT_MAGIC) throw new SnapshotError('Not an index snapshot');
-  const { offsets, end } = sectionOffsets(docs!, termCount!, postingBytes!, keyBytes!, termBytes!);
-  if (end > own.byteLength) throw new SnapshotError('The snapshot is truncated');
-  return { own, fieldMask: fieldMask!, docs: docs!, termCount: termCount!, total: total!, termBytes: termBytes!, postingBytes: postingBytes!, offsets, keySection: own.subarray(offsets[7], offsets[7]! + keyBytes!) };
+  const { offsets, end } = sectionOffsets(docs!, termCount!, split ? 0 : postingBytes!, keyBytes!, termBytes!);
+  if (end > own.byteLength || (split && split.lists.byteLength !== postingBytes)) throw new SnapshotError('The snapshot is truncated');
+  const lists = split ? split.lists : own.subarray(offsets[6], offsets[6]! + postingBytes!);
+  return { own, fieldMask: fieldMask!, docs: docs!, termCount: termCount!, total: total!, termBytes: termBytes!, lists, listsApart: split !== null, offsets, keySection: own.subarray(offsets[7], offsets[7]! + keyBytes!) };
 }
 
 /** True when two byte ranges hold the same bytes. */
 const sameBytes = (a: Uint8Array, b: Uint8Array) => a.length === b.length && Buffer.from(a.buffer, a.byteOffset, a.length).equals(b);
 
 /** A snapshot's header and sections, checked for size but with its posting lists not yet read. */
-function snapshotSections(bytes: Uint8Array, sameAs?: AbsorbKeys['sameAs']) {
-  const { own, fieldMask, docs, termCount, total, termBytes, postingBytes, offsets, keySection } = snapshotLayout(bytes);
+function snapshotSections(bytes: SnapshotBytes, sameAs?: AbsorbKeys['sameAs']) {
+  const { own, fieldMask, docs, termCount, total, termBytes, lists, listsApart, offsets, keySection } = snapshotLayout(bytes);
   const base = own.byteOffset;
   const decoder = new TextDecoder();
   // The keys of an equal key section are these very strings: no decoding, and no second copy of a million paths.
@@ -640,7 +677,9 @@ function snapshotSections(bytes: Uint8Array, sameAs?: AbsorbKeys['sameAs']) {
     counts: new Uint32Array(own.buffer, base + offsets[3]!, termCount),
     sizes: new Uint32Array(own.buffer, base + offsets[4]!, termCount),
     lasts: new Int32Array(own.buffer, base + offsets[5]!, termCount),
-    lists: own.subarray(offsets[6], offsets[6]! + postingBytes!),
+    lists,
+    /** The lists are in memory of their own (a {@link SplitSnapshot}): views of them keep nothing else alive. */
+    listsApart,
   };
 }
 
@@ -652,7 +691,7 @@ function snapshotSections(bytes: Uint8Array, sameAs?: AbsorbKeys['sameAs']) {
  * It replaced MiniSearch after `npm run bench` showed that library over the 5 ms p99 and 512 MB
  * targets at 100k articles (the benchmark keeps measuring both side by side).
  */
-export function createSearchIndex(options: { fields?: readonly IndexedField[]; snapshot?: Uint8Array; typos?: boolean } = {}): SnapshotIndex {
+export function createSearchIndex(options: { fields?: readonly IndexedField[]; snapshot?: SnapshotBytes; typos?: boolean } = {}): SnapshotIndex {
   const fields = options.fields ?? ALL_FIELDS;
   const fieldMask = fields.reduce((m, f) => m | (1 << ALL_FIELDS.indexOf(f)), 0);
   const vocabulary = new Vocabulary();
@@ -1041,7 +1080,7 @@ export function createSearchIndex(options: { fields?: readonly IndexedField[]; s
    * The work of `absorb`, pausing (`yield`) every few thousand documents and words. The snapshot is
    * decoded and checked whole before the first change, so bytes that are not a snapshot change nothing.
    */
-  function* absorbSteps(bytes: Uint8Array, options: AbsorbOptions = {}): Generator<void> {
+  function* absorbSteps(bytes: SnapshotBytes, options: AbsorbOptions = {}): Generator<void> {
     const snap = yield* decodeSnapshotSteps(bytes, options.sameAs, options.intact);
     if (snap.fieldMask !== fieldMask) throw new SnapshotError('The snapshot indexes other fields');
     // The snapshot's documents come after every pending one, in every list.
@@ -1067,7 +1106,7 @@ export function createSearchIndex(options: { fields?: readonly IndexedField[]; s
     // the lists alone (or in the snapshot itself, `inPlace`). Views into the snapshot keep all of it alive (its
     // paths, dates and vocabulary, decoded or copied already): at a million articles about 75 MB of the two
     // indexes' snapshots, for a restart whose snapshots were read from the cache for this alone.
-    const lists = offset === 0 && !options.inPlace ? snap.lists.slice() : snap.lists;
+    const lists = offset === 0 && !options.inPlace && !snap.listsApart ? snap.lists.slice() : snap.lists;
     for (let i = 0; i < snap.terms.length; i++) {
       const term = snap.terms[i]!;
       const n = snap.counts[i]!;

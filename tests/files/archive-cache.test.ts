@@ -7,6 +7,7 @@ import { plainArticle, storedArticle } from '../../src/content/stored-article.ts
 import { createTopicCanonicaliser } from '../../src/content/topics.ts';
 import { cacheFileFor, CACHE_FORMAT_VERSION, decodeRecords, RecordsEncoder } from '../../src/files/archive-cache.ts';
 import { parseToParts } from '../../src/files/parse-pool.ts';
+import { snapshotListsRange } from '../../src/search/search-index.ts';
 import { createFileDetailsReader, LOAD_STEPS, loadArchive, openArchive, type ArchiveOptions } from '../../src/files/archive.ts';
 import { loadContentDir } from '../../src/files/content-files.ts';
 import { makeArticle } from '../support/article-factory.ts';
@@ -114,6 +115,21 @@ describe('archive cache', () => {
       async (file) => {
         const bytes = await readFile(file);
         bytes[32 + 8 + 16 + 12]! ^= 0x01;
+        await writeFile(file, bytes);
+      },
+      /checksum mismatch/,
+    ],
+    [
+      "a flipped byte in the search index's posting lists (read apart from the rest of the index)",
+      async (file) => {
+        const bytes = await readFile(file);
+        const segments = bytes.readUInt32LE(32);
+        // The index is the section after the record segments; its lists start where its header says.
+        let at = 32 + 8 + (segments + 2) * 16;
+        for (let k = 0; k < segments; k++) at += (Number(bytes.readBigUInt64LE(32 + 8 + k * 16)) + 7) & ~7;
+        const range = snapshotListsRange(bytes.subarray(at))!;
+        expect(range.length).toBeGreaterThan(2);
+        bytes[at + range.start + 1]! ^= 0x01;
         await writeFile(file, bytes);
       },
       /checksum mismatch/,

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ArticleStore } from '../../src/content/store.ts';
 import { MAX_QUERY_LENGTH, QueryError, prepareQuery } from '../../src/search/query.ts';
 import { mergeSnapshots, mergeSnapshotsSteps } from '../../src/search/merge-snapshots.ts';
-import { MAX_TERMS_PER_ARTICLE, SnapshotError, createSearchIndex, indexLimitNotice } from '../../src/search/search-index.ts';
+import { MAX_TERMS_PER_ARTICLE, SnapshotError, createSearchIndex, indexLimitNotice, snapshotListsRange, type SplitSnapshot } from '../../src/search/search-index.ts';
 import { makeArticle } from '../support/article-factory.ts';
 
 function storeOf(...articles: ReturnType<typeof makeArticle>[]) {
@@ -153,6 +153,49 @@ describe('index snapshots', () => {
     snapshot.fill(0x81);
     expect(queries.map((q) => copy.search(q))).toEqual(before);
     expect(before[0]!.hits.map((h) => h.id)).toEqual(['a', 'b']);
+  });
+
+  /** A snapshot taken apart as the archive cache reads it: the bytes without the posting lists, and the lists in a buffer of their own. */
+  const split = (bytes: Uint8Array): SplitSnapshot => {
+    const range = snapshotListsRange(bytes)!;
+    const head = new Uint8Array(bytes.length - range.padded);
+    head.set(bytes.subarray(0, range.start));
+    head.set(bytes.subarray(range.start + range.padded), range.start);
+    return { head, lists: bytes.slice(range.start, range.start + range.length) };
+  };
+
+  it('GIVEN a snapshot read with its posting lists apart THEN it answers as the whole snapshot does, keeps none of the rest, and its keys can be shared', () => {
+    const original = createSearchIndex();
+    const titles = createSearchIndex({ fields: ['title'] });
+    for (const a of corpus()) {
+      original.add(a);
+      titles.add(a);
+    }
+    const whole = createSearchIndex({ snapshot: original.serialize() });
+    const parts = split(original.serialize());
+    const apart = createSearchIndex({ snapshot: parts });
+    expect(queries.map((q) => apart.search(q))).toEqual(queries.map((q) => whole.search(q)));
+    expect([...apart.keys()]).toEqual([...whole.keys()]);
+    // Nothing of the head is held: overwritten, the index answers the same.
+    const before = queries.map((q) => apart.search(q));
+    parts.head.fill(0x81);
+    expect(queries.map((q) => apart.search(q))).toEqual(before);
+    expect(before[0]!.hits.map((h) => h.id)).toEqual(['a', 'b']);
+    // Keys offered from a split snapshot that names the same documents are taken as they are.
+    const offered = ['a', 'b', 'c'];
+    const sameTitles = createSearchIndex({ fields: ['title'] });
+    sameTitles.absorb(split(titles.serialize()), { sameAs: { snapshot: split(original.serialize()), keys: offered } });
+    expect([...sameTitles.keys()]).toEqual(offered);
+  });
+
+  it('GIVEN posting lists apart of another length than the snapshot says THEN it is refused and the index is unchanged', () => {
+    const original = createSearchIndex();
+    for (const a of corpus()) original.add(a);
+    const parts = split(original.serialize());
+    const index = createSearchIndex();
+    expect(() => index.absorb({ head: parts.head, lists: parts.lists.subarray(0, parts.lists.length - 1) })).toThrow(SnapshotError);
+    expect(index.size).toBe(0);
+    expect(snapshotListsRange(new Uint8Array(40))).toBeNull();
   });
 
   it('GIVEN keys offered from another snapshot THEN they are taken only when that snapshot names the same documents', () => {
