@@ -4,7 +4,10 @@ import type { MessagePayload } from '../payload/types.ts';
 import { DatabaseOpenError } from './database.ts';
 import {
   DatabaseError,
+  FIRST_SEEN_RUN,
+  firstSeenRun,
   LeaseLostError,
+  type FirstSeenRows,
   type ClaimOptions,
   type Delivery,
   type DeliveryReason,
@@ -566,20 +569,24 @@ export function createPostgresDigestStore(pool: pg.Pool, options: PostgresStoreO
         const stored = new Map(rows.map((r) => [r.article_id, r.first_seen]));
         return new Map(ids.map((id) => [id, stored.get(id)!]));
       }),
-    firstSeenAll: () =>
+    firstSeenAll: (runRows = FIRST_SEEN_RUN) =>
       attempt('reading when articles were first seen', async () => {
-        // Rows as arrays and instants as ms numbers: no object and no Date per row at a restart's 100,000.
-        const res = await pool.query<[string, number]>({
-          text: 'SELECT article_id, round(extract(epoch FROM first_seen) * 1000)::float8 FROM article_arrivals',
-          rowMode: 'array',
-        });
-        const ids: string[] = [];
-        const firstSeen: number[] = [];
-        for (const [id, at] of res.rows) {
-          ids.push(id);
-          firstSeen.push(at);
+        // Runs in id order, each run's ids and instants joined into one string by the database: no value
+        // per row crosses into JavaScript. Both aggregates order by id, so they agree row for row.
+        const runs: FirstSeenRows[] = [];
+        for (let after: string | null = null; ; ) {
+          const res: pg.QueryResult<{ n: number; last: string | null; ids: string | null; times: string | null }> = await pool.query({
+            text: `SELECT count(*)::int AS n, max(article_id) AS last,
+                     string_agg(article_id, E'\n' ORDER BY article_id) AS ids, string_agg(ms::text, ',' ORDER BY article_id) AS times
+                   FROM (SELECT article_id, round(extract(epoch FROM first_seen) * 1000)::bigint AS ms FROM article_arrivals
+                         WHERE ($1::text IS NULL OR article_id > $1) AND strpos(article_id, E'\n') = 0 ORDER BY article_id LIMIT $2) t`,
+            values: [after, runRows],
+          });
+          const run = res.rows[0]!;
+          if (run.n === 0) return runs;
+          runs.push(firstSeenRun(run.n, run.ids, run.times));
+          after = run.last;
         }
-        return { ids, firstSeen };
       }),
     addFollow: (f, now, max) =>
       attempt('saving a follow', async () =>

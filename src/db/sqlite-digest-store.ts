@@ -4,7 +4,10 @@ import type { Db } from './database.ts';
 import { startWalCheckpointer } from './wal-checkpointer.ts';
 import {
   DatabaseError,
+  FIRST_SEEN_RUN,
+  firstSeenRun,
   LeaseLostError,
+  type FirstSeenRows,
   type ClaimOptions,
   type Delivery,
   type DeliveryReason,
@@ -243,11 +246,22 @@ export function createSqliteDigestStore(db: Db, options: { checkpointInWorker?: 
   const all = db.prepare<[string], DeliveryRow>('SELECT * FROM deliveries WHERE guild_id = ? ORDER BY id');
   const insertArrival = db.prepare('INSERT INTO article_arrivals (article_id, first_seen) VALUES (?, ?) ON CONFLICT (article_id) DO NOTHING');
   const arrivalOf = db.prepare<[string], { first_seen: number }>('SELECT first_seen FROM article_arrivals WHERE article_id = ?');
-  // One column per statement, in the table's order, read in one transaction (so both see the same rows):
-  // no object or array per row, about half the time of reading both columns at a restart's 100,000.
-  const arrivalIds = db.prepare<[], string>('SELECT article_id FROM article_arrivals ORDER BY rowid').pluck();
-  const arrivalTimes = db.prepare<[], number>('SELECT first_seen FROM article_arrivals ORDER BY rowid').pluck();
-  const everyArrival = db.transaction(() => ({ ids: arrivalIds.all(), firstSeen: arrivalTimes.all() }));
+  // A run of rows in the table's order, its ids and instants each joined into one string by the database:
+  // no value per row crosses into JavaScript. Both aggregates read the same rows in the same order.
+  const arrivalRun = db.prepare<[number, number], { n: number; last: number | null; ids: string | null; times: string | null }>(
+    `SELECT count(*) AS n, max(r) AS last, group_concat(article_id, char(10)) AS ids, group_concat(first_seen, ',') AS times
+     FROM (SELECT rowid AS r, article_id, first_seen FROM article_arrivals WHERE rowid > ? AND instr(article_id, char(10)) = 0 ORDER BY rowid LIMIT ?)`,
+  );
+  // In one transaction, so every run reads the same table.
+  const everyArrival = db.transaction((runRows: number) => {
+    const runs: FirstSeenRows[] = [];
+    for (let after = 0; ; ) {
+      const run = arrivalRun.get(after, runRows)!;
+      if (run.n === 0) return runs;
+      runs.push(firstSeenRun(run.n, run.ids, run.times));
+      after = run.last!;
+    }
+  });
   const recordArrivals = db.transaction((items: ReadonlyArray<{ id: string; firstSeen: Date }>) => {
     const out = new Map<string, Date>();
     for (const { id, firstSeen } of items) {
@@ -384,8 +398,8 @@ export function createSqliteDigestStore(db: Db, options: { checkpointInWorker?: 
     }),
     listDeliveries: (guildId) => attempt('listing deliveries', () => all.all(guildId).map(deliveryFromRow)),
     recordFirstSeen: (items) => attempt('recording new articles', () => recordArrivals.immediate(items)),
-    firstSeenAll: () =>
-      attempt('reading when articles were first seen', () => everyArrival()),
+    firstSeenAll: (runRows = FIRST_SEEN_RUN) =>
+      attempt('reading when articles were first seen', () => everyArrival(runRows)),
     addFollow: (f, now, max) =>
       attempt('saving a follow', () =>
         db.transaction(() => {

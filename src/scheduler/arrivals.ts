@@ -28,7 +28,7 @@ export interface ArrivalSource {
 /** What a start reads before the archive is whole: whether this is the first archive, and every stored arrival. */
 interface StoredArrivals {
   initial: boolean;
-  rows: FirstSeenRows;
+  runs: FirstSeenRows[];
 }
 
 /**
@@ -42,7 +42,7 @@ interface StoredArrivals {
  * injected clock). Instants are stored per id in the database, so a restart or a second process
  * agrees on them.
  *
- * A start reads every stored instant in one query (`preload`, which may run while the archive loads)
+ * A start reads every stored instant, as a few strings (`FirstSeenRows`; `preload`, which may run while the archive loads)
  * and then writes only the ids that have none yet. In memory it keeps only what answers need: which
  * ids are recorded, and the instant of those first seen after their publish time (any other arrived
  * when published). Both are keyed by the store's own id strings, not copies.
@@ -115,7 +115,7 @@ export function createArrivalLog(deps: {
   };
 
   const read = (): Promise<StoredArrivals> =>
-    (reading ??= Promise.all([store.getMeta(FIRST_LOAD_KEY), store.firstSeenAll()]).then(([since, rows]) => ({ initial: since === undefined, rows })));
+    (reading ??= Promise.all([store.getMeta(FIRST_LOAD_KEY), store.firstSeenAll()]).then(([since, rows]) => ({ initial: since === undefined, runs: rows })));
 
   /** When the article arrived: the later of its publish time and when it was first seen (now, if that is not recorded yet). */
   const arrivedAt = (a: Article): Date => {
@@ -140,21 +140,27 @@ export function createArrivalLog(deps: {
     /** Records every article loaded now that has no stored arrival (the first archive at its publish times); call once at start. */
     async load(): Promise<void> {
       const stored = await read();
-      const { rows } = stored;
       let { initial } = stored;
       // Read again only on a first start: another process may have recorded its first archive while this one loaded.
       if (initial) initial = (await store.getMeta(FIRST_LOAD_KEY)) === undefined;
       reading = undefined;
       const oldest = oldestLate();
       let matched = 0;
-      for (let i = 0; i < rows.ids.length; i++) {
-        // Ids the archive no longer has are left out: recorded again (the row wins) if their file comes back.
-        const a = articles.get(rows.ids[i]!);
-        if (a) {
-          note(a.id, rows.firstSeen[i]!, oldest, a);
-          matched++;
+      let n = 0;
+      for (const run of stored.runs) {
+        const { ids, firstSeen } = run;
+        for (let k = 0, start = 0; k < run.count; k++) {
+          const end = k === run.count - 1 ? ids.length : ids.indexOf('\n', start);
+          // Ids the archive no longer has are left out: recorded again (the row wins) if their file comes back.
+          // The id cut out here is garbage at once: the store's own string is the one kept.
+          const a = articles.get(ids.slice(start, end));
+          start = end + 1;
+          if (a) {
+            note(a.id, firstSeen[k]!, oldest, a);
+            matched++;
+          }
+          if (++n % YIELD_EVERY === 0) await yieldToLoop();
         }
-        if (i % YIELD_EVERY === YIELD_EVERY - 1) await yieldToLoop();
       }
       // Ids are unique in the store, so as many matches as articles means none is missing: the usual restart.
       const missing = matched === articles.size ? [] : articles.all().filter((a) => !known.has(a.id));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LeaseLostError, type ClaimOptions, type DigestStore } from '../../src/db/digest-store.ts';
+import { LeaseLostError, type ClaimOptions, type DigestStore, type FirstSeenRows } from '../../src/db/digest-store.ts';
 import { planSlot } from '../../src/scheduler/engine.ts';
 
 const HOUR = 3_600_000;
@@ -200,9 +200,20 @@ export function describeDigestStore(name: string, open: () => Promise<DigestStor
       await store.close();
     });
 
+    /** Every id of `firstSeenAll` runs with its instant, in id order. */
+    const firstSeenPairs = (runs: FirstSeenRows[]) =>
+      runs
+        .flatMap((run) => {
+          const ids = run.ids.split('\n');
+          expect(ids).toHaveLength(run.count);
+          expect(run.firstSeen).toHaveLength(run.count);
+          return ids.map((id, i) => [id, run.firstSeen[i]] as const);
+        })
+        .sort(([a], [b]) => (a < b ? -1 : 1));
+
     it('GIVEN first-seen instants recorded THEN one read returns every id with its first instant in ms, ids and instants at the same index', async () => {
       const store = await open();
-      expect(await store.firstSeenAll()).toEqual({ ids: [], firstSeen: [] });
+      expect(await store.firstSeenAll()).toEqual([]);
       await store.recordFirstSeen([
         { id: 'a/one', firstSeen: new Date('2026-11-21T10:00:00.123Z') },
         { id: 'a/two', firstSeen: new Date('2026-11-21T11:00:00Z') },
@@ -211,14 +222,21 @@ export function describeDigestStore(name: string, open: () => Promise<DigestStor
         { id: 'a/one', firstSeen: new Date('2026-11-25T09:00:00Z') },
         { id: 'b/ünïcode three', firstSeen: new Date('1999-12-31T23:59:59.999Z') },
       ]);
-      const { ids, firstSeen } = await store.firstSeenAll();
-      expect(firstSeen).toHaveLength(ids.length);
-      const pairs = ids.map((id, i) => [id, firstSeen[i]]).sort(([a], [b]) => String(a).localeCompare(String(b)));
-      expect(pairs).toEqual([
+      expect(firstSeenPairs(await store.firstSeenAll())).toEqual([
         ['a/one', Date.parse('2026-11-21T10:00:00.123Z')],
         ['a/two', Date.parse('2026-11-21T11:00:00Z')],
         ['b/ünïcode three', Date.parse('1999-12-31T23:59:59.999Z')],
       ]);
+      await store.close();
+    });
+
+    it('GIVEN more first-seen rows than a run holds THEN the runs together return each id once, with its own instant; an id with a newline is left out', async () => {
+      const store = await open();
+      const items = Array.from({ length: 7 }, (_, i) => ({ id: `c/${i}`, firstSeen: new Date(Date.UTC(2026, 10, 1 + i, 8, 0, 0, i)) }));
+      await store.recordFirstSeen([...items.slice(0, 3), { id: 'c/bad\nid', firstSeen: new Date('2026-11-20T00:00:00Z') }, ...items.slice(3)]);
+      const runs = await store.firstSeenAll(3);
+      expect(runs.map((r) => r.count)).toEqual([3, 3, 1]);
+      expect(firstSeenPairs(runs)).toEqual(items.map((it) => [it.id, it.firstSeen.getTime()]));
       await store.close();
     });
 
