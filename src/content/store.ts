@@ -373,12 +373,14 @@ export class ArticleStore implements ArticleSink {
   /**
    * `absorbIndex`, awaiting `pause` every few thousand documents and words (a restart keeps answering
    * meanwhile). `intact`: the bytes are known to be as written, so their posting lists are not read
-   * through; `inPlace`: the caller keeps the bytes anyway, so an empty store's lists stay in them (see `AbsorbOptions`).
+   * through; `inPlace`: the caller keeps the bytes anyway, so an empty store's lists stay in them; `listed`:
+   * the caller's own strings for the files, sorted, taken as the keys where equal (see `AbsorbOptions`).
    */
-  async absorbIndexInSlices(snapshots: IndexSnapshots<SnapshotBytes>, pause: () => Promise<void>, options: { intact?: boolean; inPlace?: boolean } = {}): Promise<void> {
+  async absorbIndexInSlices(snapshots: IndexSnapshots<SnapshotBytes>, pause: () => Promise<void>, options: { intact?: boolean; inPlace?: boolean; listed?: readonly string[] } = {}): Promise<void> {
     const fresh = this.index.size === 0;
     await this.index.absorbInSlices(snapshots.index, pause, options);
-    await this.titleIndex.absorbInSlices(snapshots.titles, pause, { ...this.titleKeys(snapshots, fresh), ...options });
+    // The title index names the same files: it takes the main index's keys (see `titleKeys`).
+    await this.titleIndex.absorbInSlices(snapshots.titles, pause, { ...this.titleKeys(snapshots, fresh), intact: options.intact, inPlace: options.inPlace });
   }
 
   /**

@@ -399,7 +399,8 @@ async function load(
       try {
         // Absorbed before any article: a snapshot that does not decode changes nothing and counts as a refused cache.
         // Intact: the file's checksum matched before anything was read from it.
-        await store.absorbIndexInSlices(read.contents.snapshots, steps.pauseToward(checked * 0.8), { intact: true });
+        // The listing's paths are the index's keys where they are the same: one string per path, kept.
+        await store.absorbIndexInSlices(read.contents.snapshots, steps.pauseToward(checked * 0.8), { intact: true, listed: found });
         // The index holds what it needs of them (its own copy of the lists): the snapshots go now, not when the load ends.
         read.contents.snapshots = { index: new Uint8Array(0), titles: new Uint8Array(0) };
         stats.cache = 'used';

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ArticleStore } from '../../src/content/store.ts';
 import { MAX_QUERY_LENGTH, QueryError, prepareQuery } from '../../src/search/query.ts';
@@ -186,6 +187,31 @@ describe('index snapshots', () => {
     const sameTitles = createSearchIndex({ fields: ['title'] });
     sameTitles.absorb(split(titles.serialize()), { sameAs: { snapshot: split(original.serialize()), keys: offered } });
     expect([...sameTitles.keys()]).toEqual(offered);
+  });
+
+  it('GIVEN the caller\'s sorted paths beside a snapshot THEN every key reads back as written, in any script, with files new, gone or out of order', () => {
+    const path = fc.oneof(
+      fc.stringMatching(/^[a-z0-9/_.-]{1,20}$/),
+      fc.string({ unit: 'grapheme', minLength: 1, maxLength: 8 }),
+      // UTF-8 and UTF-16 sort an astral character and one just below it apart differently; and the UTF-8
+      // bytes of `Ã` (C3 83) are the code units of `Ã\u0083`, which must not pass for it.
+      fc.constantFrom('a/😀.md', 'a/\uffe0.md', 'a/\ue000.md', 'é.md', 'e.md', 'z.md', '比特币.md', 'Ã.md', 'Ã\u0083.md'),
+    );
+    fc.assert(
+      fc.property(fc.uniqueArray(path, { minLength: 1, maxLength: 30 }), fc.uniqueArray(path, { maxLength: 10 }), fc.integer({ min: 0, max: 100 }), (keys, extra, keep) => {
+        const keyed = keys.filter((k) => !k.includes('\0'));
+        fc.pre(keyed.length > 0);
+        const original = createSearchIndex();
+        keyed.forEach((key, i) => original.add(makeArticle({ id: `x${i}`, title: `Story ${i} bitcoin` }), key));
+        // Some of the snapshot's files listed (the rest gone), new ones besides, sorted as a listing is.
+        const listed = [...new Set([...keyed.filter((_, i) => (i * 37 + keep) % 100 < keep), ...extra])].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+        const copy = createSearchIndex();
+        copy.absorb(original.serialize(), { listed });
+        expect(copy.keyList()).toEqual(keyed);
+        expect(copy.search('bitcoin', { limit: 50 }).hits.map((h) => h.id).sort()).toEqual([...keyed].sort());
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('GIVEN posting lists apart of another length than the snapshot says THEN it is refused and the index is unchanged', () => {
