@@ -20,8 +20,8 @@ import type { ParsedEntry } from './parse-batch.ts';
  * them), then the two index snapshots, each section but the last padded with zeros to 8 bytes. A reader
  * takes one section at a time into memory of its own and checks it before using it: the file is never
  * held whole (at a million articles, 450 MB on top of everything it decodes into, the load's peak).
- * The records are stored by column, not as one object per file: a few JSON arrays of
- * strings (paths, ids, and tables of the few distinct sources and topic lists), then typed arrays
+ * The records are stored by column, not as one object per file: a few JSON columns (the
+ * paths as one string, a NUL between two; the ids; tables of the few distinct sources and topic lists), then typed arrays
  * (sizes, times, dates, scores, richness, dedupe hashes, table indexes, kinds and flags), then each
  * row's title, URL and upstream id as UTF-8 bytes with where each ends. A restart decodes each JSON
  * column in one call and makes one object per article, no more (at 100,000 files, one JSON object per
@@ -35,7 +35,7 @@ import type { ParsedEntry } from './parse-batch.ts';
  */
 
 /** Bumped whenever the file layout changes. The parser's own changes are caught by `parserFingerprint`. */
-export const CACHE_FORMAT_VERSION = 5;
+export const CACHE_FORMAT_VERSION = 6;
 const MAGIC = 0x4e444143; // "NDAC"
 const HEADER_BYTES = 32;
 
@@ -53,7 +53,12 @@ const NONE = 0xffffffff;
  */
 export interface CacheRecords {
   readonly length: number;
-  readonly files: readonly string[];
+  /** The path of row `i`, made when asked (a segment keeps its paths as one string). */
+  file(row: number): string;
+  /** How row `i`'s path compares with `path`, as JavaScript compares strings (-1, 0, 1), with no string made. */
+  compareFile(row: number, path: string): number;
+  /** True when the rows' paths rise, as a load lists them. */
+  readonly filesSorted: boolean;
   readonly sizes: Float64Array;
   readonly mtimes: Float64Array;
   /** Dedupe key hashes in all the rows, for a store to size its tables before a bulk load. */
@@ -62,8 +67,8 @@ export interface CacheRecords {
   rowOf(file: string): number;
   /** True for a file skipped for a reason that may pass (see `isTransientIssue`): it is read again, never served. */
   transient(row: number): boolean;
-  /** The outcome a row records; an article object is made only here, once per file served. */
-  entry(row: number): CacheEntry;
+  /** The outcome a row records; an article object is made only here, once per file served. `file`: its path, when the caller holds it already. */
+  entry(row: number, file?: string): CacheEntry;
 }
 
 /**
@@ -298,7 +303,7 @@ export async function decodeRecords(bytes: Uint8Array, key: string, shared: Shar
       at += lengths[i]!;
       await yieldToLoop();
     }
-    const [head, files, ids, sources, ownLists, extras] = text as [{ key: string; n: number; hashes: number; textBytes: number }, string[], string[], string[], string[][], Extra[]];
+    const [head, joinedFiles, ids, sources, ownLists, extras] = text as [{ key: string; n: number; hashes: number; textBytes: number }, string, string[], string[], string[][], Extra[]];
     if (head.key !== key) return bad('written by another version of the parser or with other settings');
     if (!Array.isArray(ownLists) || !ownLists.every((l) => Array.isArray(l) && l.every((t) => typeof t === 'string'))) return bad('unreadable payload (topic lists)');
     const topicLists = ownLists.map((list) => {
@@ -309,7 +314,9 @@ export async function decodeRecords(bytes: Uint8Array, key: string, shared: Shar
       return list;
     });
     const n = head.n;
-    if ([files, ids].some((c) => !Array.isArray(c) || c.length !== n)) return bad('unreadable payload (columns do not add up)');
+    if (!Array.isArray(ids) || ids.length !== n || typeof joinedFiles !== 'string') return bad('unreadable payload (columns do not add up)');
+    const files = segmentFiles(joinedFiles, n);
+    if (!files) return bad('unreadable payload (paths do not add up)');
     if (!Number.isSafeInteger(head.textBytes) || head.textBytes < 0) return bad('unreadable payload (text length)');
     at = pad8(at);
     // The typed columns are copied out of the bytes, so a file's buffer is freed once the load is over.
@@ -344,20 +351,22 @@ export async function decodeRecords(bytes: Uint8Array, key: string, shared: Shar
     let rows: Map<string, number> | null = null;
     const records: CacheRecords = {
       length: n,
-      files,
+      file: files.file,
+      compareFile: files.compare,
+      filesSorted: files.sorted,
       sizes,
       mtimes,
       hashes: head.hashes,
       rowOf(file) {
         if (!rows) {
           rows = new Map();
-          for (let i = 0; i < n; i++) rows.set(files[i]!, i);
+          for (let i = 0; i < n; i++) rows.set(files.file(i), i);
         }
         return rows.get(file) ?? -1;
       },
       transient: (i) => kind![i] === KIND_ISSUE && flags![i] === 1,
-      entry(i) {
-        const file = files[i]!;
+      entry(i, given) {
+        const file = given ?? files.file(i);
         if (kind![i] === KIND_EXCLUDED) return { kind: 'excluded', file, size: sizes[i]!, mtimeMs: mtimes[i]!, reason: (extra.get(i) as [number, 1, string])[2] };
         if (kind![i] === KIND_ISSUE) {
           const e = extra.get(i) as [number, 2, string, string];
@@ -372,6 +381,42 @@ export async function decodeRecords(bytes: Uint8Array, key: string, shared: Shar
   } catch (err) {
     return bad(`unreadable payload (${(err as Error).message})`);
   }
+}
+
+/**
+ * A segment's paths, from one string with a NUL between two (the JSON column `files`), or null when it
+ * does not hold `n`. Kept as that one string: a restart pairs a million paths with the folder's listing
+ * and serves each file under the listing's own string, so a string per row was a million made and dropped.
+ */
+function segmentFiles(joined: string, n: number): { file(row: number): string; compare(row: number, path: string): number; sorted: boolean } | null {
+  const starts = new Int32Array(n + 1);
+  let at = 0;
+  for (let i = 0; i < n; i++) {
+    const nul = i === n - 1 ? joined.length : joined.indexOf('\0', at);
+    if (nul === -1) return null;
+    starts[i] = at;
+    at = nul + 1;
+  }
+  if (n > 0 && at !== joined.length + 1) return null;
+  if (n === 0 && joined.length !== 0) return null;
+  starts[n] = joined.length + 1;
+  /** `joined[start, end)` against `other[from, to)`, code unit by code unit. */
+  const order = (start: number, end: number, other: string, from: number, to: number) => {
+    const len = Math.min(end - start, to - from);
+    for (let k = 0; k < len; k++) {
+      const a = joined.charCodeAt(start + k);
+      const b = other.charCodeAt(from + k);
+      if (a !== b) return a < b ? -1 : 1;
+    }
+    return end - start === to - from ? 0 : end - start < to - from ? -1 : 1;
+  };
+  let sorted = true;
+  for (let i = 1; i < n && sorted; i++) sorted = order(starts[i - 1]!, starts[i]! - 1, joined, starts[i]!, starts[i + 1]! - 1) < 0;
+  return {
+    file: (row) => joined.slice(starts[row]!, starts[row + 1]! - 1),
+    compare: (row, path) => order(starts[row]!, starts[row + 1]! - 1, path, 0, path.length),
+    sorted,
+  };
 }
 
 /** A segment's columns as read (see `numericLayout`), with where each row's dedupe hashes start. */
@@ -575,7 +620,8 @@ export class RecordsEncoder {
    */
   *chunks(key: string): Generator<Uint8Array> {
     const hashes = this.numeric.hashes.length;
-    const columns = [{ key, n: this.length, hashes, textBytes: this.textBytes }, this.files, this.ids, this.sources, this.topicLists, this.extras];
+    // The paths as one string (see `segmentFiles`).
+    const columns = [{ key, n: this.length, hashes, textBytes: this.textBytes }, this.files.join('\0'), this.ids, this.sources, this.topicLists, this.extras];
     const lengths = Buffer.alloc(pad8(TEXT_COLUMNS.length * 4));
     const text: Buffer[] = [];
     for (const column of columns) {

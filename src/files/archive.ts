@@ -270,17 +270,17 @@ async function statFiles(root: string, found: readonly Found[]): Promise<Float64
  * every file found.
  */
 async function rowsOf(found: readonly Found[], records: CacheRecords): Promise<{ start: number; rows: Int32Array }> {
-  const files = records.files;
-  if (!isSorted(files)) return { start: 0, rows: Int32Array.from(found, (f) => records.rowOf(f)) };
-  if (files.length === 0) return { start: 0, rows: new Int32Array(0) };
-  const start = firstNotBefore(found, files[0]!);
-  const end = firstNotBefore(found, files[files.length - 1]!, start, true);
+  const n = records.length;
+  if (!records.filesSorted) return { start: 0, rows: Int32Array.from(found, (f) => records.rowOf(f)) };
+  if (n === 0) return { start: 0, rows: new Int32Array(0) };
+  const start = firstNotBefore(found, records.file(0));
+  const end = firstNotBefore(found, records.file(n - 1), start, true);
   const rows = new Int32Array(end - start).fill(-1);
   let j = 0;
   for (let i = start; i < end; i++) {
     const file = found[i]!;
-    while (j < files.length && files[j]! < file) j++;
-    if (j < files.length && files[j] === file) rows[i - start] = j++;
+    while (j < n && records.compareFile(j, file) < 0) j++;
+    if (j < n && records.compareFile(j, file) === 0) rows[i - start] = j++;
     // A million paths take a while to pair: commands keep being answered meanwhile.
     if (i % (SLICE * 10) === SLICE * 10 - 1) await yieldToLoop();
   }
@@ -523,7 +523,8 @@ async function load(
     for (let i = 0; i < found.length; i++) {
       const o = origin[i]!;
       if (o === 0) continue;
-      apply(i, sources[o - 1]!.entry(row[i]!));
+      // Under the listing's own string for its path (equal to the row's, as paired).
+      apply(i, sources[o - 1]!.entry(row[i]!, found[i]!));
       if (i % SLICE === SLICE - 1) {
         steps.to(joinedSteps + (i + 1) * LOAD_STEPS.place);
         await yieldToLoop();

@@ -291,6 +291,39 @@ describe('loading on worker threads', () => {
 });
 
 describe('cache records', () => {
+  it('GIVEN paths in any script and order THEN records read each back, compare them as strings compare, find their rows, and say whether they rise', async () => {
+    const paths = ['b.md', 'a/é.md', 'a/😀.md', 'a/\uffe0.md', 'a/plain.md'];
+    const encode = (list: string[]) => {
+      const encoder = new RecordsEncoder();
+      for (const file of list) encoder.push({ kind: 'excluded', file, size: 1, mtimeMs: 1, reason: 'not news' });
+      return encoder.bytes('k');
+    };
+    const read = await decodeRecords(encode(paths), 'k');
+    if (!read.ok) throw new Error(read.message);
+    const { records } = read;
+    expect(paths.map((_, i) => records.file(i))).toEqual(paths);
+    expect(records.filesSorted).toBe(false);
+    for (const [i, path] of paths.entries()) {
+      expect(records.rowOf(path)).toBe(i);
+      expect(records.entry(i)).toMatchObject({ kind: 'excluded', file: path });
+      for (const other of [...paths, 'a', 'a/😀.mdx', '']) expect(records.compareFile(i, other)).toBe(path < other ? -1 : path > other ? 1 : 0);
+    }
+    expect(records.rowOf('c.md')).toBe(-1);
+    const sorted = await decodeRecords(encode([...paths].sort()), 'k');
+    expect(sorted.ok && sorted.records.filesSorted).toBe(true);
+  });
+
+  it('GIVEN records whose paths do not add up to their rows THEN they are refused when read', async () => {
+    const encoder = new RecordsEncoder();
+    for (const file of ['a.md', 'b.md']) encoder.push({ kind: 'excluded', file, size: 1, mtimeMs: 1, reason: 'not news' });
+    const bytes = Buffer.from(encoder.bytes('k'));
+    // The two paths, as the JSON column writes them, made into one (the same length).
+    const at = bytes.indexOf('a.md\\u0000b.md');
+    expect(at).toBeGreaterThan(0);
+    bytes.write('a.md______b.md', at);
+    expect(await decodeRecords(bytes, 'k')).toEqual({ ok: false, message: expect.stringMatching(/paths do not add up/) });
+  });
+
   // Records read their fields from the columns only when shown, so a table index that points nowhere must be caught as the records are read.
   for (const [what, column, reason] of [
     ['a source', 0, /a source outside its table/],
