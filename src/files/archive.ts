@@ -9,7 +9,7 @@ import type { StoredArticle } from '../content/stored-article.ts';
 import { cacheFileFor, cacheKey, decodeRecords, readArchiveCache, writeArchiveCache, type CacheEntry, type CacheRecords, type CacheWriteOptions } from './archive-cache.ts';
 import { checkDir, idCollision, readContentFile, type ContentReadOptions, type LoadReport } from './content-files.ts';
 import type { BatchSettings, ParsedEntry } from './parse-batch.ts';
-import { parseFiles, parseToParts } from './parse-pool.ts';
+import { parseFiles, parseToParts, type JobFiles } from './parse-pool.ts';
 import { isHiddenName, isInside, isMarkdownName, notRegularMessage } from './regular-files.ts';
 import type { ListingVisitor, SharedListing } from './shared-listing.ts';
 
@@ -477,7 +477,8 @@ async function load(
     if (e.notices) report.notices.push(...e.notices);
   };
 
-  const toRead = toParse.map((i) => [found[i]!, absoluteOf(root, found[i]!)] as const);
+  // Each batch's pairs made as it is sent to be parsed, not all of them for the whole parse.
+  const toRead: JobFiles = { length: toParse.length, slice: (start, end) => toParse.slice(start, end).map((i) => [found[i]!, absoluteOf(root, found[i]!)] as const) };
   const now = () => (readOptions.now ?? (() => new Date()))().getTime();
   if (store) {
     const key = options.cache?.key ?? '';
