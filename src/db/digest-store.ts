@@ -191,7 +191,8 @@ export function firstSeenRun(count: number, ids: string | null, instants: string
   const text = instants ?? '';
   for (let i = 0; i <= text.length; i++) {
     if (i < text.length && text.charCodeAt(i) !== 44) continue;
-    if (k < count) firstSeen[k] = Number(text.slice(start, i));
+    // An empty field is no instant (`Number('')` would read it as 0).
+    if (k < count) firstSeen[k] = i === start ? NaN : Number(text.slice(start, i));
     k++;
     start = i + 1;
   }

@@ -14,5 +14,6 @@ describe('firstSeenRun', () => {
     expect(() => firstSeenRun(2, 'a\nb\nc', '1,2')).toThrow('first-seen rows do not add up (2 rows, 3 ids, 2 instants)');
     expect(() => firstSeenRun(2, 'a\nb', '1')).toThrow('(2 rows, 2 ids, 1 instants)');
     expect(() => firstSeenRun(1, 'a', 'soon')).toThrow('do not add up');
+    expect(() => firstSeenRun(2, 'a\nb', '1,')).toThrow('do not add up');
   });
 });
