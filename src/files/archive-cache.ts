@@ -658,24 +658,33 @@ export class RecordsEncoder {
 
 const padding = (k: number) => Buffer.alloc(pad8(k) - k);
 
+/** What a written chunk or segment is replaced with. */
+const EMPTY = new Uint8Array(0);
+
 /**
  * Writes the cache atomically: to a temporary file, flushed, then renamed over the old one, so a crash
- * mid-write leaves the previous cache (or none), never a torn one. Columns are built in slices and the
+ * mid-write leaves the previous cache (or none), never a torn one. The entries of `segments` are
+ * replaced with empty ones as they are taken, and the bytes let go once written: a first load writes
+ * the parse workers' records while it places them, and each is freed when both are done with it. Columns are built in slices and the
  * writes are asynchronous, so the event loop keeps answering. Throws on failure (the temporary file is
  * removed); the caller logs it and goes on from memory.
  */
 export async function writeArchiveCache(
   path: string,
   key: string,
-  segments: ReadonlyArray<Iterable<CacheEntry> | Uint8Array>,
+  segments: Array<Iterable<CacheEntry> | Uint8Array>,
   snapshots: IndexSnapshots,
   options: CacheWriteOptions = {},
 ): Promise<{ bytes: number }> {
+  const count = segments.length;
   const body: Uint8Array[] = [];
   const lengths: number[] = [];
   /** Each section's CRC-32, over its own bytes, so a reader checks one section at a time. */
   const crcs: number[] = [];
-  for (const segment of segments) {
+  for (let k = 0; k < count; k++) {
+    const segment = segments[k]!;
+    // Let go here (see the doc above): from now on only the chunks below hold it.
+    segments[k] = EMPTY;
     // Records already encoded (by the parse workers, under the same key) are written as they are.
     if (segment instanceof Uint8Array) {
       body.push(segment, padding(segment.byteLength));
@@ -702,14 +711,15 @@ export async function writeArchiveCache(
   }
   lengths.push(snapshots.index.byteLength, snapshots.titles.byteLength);
   crcs.push(crc32(snapshots.index), crc32(snapshots.titles));
-  const sections = Buffer.alloc(tableBytes(segments.length));
-  sections.writeUInt32LE(segments.length, 0);
+  const sections = Buffer.alloc(tableBytes(count));
+  sections.writeUInt32LE(count, 0);
   lengths.forEach((n, i) => {
     sections.writeUInt32LE(n % 2 ** 32, 8 + i * 16);
     sections.writeUInt32LE(Math.floor(n / 2 ** 32), 12 + i * 16);
     sections.writeUInt32LE(crcs[i]!, 16 + i * 16);
   });
   const chunks: Uint8Array[] = [sections, ...body, snapshots.index, padding(snapshots.index.byteLength), snapshots.titles];
+  body.length = 0;
   let length = 0;
   for (const c of chunks) length += c.byteLength;
   const header = Buffer.alloc(HEADER_BYTES);
@@ -723,7 +733,12 @@ export async function writeArchiveCache(
   const handle = await open(temp, 'w');
   try {
     try {
-      for (const c of [header, ...chunks]) await handle.write(c);
+      await handle.write(header);
+      // Each chunk let go once written: a first load's records, given as the workers' bytes, are freed one by one.
+      for (let k = 0; k < chunks.length; k++) {
+        await handle.write(chunks[k]!);
+        chunks[k] = EMPTY;
+      }
       await handle.sync();
     } finally {
       await handle.close();

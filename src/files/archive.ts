@@ -508,6 +508,8 @@ async function load(
     for (const part of parts) {
       const decoded = await decodeRecords(part.records, key);
       if (!decoded.ok) throw new Error(`A parse worker's records did not read back: ${decoded.message}`);
+      // Decoded (its columns copied out): the cache's writer holds the bytes until they are written, nothing else.
+      part.records = new Uint8Array(0);
       steps.toward(joinedSteps);
       sources.push(decoded.records);
       for (let r = 0; r < decoded.records.length; r++) {

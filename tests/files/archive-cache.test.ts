@@ -5,9 +5,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ArticleStore } from '../../src/content/store.ts';
 import { plainArticle, storedArticle } from '../../src/content/stored-article.ts';
 import { createTopicCanonicaliser } from '../../src/content/topics.ts';
-import { cacheFileFor, CACHE_FORMAT_VERSION, decodeRecords, RecordsEncoder } from '../../src/files/archive-cache.ts';
+import { cacheFileFor, CACHE_FORMAT_VERSION, decodeRecords, RecordsEncoder, readArchiveCache, writeArchiveCache } from '../../src/files/archive-cache.ts';
 import { parseToParts } from '../../src/files/parse-pool.ts';
-import { snapshotListsRange } from '../../src/search/search-index.ts';
+import { createSearchIndex, snapshotListsRange } from '../../src/search/search-index.ts';
 import { createFileDetailsReader, LOAD_STEPS, loadArchive, openArchive, type ArchiveOptions } from '../../src/files/archive.ts';
 import { loadContentDir } from '../../src/files/content-files.ts';
 import { makeArticle } from '../support/article-factory.ts';
@@ -322,6 +322,19 @@ describe('cache records', () => {
     expect(at).toBeGreaterThan(0);
     bytes.write('a.md______b.md', at);
     expect(await decodeRecords(bytes, 'k')).toEqual({ ok: false, message: expect.stringMatching(/paths do not add up/) });
+  });
+
+  it('GIVEN records given as bytes THEN the cache is written from them and lets them go: the array given holds none after', async () => {
+    const d = await tempDir('archive-write-');
+    dirs.push(d);
+    const encoder = new RecordsEncoder();
+    encoder.push({ kind: 'excluded', file: 'a.md', size: 1, mtimeMs: 1, reason: 'not news' });
+    const segments: Uint8Array[] = [encoder.bytes('k')];
+    const empty = createSearchIndex().serialize();
+    await writeArchiveCache(join(d.root, 'cache.bin'), 'k', segments, { index: empty, titles: empty });
+    expect(segments.map((s) => s.byteLength)).toEqual([0]);
+    const read = await readArchiveCache(join(d.root, 'cache.bin'), 'k');
+    expect(read.ok && read.contents.records[0]!.entry(0)).toMatchObject({ kind: 'excluded', file: 'a.md', reason: 'not news' });
   });
 
   // Records read their fields from the columns only when shown, so a table index that points nowhere must be caught as the records are read.
