@@ -178,11 +178,12 @@ export function titleHash(a: Article): number {
   return r.columns !== undefined ? r.columns.titleHash(r.row!) : foldedTitleHash(a.title);
 }
 
-/** What a column-backed record reads through its prototype: every field but its id, path and date, from its row (see `columnRecord`). */
+/**
+ * What a column-backed record reads through its prototype: every field but its id, path and date, from its
+ * row (see `columnRecord`); its `publishedAt` is a record's (its own date fields are a record's).
+ */
 const columnRecordMethods = {
-  get publishedAt(): Date {
-    return new Date(publishedMs(this as unknown as Article));
-  },
+  __proto__: recordMethods,
   get title(): string {
     const r = this as unknown as ColumnFields;
     return r.columns.text(r.row, 0) ?? '';

@@ -171,7 +171,7 @@ function pathOrder(a: Dirent, b: Dirent): number {
   return x < y ? -1 : x > y ? 1 : 0;
 }
 
-/** True when every path comes after the one before it (a listing, or a cache segment's files). */
+/** True when every path comes after the one before it (a listing; a cache segment's paths are checked by `segmentFiles`). */
 function isSorted(paths: readonly string[]): boolean {
   for (let k = 1; k < paths.length; k++) if (!(paths[k - 1]! < paths[k]!)) return false;
   return true;
