@@ -21,7 +21,7 @@ export interface ArticleSink {
 }
 
 /** How the archive cache reads an index snapshot with its posting lists apart (see `SplitSnapshot`). */
-export { SNAPSHOT_HEADER_BYTES, snapshotListsRange, type SnapshotBytes, type SplitSnapshot } from '../search/search-index.ts';
+export { SNAPSHOT_HEADER_BYTES, snapshotChunks, snapshotListsRange, type SnapshotBytes, type SplitSnapshot } from '../search/search-index.ts';
 
 /**
  * The store's two indexes as bytes, for the archive cache or from a worker thread (see `SnapshotIndex.serialize`);
@@ -88,7 +88,7 @@ export function createIndexBuilder(): { add(file: string, article: ParsedArticle
 }
 
 /** Index snapshots of disjoint files (the shares of a load parsed on worker threads) joined into one pair, files in the order given. */
-export function mergeIndexSnapshots(list: readonly IndexSnapshots[]): IndexSnapshots {
+export function mergeIndexSnapshots(list: readonly IndexSnapshots[]): IndexSnapshots<SnapshotBytes> {
   return { index: mergeSnapshots(list.map((s) => s.index)), titles: mergeSnapshots(list.map((s) => s.titles)) };
 }
 
@@ -96,7 +96,7 @@ export function mergeIndexSnapshots(list: readonly IndexSnapshots[]): IndexSnaps
  * `mergeIndexSnapshots`, awaiting `pause` between steps, so a large load keeps answering while its
  * shares are joined. `intact`: the bytes are known to be as written (see `AbsorbOptions`).
  */
-export async function mergeIndexSnapshotsInSlices(list: readonly IndexSnapshots[], pause: () => Promise<void>, intact = false): Promise<IndexSnapshots> {
+export async function mergeIndexSnapshotsInSlices(list: readonly IndexSnapshots[], pause: () => Promise<void>, intact = false): Promise<IndexSnapshots<SnapshotBytes>> {
   return {
     index: await runStepsPausing(mergeSnapshotsSteps(list.map((s) => s.index), intact), pause),
     titles: await runStepsPausing(mergeSnapshotsSteps(list.map((s) => s.titles), intact), pause),

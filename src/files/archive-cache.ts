@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import type { ContentIssue } from '../content/article.ts';
 import { SENTIMENTS } from '../content/article.ts';
-import { SNAPSHOT_HEADER_BYTES, snapshotListsRange, type IndexSnapshots, type SnapshotBytes } from '../content/store.ts';
+import { SNAPSHOT_HEADER_BYTES, snapshotChunks, snapshotListsRange, type IndexSnapshots, type SnapshotBytes } from '../content/store.ts';
 import { columnRecord, foldedTitleHashOfBytes, publishedMs, type RowColumns } from '../content/stored-article.ts';
 import type { ParsedEntry } from './parse-batch.ts';
 
@@ -673,7 +673,7 @@ export async function writeArchiveCache(
   path: string,
   key: string,
   segments: Array<Iterable<CacheEntry> | Uint8Array>,
-  snapshots: IndexSnapshots,
+  snapshots: IndexSnapshots<SnapshotBytes>,
   options: CacheWriteOptions = {},
 ): Promise<{ bytes: number }> {
   const count = segments.length;
@@ -709,8 +709,15 @@ export async function writeArchiveCache(
     lengths.push(length);
     crcs.push(crc);
   }
-  lengths.push(snapshots.index.byteLength, snapshots.titles.byteLength);
-  crcs.push(crc32(snapshots.index), crc32(snapshots.titles));
+  // A snapshot given with its lists apart (a first load's joined shares) is written as its chunks, never joined.
+  const index = snapshotChunks(snapshots.index);
+  const titles = snapshotChunks(snapshots.titles);
+  const indexLength = index.reduce((n, c) => n + c.byteLength, 0);
+  lengths.push(indexLength, titles.reduce((n, c) => n + c.byteLength, 0));
+  crcs.push(
+    index.reduce((crc, c) => crc32(c, crc), 0),
+    titles.reduce((crc, c) => crc32(c, crc), 0),
+  );
   const sections = Buffer.alloc(tableBytes(count));
   sections.writeUInt32LE(count, 0);
   lengths.forEach((n, i) => {
@@ -718,7 +725,9 @@ export async function writeArchiveCache(
     sections.writeUInt32LE(Math.floor(n / 2 ** 32), 12 + i * 16);
     sections.writeUInt32LE(crcs[i]!, 16 + i * 16);
   });
-  const chunks: Uint8Array[] = [sections, ...body, snapshots.index, padding(snapshots.index.byteLength), snapshots.titles];
+  const chunks: Uint8Array[] = [sections, ...body, ...index, padding(indexLength), ...titles];
+  index.length = 0;
+  titles.length = 0;
   body.length = 0;
   let length = 0;
   for (const c of chunks) length += c.byteLength;

@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import type { ArticleDetails, ArticleDetailsReader, ContentIssue } from '../content/article.ts';
-import { ArticleStore, mergeIndexSnapshotsInSlices, type ArticleSink, type IndexSnapshots } from '../content/store.ts';
+import { ArticleStore, mergeIndexSnapshotsInSlices, type ArticleSink, type IndexSnapshots, type SnapshotBytes } from '../content/store.ts';
 import type { StoredArticle } from '../content/stored-article.ts';
 import { cacheFileFor, cacheKey, decodeRecords, readArchiveCache, writeArchiveCache, type CacheEntry, type CacheRecords, type CacheWriteOptions } from './archive-cache.ts';
 import { checkDir, idCollision, readContentFile, type ContentReadOptions, type LoadReport } from './content-files.ts';
@@ -356,7 +356,7 @@ async function load(
     cache?: { path: string; key: string };
     manifest?: Manifest;
     /** Given a first load's parsed shares (records and their joined index), to write as the cache. */
-    writeShares?(records: Uint8Array[], snapshots: IndexSnapshots): void;
+    writeShares?(records: Uint8Array[], snapshots: IndexSnapshots<SnapshotBytes>): void;
   },
 ): Promise<ArchiveReport> {
   const started = performance.now();
@@ -503,7 +503,8 @@ async function load(
       const written = fromCache === 0 && !!options.writeShares;
       if (written) options.writeShares!(parts.map((p) => p.records), merged);
       // In place when the same bytes are being written as the cache: a copy of the lists would only add to the peak.
-      await store.absorbIndexInSlices(merged, steps.pauseToward(joinedSteps), { intact: true, inPlace: written });
+      // The listing's paths are the index's keys, as on a restart: the joined snapshot's are bytes, not strings.
+      await store.absorbIndexInSlices(merged, steps.pauseToward(joinedSteps), { intact: true, inPlace: written, listed: found });
     }
     for (const part of parts) {
       const decoded = await decodeRecords(part.records, key);
@@ -588,7 +589,7 @@ export function openArchive(options: ArchiveOptions): OpeningArchive {
   let sharesWritten: Promise<void> | undefined;
 
   /** Writes the cache: from the store as it is now, or from a first load's parsed shares. */
-  const save = (shares?: { records: Uint8Array[]; snapshots: IndexSnapshots }): Promise<void> => {
+  const save = (shares?: { records: Uint8Array[]; snapshots: IndexSnapshots<SnapshotBytes> }): Promise<void> => {
     if (!cache) return Promise.resolve();
     const run = async () => {
       // Only files whose stored article is the one read at load time: a file the watcher changed since is

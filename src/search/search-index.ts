@@ -495,6 +495,16 @@ export interface AbsorbOptions extends AbsorbKeys {
   inPlace?: boolean;
 }
 
+/** How {@link decodeSnapshotSteps} reads a snapshot: where its keys come from, whether its bytes are `intact` (see {@link AbsorbOptions}). */
+export interface DecodeOptions extends AbsorbKeys {
+  intact?: boolean;
+  /**
+   * Leave the keys undecoded (`keys` empty; `docs` and `keySection` say what they are): for a reader that
+   * copies the key section as it is (see `mergeSnapshots`), where a million strings would be garbage.
+   */
+  withoutKeys?: boolean;
+}
+
 /** Documents or words absorbed between two pauses of `absorbInSlices`. */
 const STEP = 20_000;
 
@@ -534,7 +544,7 @@ export function encodeSnapshot(s: SnapshotParts): Uint8Array {
     out.lists.set(p.bytes.subarray(0, p.used), at);
     at += p.used;
   });
-  return out.bytes;
+  return out.snapshot as Uint8Array;
 }
 
 /**
@@ -553,26 +563,49 @@ function sectionOffsets(docs: number, terms: number, postingBytes: number, keyBy
  * fills (times, hidden flags, posting counts, byte sizes and last documents per term, and the lists), so a snapshot
  * can be written in place without the lists first existing apart (see `mergeSnapshots`).
  */
-export function allocateSnapshot(s: { fieldMask: number; keys: readonly string[]; terms: readonly string[]; postings: number; postingBytes: number }) {
+export function allocateSnapshot(s: {
+  fieldMask: number;
+  /** The documents' keys, or their key section as it is (UTF-8, NUL between) and how many keys it holds. */
+  keys: readonly string[] | { section: Uint8Array; count: number };
+  terms: readonly string[];
+  postings: number;
+  postingBytes: number;
+  /** The lists in memory of their own: `snapshot` is then a {@link SplitSnapshot}. */
+  apart?: boolean;
+}) {
   const encoder = new TextEncoder();
-  const keys = encoder.encode(s.keys.join('\0'));
+  const keys = Array.isArray(s.keys) ? encoder.encode(s.keys.join('\0')) : (s.keys as { section: Uint8Array }).section;
+  const docs = Array.isArray(s.keys) ? s.keys.length : (s.keys as { count: number }).count;
   const terms = encoder.encode(s.terms.join('\n'));
-  const docs = s.keys.length;
-  const { offsets, end } = sectionOffsets(docs, s.terms.length, s.postingBytes, keys.length, terms.length);
+  // Apart, the head is laid out as a split snapshot's is: with no bytes where the lists go.
+  const { offsets, end } = sectionOffsets(docs, s.terms.length, s.apart ? 0 : s.postingBytes, keys.length, terms.length);
   const bytes = new Uint8Array(end);
   const buffer = bytes.buffer;
   new Uint32Array(buffer, 0, HEADER_WORDS).set([SNAPSHOT_MAGIC, s.fieldMask, docs, s.terms.length, s.postings, keys.length, terms.length, s.postingBytes]);
   bytes.set(keys, offsets[7]);
   bytes.set(terms, offsets[8]);
+  const lists = s.apart ? new Uint8Array(s.postingBytes) : bytes.subarray(offsets[6], offsets[6]! + s.postingBytes);
   return {
-    bytes,
+    snapshot: (s.apart ? { head: bytes, lists } : bytes) as SnapshotBytes,
     times: new Float64Array(buffer, offsets[1], docs),
     alive: bytes.subarray(offsets[2], offsets[2]! + docs),
     counts: new Uint32Array(buffer, offsets[3], s.terms.length),
     sizes: new Uint32Array(buffer, offsets[4], s.terms.length),
     lasts: new Int32Array(buffer, offsets[5], s.terms.length),
-    lists: bytes.subarray(offsets[6], offsets[6]! + s.postingBytes),
+    lists,
   };
+}
+
+/**
+ * A snapshot's bytes in the order `serialize` writes them, as views (a {@link SplitSnapshot}'s head is
+ * cut where its lists go, and the lists' padding added): for a writer that does not join them first.
+ */
+export function snapshotChunks(snapshot: SnapshotBytes): Uint8Array[] {
+  if (snapshot instanceof Uint8Array) return [snapshot];
+  const range = snapshotListsRange(snapshot.head);
+  if (!range || range.length !== snapshot.lists.byteLength) throw new SnapshotError('Not an index snapshot');
+  const { head, lists } = snapshot;
+  return [head.subarray(0, range.start), lists, new Uint8Array(range.padded - range.length), head.subarray(range.start)];
 }
 
 /** A snapshot's parts, as {@link decodeSnapshot} reads them. `lasts` is each list's last document (-1 for an empty one). */
@@ -594,8 +627,9 @@ const CHECK_STEP_TERMS = 200_000;
  * `decodeSnapshot`, pausing (`yield`) every few MB of posting lists: at a million articles the lists
  * take a few hundred MB, and checking them in one go held the event loop for over a second.
  */
-export function* decodeSnapshotSteps(bytes: SnapshotBytes, sameAs?: AbsorbKeys['sameAs'], intact = false, listed?: readonly string[]): Generator<void, DecodedSnapshot> {
-  const snap = snapshotSections(bytes, sameAs, listed);
+export function* decodeSnapshotSteps(bytes: SnapshotBytes, options: DecodeOptions = {}): Generator<void, DecodedSnapshot> {
+  const intact = options.intact ?? false;
+  const snap = snapshotSections(bytes, options);
   const { counts, sizes, lasts, lists, docs } = snap;
   // Counts, sizes and last documents must agree, before anything is absorbed; each list is read through
   // too (its postings counted, its last document found) unless the bytes are known to be as written.
@@ -715,24 +749,39 @@ function snapshotLayout(bytes: SnapshotBytes) {
   return { own, fieldMask: fieldMask!, docs: docs!, termCount: termCount!, total: total!, termBytes: termBytes!, lists, listsApart: split !== null, offsets, keySection: own.subarray(offsets[7], offsets[7]! + keyBytes!) };
 }
 
+/** How many zero bytes `bytes` holds. */
+function countNuls(bytes: Uint8Array): number {
+  let n = 0;
+  for (let at = bytes.indexOf(0); at !== -1; at = bytes.indexOf(0, at + 1)) n++;
+  return n;
+}
+
 /** True when two byte ranges hold the same bytes. */
 const sameBytes = (a: Uint8Array, b: Uint8Array) => a.length === b.length && Buffer.from(a.buffer, a.byteOffset, a.length).equals(b);
 
 /** A snapshot's header and sections, checked for size but with its posting lists not yet read. */
-function snapshotSections(bytes: SnapshotBytes, sameAs?: AbsorbKeys['sameAs'], listed?: readonly string[]) {
+function snapshotSections(bytes: SnapshotBytes, options: DecodeOptions = {}) {
+  const { sameAs, listed, withoutKeys = false } = options;
   const { own, fieldMask, docs, termCount, total, termBytes, lists, listsApart, offsets, keySection } = snapshotLayout(bytes);
   const base = own.byteOffset;
   const decoder = new TextDecoder();
   // The keys of an equal key section are these very strings: no decoding, and no second copy of a million paths.
-  const shared = sameAs !== undefined && sameAs.keys.length === docs && sameBytes(keySection, snapshotLayout(sameAs.snapshot).keySection);
-  const keys = shared ? sameAs.keys : docs === 0 ? [] : listed ? keysFromListing(keySection, docs, listed, decoder) : decoder.decode(keySection).split('\0');
+  const shared = !withoutKeys && sameAs !== undefined && sameAs.keys.length === docs && sameBytes(keySection, snapshotLayout(sameAs.snapshot).keySection);
+  const keys =
+    shared ? sameAs.keys
+    : docs === 0 || withoutKeys ? []
+    : listed ? keysFromListing(keySection, docs, listed, decoder)
+    : decoder.decode(keySection).split('\0');
   const terms = termCount === 0 ? [] : decoder.decode(own.subarray(offsets[8], offsets[8]! + termBytes!)).split('\n');
-  if (keys.length !== docs || terms.length !== termCount) throw new SnapshotError('The snapshot does not add up');
+  if ((!withoutKeys && keys.length !== docs) || terms.length !== termCount) throw new SnapshotError('The snapshot does not add up');
+  // Undecoded, the section must still hold `docs` keys: as many NULs as keys but one.
+  if (withoutKeys && docs > 0 && countNuls(keySection) !== docs - 1) throw new SnapshotError('The snapshot does not add up');
   return {
     fieldMask,
     docs,
     total,
     keys,
+    keySection,
     keysShared: shared,
     times: new Float64Array(own.buffer, base + offsets[1]!, docs),
     alive: own.subarray(offsets[2], offsets[2]! + docs!),
@@ -1144,7 +1193,7 @@ export function createSearchIndex(options: { fields?: readonly IndexedField[]; s
    * decoded and checked whole before the first change, so bytes that are not a snapshot change nothing.
    */
   function* absorbSteps(bytes: SnapshotBytes, options: AbsorbOptions = {}): Generator<void> {
-    const snap = yield* decodeSnapshotSteps(bytes, options.sameAs, options.intact, options.listed);
+    const snap = yield* decodeSnapshotSteps(bytes, options);
     if (snap.fieldMask !== fieldMask) throw new SnapshotError('The snapshot indexes other fields');
     // The snapshot's documents come after every pending one, in every list.
     settle();

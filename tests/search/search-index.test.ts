@@ -3,8 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { ArticleStore } from '../../src/content/store.ts';
 import { MAX_QUERY_LENGTH, QueryError, prepareQuery } from '../../src/search/query.ts';
 import { mergeSnapshots, mergeSnapshotsSteps } from '../../src/search/merge-snapshots.ts';
-import { MAX_TERMS_PER_ARTICLE, SnapshotError, createSearchIndex, indexLimitNotice, snapshotListsRange, type SplitSnapshot } from '../../src/search/search-index.ts';
+import { MAX_TERMS_PER_ARTICLE, SnapshotError, createSearchIndex, indexLimitNotice, snapshotChunks, snapshotListsRange, type SnapshotBytes, type SplitSnapshot } from '../../src/search/search-index.ts';
 import { makeArticle } from '../support/article-factory.ts';
+
+/** A snapshot's bytes as `serialize` writes them, joined from its chunks (a split one's head, lists and padding). */
+const wholeBytes = (snapshot: SnapshotBytes) => new Uint8Array(Buffer.concat(snapshotChunks(snapshot)));
 
 function storeOf(...articles: ReturnType<typeof makeArticle>[]) {
   const s = new ArticleStore();
@@ -294,7 +297,7 @@ describe('index snapshots', () => {
         return share.serialize();
       });
       const merged = mergeSnapshots(shares);
-      expect(merged).toEqual(whole.serialize());
+      expect(wholeBytes(merged)).toEqual(whole.serialize());
       // In steps (as a large load joins them, answering commands between steps): the same bytes, a pause per share at least.
       const steps = mergeSnapshotsSteps(shares);
       let pauses = 0;
@@ -305,6 +308,56 @@ describe('index snapshots', () => {
       const absorbed = createSearchIndex({ snapshot: merged });
       for (const q of [...queries, 'w299', 'w0', 'istanbul']) expect(absorbed.search(q)).toEqual(whole.search(q));
     }
+  });
+
+  it('GIVEN shares keyed by empty, non-ASCII and NUL-free paths, and an empty share THEN the merge copies their key bytes into the whole’s keys, with its lists apart', () => {
+    const keyed: Array<[string, string]> = [['', 'Musk solar'], ['a/é.md', 'Bitcoin miners'], ['b/🚀.md', 'Musk rockets'], ['c.md', 'Zürich banks']];
+    const whole = createSearchIndex();
+    keyed.forEach(([key, title], i) => whole.add(makeArticle({ id: `id${i}`, title, publishedAt: new Date(Date.UTC(2026, 10, 1 + i)) }), key));
+    for (const bounds of [[0, 1, 4], [0, 0, 1, 1, 3, 4], [0, 2, 4, 4]]) {
+      const shares = bounds.slice(1).map((end, k) => {
+        const share = createSearchIndex();
+        keyed.slice(bounds[k], end).forEach(([key, title]) => share.add(makeArticle({ id: `id${keyed.findIndex(([kk]) => kk === key)}`, title, publishedAt: new Date(Date.UTC(2026, 10, 1 + keyed.findIndex(([kk]) => kk === key))) }), key));
+        return share.serialize();
+      });
+      const merged = mergeSnapshots(shares) as SplitSnapshot;
+      expect(wholeBytes(merged)).toEqual(whole.serialize());
+      // The lists in memory of their own, exactly as long as the header says; the head holds none of them.
+      const range = snapshotListsRange(merged.head)!;
+      expect(merged.lists.buffer).not.toBe(merged.head.buffer);
+      expect(merged.lists.byteLength).toBe(range.length);
+      expect(merged.head.byteLength).toBe(range.end - range.padded);
+      const absorbed = createSearchIndex({ snapshot: merged });
+      expect(absorbed.search('musk').hits.map((h) => h.id).sort()).toEqual(['', 'b/🚀.md']);
+      expect(absorbed.search('zurich').hits.map((h) => h.id)).toEqual(['c.md']);
+    }
+  });
+
+  it('GIVEN a share whose key section holds fewer keys than its documents THEN merging throws a SnapshotError', () => {
+    const share = (keys: string[]) => {
+      const index = createSearchIndex();
+      keys.forEach((key, i) => index.add(makeArticle({ id: key, title: `Story ${i}`, publishedAt: new Date(Date.UTC(2026, 10, 1 + i)) }), key));
+      return index.serialize();
+    };
+    const bytes = share(['ab', 'cd']);
+    // The NUL between the two keys made a letter: the section now reads as one key for two documents.
+    const section = new TextEncoder().encode('ab\0cd');
+    const at = Buffer.from(bytes).indexOf(Buffer.from(section));
+    expect(at).toBeGreaterThan(0);
+    const broken = bytes.slice();
+    broken[at + 2] = 0x78;
+    expect(() => mergeSnapshots([share(['x']), broken], true)).toThrow(SnapshotError);
+  });
+
+  it('GIVEN a snapshot whole or split THEN its chunks join into the bytes serialize wrote; a split one whose lists disagree with its header is refused', () => {
+    const index = createSearchIndex();
+    for (const a of corpus()) index.add(a);
+    const bytes = index.serialize();
+    expect(snapshotChunks(bytes)).toEqual([bytes]);
+    const range = snapshotListsRange(bytes)!;
+    const split: SplitSnapshot = { head: new Uint8Array([...bytes.subarray(0, range.start), ...bytes.subarray(range.start + range.padded)]), lists: bytes.slice(range.start, range.start + range.length) };
+    expect(wholeBytes(split)).toEqual(bytes);
+    expect(() => snapshotChunks({ head: split.head, lists: split.lists.subarray(1) })).toThrow(SnapshotError);
   });
 
   it('GIVEN a snapshot whose posting list is damaged THEN absorbing throws a SnapshotError and changes nothing', () => {
