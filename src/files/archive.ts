@@ -1,14 +1,13 @@
 import { existsSync, readdirSync, realpathSync, statSync, type Dirent } from 'node:fs';
 import { join, resolve, sep } from 'node:path';
-import { once } from 'node:events';
 import { performance } from 'node:perf_hooks';
-import { Worker } from 'node:worker_threads';
 import type { ArticleDetails, ArticleDetailsReader, ContentIssue } from '../content/article.ts';
 import { ArticleStore, mergeIndexSnapshotsInSlices, type ArticleSink, type IndexSnapshots, type SnapshotBytes } from '../content/store.ts';
 import type { StoredArticle } from '../content/stored-article.ts';
 import { cacheFileFor, cacheKey, decodeRecords, readArchiveCache, writeArchiveCache, type CacheEntry, type CacheRecords, type CacheWriteOptions } from './archive-cache.ts';
 import { checkDir, idCollision, readContentFile, type ContentReadOptions, type LoadReport } from './content-files.ts';
 import type { BatchSettings, ParsedEntry } from './parse-batch.ts';
+import { streamFileStats } from './file-stats.ts';
 import { parseFiles, parseToParts, type JobFiles } from './parse-pool.ts';
 import { isHiddenName, isInside, isMarkdownName, notRegularMessage } from './regular-files.ts';
 import type { ListingVisitor, SharedListing } from './shared-listing.ts';
@@ -87,10 +86,25 @@ export function listContentFiles(root: string, realRoot: string, skipped: Conten
   return lister.found();
 }
 
-/** `listContentFiles`, yielding to the event loop every few dozen folders. */
-export async function listContentFilesSliced(root: string, realRoot: string, skipped: ContentIssue[], visitor: ListingVisitor | null = null): Promise<Found[]> {
+/**
+ * `listContentFiles`, yielding to the event loop every few dozen folders; `onFound` is told the files
+ * found so far (one array, growing) at each pause and at the end. The listing returned is that array,
+ * unless it had to be sorted at the end (a new array).
+ */
+export async function listContentFilesSliced(
+  root: string,
+  realRoot: string,
+  skipped: ContentIssue[],
+  visitor: ListingVisitor | null = null,
+  onFound?: (files: readonly Found[]) => void,
+): Promise<Found[]> {
   const lister = contentLister(root, realRoot, skipped, visitor);
-  for (let n = 1; lister.step(); n++) if (n % 50 === 0) await yieldToLoop();
+  for (let n = 1; lister.step(); n++) {
+    if (n % 50 !== 0) continue;
+    onFound?.(lister.sofar);
+    await yieldToLoop();
+  }
+  onFound?.(lister.sofar);
   return lister.found();
 }
 
@@ -156,8 +170,11 @@ function contentLister(root: string, realRoot: string, skipped: ContentIssue[], 
   const walking = walk(root, '', false);
   return {
     step: (): boolean => !walking.next().done,
-    // Sorted already, unless a symbolic link to a folder sorted by its own name (see `pathOrder`).
-    found: () => (isSorted(out) ? out : out.sort((a, b) => (a < b ? -1 : 1))),
+    /** The files found so far, in the order found. */
+    sofar: out as readonly Found[],
+    // Sorted already, unless a symbolic link to a folder sorted by its own name (see `pathOrder`): then a
+    // sorted copy, so a reader of `sofar` knows the order changed.
+    found: () => (isSorted(out) ? out : [...out].sort((a, b) => (a < b ? -1 : 1))),
   };
 }
 
@@ -235,28 +252,6 @@ class Manifest {
       const notices = this.notices.get(i);
       yield { kind: 'article', file, size: this.sizes[i]!, mtimeMs: this.mtimes[i]!, article: o, ...(notices ? { notices } : {}) };
     }
-  }
-}
-
-/** Size and modification time of each file found (NaN for one that is gone), read on a worker thread; inline for a few. */
-async function statFiles(root: string, found: readonly Found[]): Promise<Float64Array> {
-  if (found.length < 2000) {
-    const out = new Float64Array(found.length * 2);
-    found.forEach((f, i) => {
-      const s = statSync(absoluteOf(root, f), { throwIfNoEntry: false });
-      out[i * 2] = s ? s.size : NaN;
-      out[i * 2 + 1] = s ? s.mtimeMs : NaN;
-    });
-    return out;
-  }
-  // One string (paths relative to the folder, NUL between: no path holds a NUL) is cloned to the worker far
-  // faster than 100,000 strings. A path through a symlinked folder resolves the same from the folder.
-  const worker = new Worker(new URL('./stat-worker.js', import.meta.url), { workerData: { root, sep, files: found.join('\0') }, execArgv: [] });
-  try {
-    const [out] = (await once(worker, 'message')) as [Float64Array];
-    return out;
-  } finally {
-    void worker.terminate();
   }
 }
 
@@ -364,18 +359,21 @@ async function load(
   const readOptions = options.readOptions ?? {};
   const report: LoadReport = { files: 0, loaded: 0, skipped: [], excluded: [], notices: [] };
   let found: Found[];
+  const cacheFound = !!options.cache && sink instanceof ArticleStore && !sink.keepsDetails && existsSync(options.cache.path);
+  // Every file is stat'ed on a worker thread as it is found, while the folder is listed and the cache read and checked.
+  const fileStats = cacheFound ? streamFileStats(root) : null;
   try {
     const realRoot = await checkDir(root);
-    found = await listContentFilesSliced(root, realRoot, report.skipped, options.listing ? await options.listing.visitor() : null);
+    found = await listContentFilesSliced(root, realRoot, report.skipped, options.listing ? await options.listing.visitor() : null, fileStats?.listed);
   } catch (err) {
     options.listing?.end(err as Error);
+    fileStats?.abandon();
     throw err;
   }
   options.listing?.end();
   report.files = found.length + report.skipped.length;
   const steps = loadProgress(options.onProgress);
   const files = found.length;
-  const cacheFound = !!options.cache && sink instanceof ArticleStore && !sink.keepsDetails && existsSync(options.cache.path);
   // Until the cache has spoken, as if it vouched for every file (or, without one, as if every file were parsed).
   steps.plan(cacheFound ? files * (LOAD_STEPS.check + LOAD_STEPS.place) : files * (LOAD_STEPS.parse + LOAD_STEPS.join + LOAD_STEPS.place));
   options.manifest?.reset(found);
@@ -390,8 +388,7 @@ async function load(
   const row = new Int32Array(found.length);
   const sources: CacheRecords[] = [];
   if (options.cache && store) {
-    // Every file is stat'ed on a worker thread while the cache is read and checked here.
-    const stating = cacheFound ? statFiles(root, found) : Promise.resolve(new Float64Array(0));
+    const stating = fileStats ? fileStats.result(found) : Promise.resolve(new Float64Array(0));
     stating.catch(() => undefined);
     const checked = files * LOAD_STEPS.check;
     const read = await readArchiveCache(options.cache.path, options.cache.key, () => steps.toward(checked * 0.3));
