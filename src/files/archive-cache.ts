@@ -21,7 +21,7 @@ import type { ParsedEntry } from './parse-batch.ts';
  * takes one section at a time into memory of its own and checks it before using it: the file is never
  * held whole (at a million articles, 450 MB on top of everything it decodes into, the load's peak).
  * The records are stored by column, not as one object per file: a few JSON columns (the
- * paths as one string, a NUL between two; the ids; tables of the few distinct sources and topic lists), then typed arrays
+ * paths as one string, a NUL between two; the ids, empty where an id is its path without `.md`; tables of the few distinct sources and topic lists), then typed arrays
  * (sizes, times, dates, scores, richness, dedupe hashes, table indexes, kinds and flags), then each
  * row's title, URL and upstream id as UTF-8 bytes with where each ends. A restart decodes each JSON
  * column in one call and makes one object per article, no more (at 100,000 files, one JSON object per
@@ -35,7 +35,7 @@ import type { ParsedEntry } from './parse-batch.ts';
  */
 
 /** Bumped whenever the file layout changes. The parser's own changes are caught by `parserFingerprint`. */
-export const CACHE_FORMAT_VERSION = 6;
+export const CACHE_FORMAT_VERSION = 7;
 const MAGIC = 0x4e444143; // "NDAC"
 const HEADER_BYTES = 32;
 
@@ -372,7 +372,9 @@ export async function decodeRecords(bytes: Uint8Array, key: string, shared: Shar
           const e = extra.get(i) as [number, 2, string, string];
           return { kind: 'issue', file, size: sizes[i]!, mtimeMs: mtimes[i]!, issue: { file, path: e[2], message: e[3] }, transient: flags![i] === 1 };
         }
-        const article = columnRecord(rowColumns, i, ids[i]!, file, published[i]!);
+        // An id left out is its path without `.md` (see `RecordsEncoder.push`): cut from the path, it is a
+        // slice of that string (a pointer and an offset), not a second copy of most of it.
+        const article = columnRecord(rowColumns, i, ids[i] || file.slice(0, -3), file, published[i]!);
         const cut = notices.get(i);
         return cut ? { kind: 'article', file, size: sizes[i]!, mtimeMs: mtimes[i]!, article, notices: cut } : { kind: 'article', file, size: sizes[i]!, mtimeMs: mtimes[i]!, article };
       },
@@ -572,7 +574,8 @@ export class RecordsEncoder {
       return;
     }
     const a = e.article;
-    this.ids.push(a.id);
+    // Most ids are their path without `.md` (see `articleId`): left out (empty), and cut from the path on reading.
+    this.ids.push(idFromPath(e.file, a.id) ? '' : a.id);
     this.pushText(a.title, a.url, a.externalId);
     numeric.published.push(publishedMs(a));
     numeric.scores.push(a.score);
@@ -657,6 +660,9 @@ export class RecordsEncoder {
 }
 
 const padding = (k: number) => Buffer.alloc(pad8(k) - k);
+
+/** True when `id` is `file` without its `.md`: the id a cache row leaves out. */
+const idFromPath = (file: string, id: string) => file.length === id.length + 3 && file.endsWith('.md') && file.startsWith(id);
 
 /** What a written chunk or segment is replaced with. */
 const EMPTY = new Uint8Array(0);

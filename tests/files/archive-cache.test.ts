@@ -386,6 +386,32 @@ describe('cache records', () => {
     expect(new Set(lists.map((l) => l.join(',')))).toEqual(new Set(['Bitcoin,ETF', 'Mining']));
   });
 
+  it('GIVEN paths that are their own ids and paths that are not THEN a restart reads every id back as parsed, and the cache holds only the ids that differ', async () => {
+    const d = await tempDir('archive-ids-');
+    const cache = await tempDir('archive-ids-cache-');
+    dirs.push(d, cache);
+    const long = `deep/${'very-long-name-'.repeat(8)}end.md`;
+    for (const file of ['news/plain-slug-story.md', 'News/Big Story.md', 'a/café au lait.md', 'x.md', long]) await d.write(file, aggregatorArticle({ title: `About ${file}` }));
+    const parsed = new ArticleStore();
+    await loadContentDir(d.root, parsed);
+    const ids = (store: ArticleStore) => store.all().map((a) => [a.file, a.id]).sort();
+    expect(ids(parsed)).toContainEqual(['News/Big Story.md', 'news/big-story']);
+    expect(ids(parsed)).toContainEqual([long, expect.stringMatching(/^deep\/very-long-name-.*-[0-9a-f]{8}$/)]);
+    const first = openArchive({ dir: d.root, cacheDir: cache.root });
+    await first.ready;
+    await first.cacheWritten;
+    const again = openArchive({ dir: d.root, cacheDir: cache.root });
+    expect((await again.ready).stats).toMatchObject({ cache: 'used', parsed: 0, fromCache: 5 });
+    expect(ids(again.store)).toEqual(ids(parsed));
+    for (const [, id] of ids(parsed)) expect(again.store.get(id!)?.id).toBe(id);
+    // Written only where it is not the path without `.md`.
+    const bytes = Buffer.concat(await Promise.all((await readdir(cache.root)).map((f) => readFile(join(cache.root, f)))));
+    expect(bytes.includes('"news/big-story"')).toBe(true);
+    expect(bytes.includes('"a/cafe-au-lait"')).toBe(true);
+    expect(bytes.includes('"news/plain-slug-story"')).toBe(false);
+    expect(bytes.includes('"x"')).toBe(false);
+  });
+
   it('GIVEN titles, URLs and upstream ids in any script, some absent or empty THEN a restart from the cache reads each back exactly as parsed', async () => {
     const d = await tempDir('archive-text-');
     const cache = await tempDir('archive-text-cache-');
