@@ -362,6 +362,11 @@ async function load(
   const cacheFound = !!options.cache && sink instanceof ArticleStore && !sink.keepsDetails && existsSync(options.cache.path);
   // Every file is stat'ed on a worker thread as it is found, while the folder is listed and the cache read and checked.
   const fileStats = cacheFound ? streamFileStats(root) : null;
+  // The cache is read (and checked, section by section) while the folder is listed: its reads wait on the
+  // disk, or on the kernel's copy from its page cache, while the listing waits on the folders' entries.
+  let onCacheStep = () => {};
+  const reading = cacheFound ? readArchiveCache(options.cache!.path, options.cache!.key, () => onCacheStep()) : null;
+  reading?.catch(() => undefined);
   try {
     const realRoot = await checkDir(root);
     found = await listContentFilesSliced(root, realRoot, report.skipped, options.listing ? await options.listing.visitor() : null, fileStats?.listed);
@@ -392,7 +397,8 @@ async function load(
     const stating = fileStats ? fileStats.result(found) : Promise.resolve(new Float64Array(0));
     stating.catch(() => undefined);
     const checked = files * LOAD_STEPS.check;
-    const read = await readArchiveCache(options.cache.path, options.cache.key, () => steps.toward(checked * 0.3));
+    onCacheStep = () => steps.toward(checked * 0.3);
+    const read = await (reading ?? readArchiveCache(options.cache.path, options.cache.key, onCacheStep));
     if (read.ok) {
       try {
         // Absorbed before any article: a snapshot that does not decode changes nothing and counts as a refused cache.
