@@ -120,7 +120,7 @@ export function storedRecord(
  */
 export interface RowText {
   text(row: number, field: 0 | 1 | 2): string | null;
-  /** `foldedTitleHash` of the row's title, from its bytes where it is ASCII (no string made: a restart hashes every title). */
+  /** `foldedTitleHash` of the row's title, as stored beside it (no string made: a restart files every title by it). */
   titleHash(row: number): number;
 }
 
@@ -158,21 +158,7 @@ export function foldedTitleHash(title: string): number {
   return h >>> 1;
 }
 
-/**
- * `foldedTitleHash` of a title given as UTF-8 `bytes[start, end)`: ASCII bytes are its UTF-16 codes, so
- * they are hashed as they are; any other byte means the title is decoded (`decode`) and hashed as text.
- */
-export function foldedTitleHashOfBytes(bytes: Uint8Array, start: number, end: number, decode: () => string): number {
-  let h = FNV_OFFSET;
-  for (let i = start; i < end; i++) {
-    const c = bytes[i]!;
-    if (c > 0x7f) return foldedTitleHash(decode());
-    h = foldedStep(h, c);
-  }
-  return h >>> 1;
-}
-
-/** The hash the store files an article's title under (see `foldedTitleHash`); a text-backed record's comes from its bytes. */
+/** The hash the store files an article's title under (see `foldedTitleHash`); a column-backed record's is stored in its row. */
 export function titleHash(a: Article): number {
   const r = a as Partial<ColumnFields>;
   return r.columns !== undefined ? r.columns.titleHash(r.row!) : foldedTitleHash(a.title);
