@@ -352,9 +352,11 @@ export class ArticleStore implements ArticleSink {
     // One copy of the path: the index already holds it as its key (from the snapshot), the record takes that one.
     // Taken whenever there is one: strings compare by value, so no test can tell the index's copy from the
     // record's own, and skipping "equal" ones kept a second copy of every path (48 MB at 1M).
-    const shared = this.index.keyOf(file);
+    const doc = this.index.docOf(file);
+    const shared = this.index.keyAt(doc);
     if (shared !== undefined) (article as { file: string }).file = shared;
-    return this.place(shared ?? file, this.intern(article));
+    // Its document number too: showing it then sets its flag in both indexes without looking its path up again.
+    return this.place(shared ?? file, this.intern(article), doc);
   }
 
   /**
@@ -435,7 +437,8 @@ export class ArticleStore implements ArticleSink {
   }
 
   /** Files `article` under `file`; false when it is held back because another file holds its id. */
-  private place(file: string, article: StoredArticle): boolean {
+  /** `doc`: the file's document in the main index, when the caller looked it up (-1 for not known). */
+  private place(file: string, article: StoredArticle, doc = -1): boolean {
     const owner = this.holders.get(article.id)?.file;
     if (owner !== undefined && owner !== file) {
       this.heldBack.set(file, article);
@@ -461,7 +464,7 @@ export class ArticleStore implements ArticleSink {
     const alone = this.duplicateClusters.link(file, article);
     // Fast path: an article sharing no key with any other file is its own winner.
     if ((before === null || before.size <= 1) && alone) {
-      this.show(file, article);
+      this.show(file, article, doc);
       this.emit({ type: 'set', id: article.id });
       return true;
     }
@@ -702,9 +705,15 @@ export class ArticleStore implements ArticleSink {
     }
   }
 
-  private show(file: string, article: StoredArticle) {
-    this.index.setHidden(file, false);
-    this.titleIndex.setHidden(file, false);
+  /** `doc`: the file's document in the main index, if known (see `place`). */
+  private show(file: string, article: StoredArticle, doc = -1) {
+    if (doc >= 0) this.index.setHiddenAt(doc, false);
+    else this.index.setHidden(file, false);
+    // The title index numbers the same files alike after a restart (it takes the main index's keys): the
+    // same string under the same number is the same document. Otherwise it is looked up.
+    const key = doc >= 0 ? this.titleIndex.keyAt(doc) : undefined;
+    if (key !== undefined && key === file) this.titleIndex.setHiddenAt(doc, false);
+    else this.titleIndex.setHidden(file, false);
     const current = this.visibleWith(article.id);
     if (current === article) return;
     if (current) {

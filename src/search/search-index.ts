@@ -409,6 +409,16 @@ export interface SnapshotIndex extends SearchIndex {
   keyList(): string[];
   /** Hides a document from searches (or shows it again) without forgetting its words. */
   setHidden(key: string, hidden: boolean): void;
+  /**
+   * The document number of `key` (-1 when not indexed), for `keyAt` and `setHiddenAt`: a caller that
+   * looks a key up and then changes it finds it once (a restart does both for each of a million paths).
+   * Valid until the index next changes its documents (an add, a removal, an absorb).
+   */
+  docOf(key: string): number;
+  /** The key of document `doc` (see `docOf`), or undefined. */
+  keyAt(doc: number): string | undefined;
+  /** `setHidden` of document `doc` (see `docOf`). */
+  setHiddenAt(doc: number, hidden: boolean): void;
   /** The whole index as bytes: its arrays and posting lists laid end to end, read back by {@link SnapshotIndex.absorb}. */
   serialize(): Uint8Array;
   /**
@@ -1285,7 +1295,16 @@ export function createSearchIndex(options: { fields?: readonly IndexedField[]; s
     },
     setHidden(key, hide) {
       const d = docNumber.get(key);
-      if (d === undefined || (alive[d] === 0) === hide) return;
+      if (d !== undefined) this.setHiddenAt(d, hide);
+    },
+    docOf(key) {
+      return docNumber.get(key) ?? -1;
+    },
+    keyAt(doc) {
+      return docIds[doc] ?? undefined;
+    },
+    setHiddenAt(d, hide) {
+      if (d < 0 || d >= docIds.length || docIds[d] === null || (alive[d] === 0) === hide) return;
       alive[d] = hide ? 0 : 1;
       hidden += hide ? 1 : -1;
     },

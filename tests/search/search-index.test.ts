@@ -260,6 +260,25 @@ describe('index snapshots', () => {
     expect(joined.search('funds').hits.map((h) => h.id)).toEqual(['b']);
   });
 
+  it('GIVEN a document found by its number THEN hiding and showing it by number acts as by key; a number for no document changes nothing', () => {
+    const { whole } = indexedInTwo();
+    const d = whole.docOf('b');
+    expect(d).toBeGreaterThanOrEqual(0);
+    expect(whole.keyAt(d)).toBe('b');
+    whole.setHiddenAt(d, true);
+    expect(whole.search('funds').hits).toEqual([]);
+    whole.setHiddenAt(d, false);
+    expect(whole.search('funds').hits.map((h) => h.id)).toEqual(['b']);
+    expect(whole.docOf('nope')).toBe(-1);
+    expect(whole.keyAt(-1)).toBeUndefined();
+    // Removed, its number holds no document: hiding it, or numbers out of range, changes no answer.
+    whole.remove('b');
+    const answers = queries.map((q) => whole.search(q));
+    expect(answers.some((a) => a.hits.length > 0)).toBe(true);
+    for (const n of [d, -1, 10_000]) whole.setHiddenAt(n, true);
+    expect(queries.map((q) => whole.search(q))).toEqual(answers);
+  });
+
   it('GIVEN searches and snapshots between adds THEN the index is, byte for byte, the one built in one go', () => {
     const titles = ['Musk’s “Zürich” bank', 'Bitcoin ETF inflows', 'Ethereum İstanbul upgrade', 'Solana miners', 'MUSK again', 'Zürich café — naïve'];
     const articles = Array.from({ length: 60 }, (_, i) =>
