@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { MessagePayload } from '../payload/types.ts';
 import type { Db } from './database.ts';
+import { ARRIVAL_RUN_SQL, readFirstSeenInWorker } from './first-seen-reader.ts';
 import { startWalCheckpointer } from './wal-checkpointer.ts';
 import {
   DatabaseError,
@@ -248,10 +249,7 @@ export function createSqliteDigestStore(db: Db, options: { checkpointInWorker?: 
   const arrivalOf = db.prepare<[string], { first_seen: number }>('SELECT first_seen FROM article_arrivals WHERE article_id = ?');
   // A run of rows in the table's order, its ids and instants each joined into one string by the database:
   // no value per row crosses into JavaScript. Both aggregates read the same rows in the same order.
-  const arrivalRun = db.prepare<[number, number], { n: number; last: number | null; ids: string | null; times: string | null }>(
-    `SELECT count(*) AS n, max(r) AS last, group_concat(article_id, char(10)) AS ids, group_concat(first_seen, ',') AS times
-     FROM (SELECT rowid AS r, article_id, first_seen FROM article_arrivals WHERE rowid > ? AND instr(article_id, char(10)) = 0 ORDER BY rowid LIMIT ?)`,
-  );
+  const arrivalRun = db.prepare<[number, number], { n: number; last: number | null; ids: string | null; times: string | null }>(ARRIVAL_RUN_SQL);
   // In one transaction, so every run reads the same table.
   const everyArrival = db.transaction((runRows: number) => {
     const runs: FirstSeenRows[] = [];
@@ -398,8 +396,12 @@ export function createSqliteDigestStore(db: Db, options: { checkpointInWorker?: 
     }),
     listDeliveries: (guildId) => attempt('listing deliveries', () => all.all(guildId).map(deliveryFromRow)),
     recordFirstSeen: (items) => attempt('recording new articles', () => recordArrivals.immediate(items)),
-    firstSeenAll: (runRows = FIRST_SEEN_RUN) =>
-      attempt('reading when articles were first seen', () => everyArrival(runRows)),
+    // A file's arrivals are read by a worker thread (see `readFirstSeenInWorker`); an in-memory database
+    // has no file for a second connection, and a worker that fails leaves the read to this connection.
+    firstSeenAll: (runRows = FIRST_SEEN_RUN) => {
+      const here = () => attempt('reading when articles were first seen', () => everyArrival(runRows));
+      return db.memory ? here() : readFirstSeenInWorker(db, runRows).catch(here);
+    },
     addFollow: (f, now, max) =>
       attempt('saving a follow', () =>
         db.transaction(() => {
