@@ -436,8 +436,10 @@ export class ArticleStore implements ArticleSink {
     return details ? { ...plainArticle(article), ...details } : null;
   }
 
-  /** Files `article` under `file`; false when it is held back because another file holds its id. */
-  /** `doc`: the file's document in the main index, when the caller looked it up (-1 for not known). */
+  /**
+   * Files `article` under `file`; false when it is held back because another file holds its id. `doc`: the
+   * file's document in the main index, when the caller looked it up (-1 for not known).
+   */
   private place(file: string, article: StoredArticle, doc = -1): boolean {
     const owner = this.holders.get(article.id)?.file;
     if (owner !== undefined && owner !== file) {
