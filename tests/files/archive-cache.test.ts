@@ -242,11 +242,21 @@ describe('loading on worker threads', () => {
     const run = async (threads: number) => {
       const store = new ArticleStore({ details: createFileDetailsReader(d.root) });
       const report = await loadArchive(d.root, store, { threads });
-      return { report: { ...report, stats: undefined }, ids: store.all().map((a) => a.id), solar: store.search('solar', { limit: 50 }).articles.map((a) => a.id), dupes: store.duplicates() };
+      return {
+        report: { ...report, stats: undefined },
+        ids: store.all().map((a) => a.id),
+        solar: store.search('solar', { limit: 50 }).articles.map((a) => a.id),
+        // The file held back for its id is indexed but hidden: only the first claim is found.
+        claims: store.search('claim', { limit: 50 }).articles.map((a) => a.title),
+        claimsFound: store.search('claim', { limit: 50 }).total,
+        dupes: store.duplicates(),
+      };
     };
     const inline = await run(0);
     const workers = await run(2);
     expect(workers).toEqual(inline);
+    expect(workers.claims).toEqual(['First claim']);
+    expect(workers.claimsFound).toBe(1);
     expect(inline.dupes).toBe(10);
     expect(inline.report.skipped).toEqual([expect.objectContaining({ file: 'same-name.md', message: expect.stringMatching(/same id/) })]);
   });
