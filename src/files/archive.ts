@@ -9,7 +9,7 @@ import { checkDir, idCollision, readContentFile, type ContentReadOptions, type L
 import type { BatchSettings, ParsedEntry } from './parse-batch.ts';
 import { streamFileStats } from './file-stats.ts';
 import { parseFiles, parseToParts, type JobFiles } from './parse-pool.ts';
-import { isHiddenName, isInside, isMarkdownName, notRegularMessage } from './regular-files.ts';
+import { absoluteOf, isHiddenName, isInside, isMarkdownName, notRegularMessage } from './regular-files.ts';
 import type { ListingVisitor, SharedListing } from './shared-listing.ts';
 
 /**
@@ -71,9 +71,6 @@ export interface OpeningArchive {
  * restart allocated, and they lived until the load ended, so every young-generation collection copied them.
  */
 type Found = string;
-
-/** Where a file found in `root` is on disk (a path through a linked folder resolves as the scan found it). */
-const absoluteOf = (root: string, file: Found) => `${root}${sep}${sep === '/' ? file : file.split('/').join(sep)}`;
 
 /**
  * Lists `*.md` files recursively, synchronously (one `readdir` per folder: far cheaper than a promise

@@ -1,14 +1,12 @@
 import { statSync } from 'node:fs';
 import { sep } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { absoluteOf } from './regular-files.ts';
 
 /** Below this many files they are stat'ed here, at once: a worker costs more than it saves. */
 const INLINE_BELOW = 2000;
 /** Files handed to the worker at a time while the folder is listed. */
 const BATCH = 5000;
-
-/** Where a file found in `root` (its path in the folder, `/` between names) is on disk. */
-const absoluteOf = (root: string, file: string) => `${root}${sep}${sep === '/' ? file : file.split('/').join(sep)}`;
 
 /**
  * Stats the files of a listing while it is still being made: size and modification time of each (NaN

@@ -1,12 +1,15 @@
 import { constants, type Stats } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
-import { isAbsolute, relative } from 'node:path';
+import { isAbsolute, relative, sep } from 'node:path';
 
 /**
  * Which paths under the content folder are looked at, and how a file is opened. The start-up scan and
  * the watcher both go through here, so a path is treated the same whether it was there at start or
  * appeared later.
  */
+
+/** Where a file found in `root` (its path in the folder, `/` between names) is on disk; a path through a linked folder resolves as the scan found it. */
+export const absoluteOf = (root: string, file: string): string => `${root}${sep}${sep === '/' ? file : file.split('/').join(sep)}`;
 
 /** The type tests that `Stats` and `Dirent` share. */
 type FileKind = Pick<Stats, 'isFIFO' | 'isSocket' | 'isCharacterDevice' | 'isBlockDevice' | 'isDirectory'>;
