@@ -713,8 +713,7 @@ export class ArticleStore implements ArticleSink {
     else this.index.setHidden(file, false);
     // The title index numbers the same files alike after a restart (it takes the main index's keys): the
     // same string under the same number is the same document. Otherwise it is looked up.
-    const key = doc >= 0 ? this.titleIndex.keyAt(doc) : undefined;
-    if (key !== undefined && key === file) this.titleIndex.setHiddenAt(doc, false);
+    if (doc >= 0 && this.titleIndex.keyAt(doc) === file) this.titleIndex.setHiddenAt(doc, false);
     else this.titleIndex.setHidden(file, false);
     const current = this.visibleWith(article.id);
     if (current === article) return;

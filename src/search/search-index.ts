@@ -584,8 +584,9 @@ export function allocateSnapshot(s: {
   apart?: boolean;
 }) {
   const encoder = new TextEncoder();
-  const keys = Array.isArray(s.keys) ? encoder.encode(s.keys.join('\0')) : (s.keys as { section: Uint8Array }).section;
-  const docs = Array.isArray(s.keys) ? s.keys.length : (s.keys as { count: number }).count;
+  const given = s.keys;
+  const keys = 'section' in given ? given.section : encoder.encode(given.join('\0'));
+  const docs = 'section' in given ? given.count : given.length;
   const terms = encoder.encode(s.terms.join('\n'));
   // Apart, the head is laid out as a split snapshot's is: with no bytes where the lists go.
   const { offsets, end } = sectionOffsets(docs, s.terms.length, s.apart ? 0 : s.postingBytes, keys.length, terms.length);
@@ -1283,8 +1284,7 @@ export function createSearchIndex(options: { fields?: readonly IndexedField[]; s
       return docNumber.has(key);
     },
     keyOf(key) {
-      const d = docNumber.get(key);
-      return d === undefined ? undefined : (docIds[d] ?? undefined);
+      return this.keyAt(this.docOf(key));
     },
     keyList() {
       return docIds.filter((key): key is string => key !== null);
