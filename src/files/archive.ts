@@ -8,7 +8,7 @@ import { cacheFileFor, cacheKey, decodeRecords, readArchiveCache, writeArchiveCa
 import { checkDir, idCollision, readContentFile, type ContentReadOptions, type LoadReport } from './content-files.ts';
 import type { BatchSettings, ParsedEntry } from './parse-batch.ts';
 import { streamFileStats } from './file-stats.ts';
-import { parseFiles, parseToParts, type JobFiles } from './parse-pool.ts';
+import { INLINE_BELOW, parseFiles, parseToParts, startRecordsWorkers, type JobFiles, type RecordsWorkers } from './parse-pool.ts';
 import { absoluteOf, isHiddenName, isInside, isMarkdownName, notRegularMessage } from './regular-files.ts';
 import type { ListingVisitor, SharedListing } from './shared-listing.ts';
 
@@ -341,16 +341,24 @@ const SLICE = 2000;
 const yieldToLoop = () => new Promise<void>((r) => setImmediate(r));
 
 /** The core of a load: list, take what the cache still vouches for, parse the rest, fill `sink`. */
-async function load(
-  dir: string,
-  sink: ArticleSink,
-  options: Omit<ArchiveOptions, 'dir'> & {
-    cache?: { path: string; key: string };
-    manifest?: Manifest;
-    /** Given a first load's parsed shares (records and their joined index), to write as the cache. */
-    writeShares?(records: Uint8Array[], snapshots: IndexSnapshots<SnapshotBytes>): void;
-  },
-): Promise<ArchiveReport> {
+type LoadOptions = Omit<ArchiveOptions, 'dir'> & {
+  cache?: { path: string; key: string };
+  manifest?: Manifest;
+  /** Given a first load's parsed shares (records and their joined index), to write as the cache. */
+  writeShares?(records: Uint8Array[], snapshots: IndexSnapshots<SnapshotBytes>): void;
+};
+
+/** A load, and the end of any parse workers it started ahead that no parse took (it failed first, or found nothing to parse). */
+async function load(dir: string, sink: ArticleSink, options: LoadOptions): Promise<ArchiveReport> {
+  const ahead: { workers?: RecordsWorkers } = {};
+  try {
+    return await loadWith(dir, sink, options, ahead);
+  } finally {
+    ahead.workers?.stop();
+  }
+}
+
+async function loadWith(dir: string, sink: ArticleSink, options: LoadOptions, ahead: { workers?: RecordsWorkers }): Promise<ArchiveReport> {
   const started = performance.now();
   const root = resolve(dir);
   const readOptions = options.readOptions ?? {};
@@ -364,9 +372,16 @@ async function load(
   let onCacheStep = () => {};
   const reading = cacheFound ? readArchiveCache(options.cache!.path, options.cache!.key, () => onCacheStep()) : null;
   reading?.catch(() => undefined);
+  // Without a cache every file is parsed: once the listing shows enough files for worker threads, they are
+  // started, and load their code while the rest of the folder is listed.
+  const parsesAll = !cacheFound && sink instanceof ArticleStore && !sink.keepsDetails && options.threads !== 0;
+  const onFound = (sofar: readonly Found[]) => {
+    fileStats?.listed(sofar);
+    if (parsesAll && !ahead.workers && sofar.length >= INLINE_BELOW) ahead.workers = startRecordsWorkers(settingsOf(readOptions, false), options.cache?.key ?? '', { threads: options.threads });
+  };
   try {
     const realRoot = await checkDir(root);
-    found = await listContentFilesSliced(root, realRoot, report.skipped, options.listing ? await options.listing.visitor() : null, fileStats?.listed);
+    found = await listContentFilesSliced(root, realRoot, report.skipped, options.listing ? await options.listing.visitor() : null, onFound);
   } catch (err) {
     options.listing?.end(err as Error);
     fileStats?.abandon();
@@ -490,7 +505,7 @@ async function load(
     // a load from the cache would (id collisions and duplicates resolve the same way).
     const parts = toParse.length === 0
       ? []
-      : await parseToParts({ files: toRead, settings: settingsOf(readOptions, false), key, now, threads: options.threads, onProgress: (n) => steps.to(checkedSteps + n * LOAD_STEPS.parse) });
+      : await parseToParts({ files: toRead, settings: settingsOf(readOptions, false), key, now, threads: options.threads, started: ahead.workers, onProgress: (n) => steps.to(checkedSteps + n * LOAD_STEPS.parse) });
     const fromCache = sources.length;
     if (parts.length > 0) {
       // One snapshot of all the shares (see `mergeSnapshots`); its words replace the cache's for the files parsed again.

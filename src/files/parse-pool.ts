@@ -1,9 +1,10 @@
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { IndexSnapshots } from '../content/store.ts';
 import { RecordsEncoder } from './archive-cache.ts';
 import { createBatchParser, type BatchSettings, type ParsedEntry } from './parse-batch.ts';
 import type { FromWorker, ToWorker, WorkerSettings } from './parse-worker.ts';
+import { startWorkerWithYoungGeneration } from './worker-heap.ts';
 
 /**
  * Parses many files on worker threads: each reads its batches synchronously, parses them and builds
@@ -14,8 +15,10 @@ import type { FromWorker, ToWorker, WorkerSettings } from './parse-worker.ts';
 
 /** Files per batch: big enough that messages are few, small enough that progress moves and both workers stay busy. */
 const BATCH = 250;
+/** Each parse worker's semi-spaces: V8's default on 64-bit systems. */
+const WORKER_SEMI_SPACE_MB = 16;
 /** Below this many files, parsing inline is faster than starting workers. */
-const INLINE_BELOW = 1500;
+export const INLINE_BELOW = 1500;
 
 /**
  * The files of a job, each as its path in the folder and its absolute path, handed out a batch at a
@@ -53,35 +56,39 @@ function threadsFor(files: number, requested: number | undefined): number {
 
 /**
  * The workers of one job: each started with `settings`, and the first failure (an error, or a worker
- * that exits before `done` says it may) terminates them all and rejects the job once.
+ * that exits before `done` says it may) terminates them all and rejects the job once. The job may be
+ * told later (`rejectWith`) than the workers start: a failure meanwhile is kept and rejects it then.
  */
-function workerGroup(reject: (err: Error) => void) {
+function workerGroup(reject?: (err: Error) => void) {
   const workers: Worker[] = [];
-  let failed = false;
+  let failed: Error | null = null;
+  let rejectJob = reject;
   const fail = (err: Error) => {
     if (failed) return;
-    failed = true;
+    failed = err;
     for (const w of workers) void w.terminate();
-    reject(err);
+    rejectJob?.(err);
   };
   return {
     fail,
     get failed() {
-      return failed;
+      return failed !== null;
+    },
+    rejectWith(r: (err: Error) => void) {
+      rejectJob = r;
+      if (failed) r(failed);
+    },
+    /** Ends every worker (a job that will not run). */
+    stop() {
+      failed ??= new Error('The parse workers were stopped before their job');
+      for (const w of workers) void w.terminate();
     },
     start(settings: WorkerSettings, done: () => boolean): Worker {
-      const w = new Worker(new URL('./parse-worker.js', import.meta.url), {
-        workerData: settings,
-        // A worker lives only for the load and its heap is freed at the end, so it may trade memory for speed:
-        // a larger young generation, since parsing makes much short-lived garbage. That holds where the process
-        // runs with V8's defaults (the CLI, the tests). Under `npm start` the bot's V8 flags (`src/node-flags.ts`)
-        // are process-wide and win over these limits, so the workers get its 2 MB semi-spaces too. In
-        // `npm run bench` at 100k, lifting that for the workers made the cold start about 7% faster and its
-        // peak about 25 MB higher; it would mean changing V8 flags while the process runs, which Node
-        // documents as unsafe, so it is left so.
-        execArgv: [],
-        resourceLimits: { maxYoungGenerationSizeMb: 64 },
-      });
+      // A worker lives only for the load and its heap is freed at the end, so it may trade memory for speed:
+      // a young generation of V8's usual size, since parsing makes much short-lived garbage, where the bot's
+      // main thread runs with 2 MB semi-spaces (see `worker-heap.ts`). In `npm run bench` at 100k, the cold
+      // start took about a tenth less time with it, and its peak was about 80 MB higher while the workers ran.
+      const w = startWorkerWithYoungGeneration(new URL('./parse-worker.js', import.meta.url), { workerData: settings, execArgv: [] }, WORKER_SEMI_SPACE_MB);
       workers.push(w);
       w.on('error', fail);
       w.on('exit', (code) => {
@@ -182,6 +189,58 @@ export interface RecordsJob {
   threads?: number;
   /** Files per part a worker sends back (default 10,000). */
   partFiles?: number;
+  /** Workers started for this job before it was known (`startRecordsWorkers`, with the same settings and key). */
+  started?: RecordsWorkers;
+}
+
+/**
+ * Records workers started ahead of their job, so they load their code while the folder is still being
+ * listed: at 100,000 files a worker took about 0.16 s to start, about as long as the listing. `stop` ends
+ * them if no job takes them.
+ */
+export interface RecordsWorkers {
+  readonly count: number;
+  stop(): void;
+  /** Resolves once every one of them has exited (its job done, or stopped). */
+  exited(): Promise<void>;
+  /** @internal The workers and their group, taken by `parseToParts`. */
+  take(): { group: ReturnType<typeof workerGroup>; workers: StartedWorker[] };
+}
+
+/** A worker of a records job, and whether its exit is expected (it handed its last part over). */
+interface StartedWorker {
+  worker: Worker | null;
+  over: boolean;
+}
+
+/** The settings a records worker starts with. */
+const recordsSettings = (settings: BatchSettings, key: string, partFiles: number | undefined): WorkerSettings => ({ ...settings, whole: false, recordsKey: key, partFiles: partFiles ?? PART_FILES });
+
+/**
+ * Starts the workers a records job of at least {@link INLINE_BELOW} files would start (`threads`, or one
+ * per core, at most 4), before the job's files are known.
+ */
+export function startRecordsWorkers(settings: BatchSettings, key: string, options: { threads?: number; partFiles?: number } = {}): RecordsWorkers {
+  const group = workerGroup();
+  const count = threadsFor(INLINE_BELOW, options.threads);
+  const workers = Array.from({ length: count }, (): StartedWorker => {
+    const entry: StartedWorker = { worker: null, over: false };
+    entry.worker = group.start(recordsSettings(settings, key, options.partFiles), () => entry.over);
+    return entry;
+  });
+  const exits = Promise.all(workers.map((w) => new Promise<void>((resolve) => w.worker!.once('exit', () => resolve())))).then(() => undefined);
+  let taken = false;
+  return {
+    count,
+    stop: () => {
+      if (!taken) group.stop();
+    },
+    exited: () => exits,
+    take() {
+      taken = true;
+      return { group, workers };
+    },
+  };
 }
 
 /**
@@ -201,8 +260,9 @@ export interface ParsedPart {
  * garbage for the main thread to collect, and its CPU left to the workers. The parts come back in file order.
  */
 export async function parseToParts(job: RecordsJob): Promise<ParsedPart[]> {
-  const threads = threadsFor(job.files.length, job.threads);
-  if (threads === 0) {
+  const threads = job.started ? job.started.count : threadsFor(job.files.length, job.threads);
+  if (threads === 0 || job.files.length === 0) {
+    job.started?.stop();
     const parser = createBatchParser({ ...job.settings, whole: false });
     const encoder = new RecordsEncoder();
     for (let start = 0; start < job.files.length; start += BATCH) {
@@ -217,19 +277,26 @@ export async function parseToParts(job: RecordsJob): Promise<ParsedPart[]> {
   const shares = Math.min(threads, batches);
   let parsed = 0;
   return new Promise((resolve, reject) => {
-    const group = workerGroup(reject);
+    const taken = job.started?.take();
+    const group = taken?.group ?? workerGroup();
+    // Workers started ahead that this job has no share for end now: their exit is expected.
+    for (const extra of taken?.workers.slice(shares) ?? []) {
+      extra.over = true;
+      void extra.worker?.terminate();
+    }
+    group.rejectWith(reject);
     /** Each share's parts, in order: shares are contiguous, so their concatenation is in file order. */
     const byShare: ParsedPart[][] = Array.from({ length: shares }, () => []);
     let finished = 0;
-    for (let t = 0; t < shares; t++) {
+    for (let t = 0; t < shares && !group.failed; t++) {
       // Whole batches per share, contiguous, so each worker's records are in file order.
       const first = Math.floor((t * batches) / shares);
       const last = Math.floor(((t + 1) * batches) / shares);
       let next = first;
-      let over = false;
       let finishing = false;
       const own = byShare[t]!;
-      const w = group.start({ ...job.settings, whole: false, recordsKey: job.key, partFiles: job.partFiles ?? PART_FILES }, () => over);
+      const entry: StartedWorker = taken?.workers[t] ?? { worker: null, over: false };
+      const w = (entry.worker ??= group.start(recordsSettings(job.settings, job.key, job.partFiles), () => entry.over));
       const finish = () => {
         if (finishing) return;
         finishing = true;
@@ -245,7 +312,7 @@ export async function parseToParts(job: RecordsJob): Promise<ParsedPart[]> {
         if (group.failed) return;
         if (m.type === 'part') return void own.push({ start: m.firstBatch * BATCH, records: m.records, snapshot: m.snapshot });
         if (m.type === 'index') {
-          over = true;
+          entry.over = true;
           void w.terminate();
           if (++finished === shares) resolve(byShare.flat());
           return;

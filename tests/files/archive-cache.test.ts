@@ -261,6 +261,22 @@ describe('loading on worker threads', () => {
     expect(inline.report.skipped).toEqual([expect.objectContaining({ file: 'same-name.md', message: expect.stringMatching(/same id/) })]);
   });
 
+  it('GIVEN a first load large enough for its workers to start while the folder is listed THEN it loads what an inline load does', async () => {
+    const d = await tempDir('archive-ahead-');
+    dirs.push(d);
+    // 120 folders of 15: the listing pauses every 50 folders, so 1,500 files are known before it ends.
+    await Promise.all(Array.from({ length: 1800 }, (_, i) => d.write(`f${String(i % 120).padStart(3, '0')}/a-${i}.md`, aggregatorArticle({ title: `Early ${i} on ${i % 4 ? 'grid power' : 'token sales'}` }))));
+    const opening = openArchive({ dir: d.root, cacheDir: join(d.root, '.cache') });
+    const report = await opening.ready;
+    await opening.cacheWritten;
+    const inline = new ArticleStore({ details: createFileDetailsReader(d.root) });
+    await loadArchive(d.root, inline, { threads: 0 });
+    expect(report.stats).toMatchObject({ cache: 'absent', parsed: 1800 });
+    expect(opening.store.all().map((a) => a.id)).toEqual(inline.all().map((a) => a.id));
+    expect(opening.store.search('token sales', { limit: 500 }).total).toBe(450);
+    expect(inline.search('token sales', { limit: 500 }).total).toBe(450);
+  });
+
   it('GIVEN batches on two workers THEN their joined index searches and hides duplicates as an inline load does, and a restart from its cache parses nothing', async () => {
     const d = await tempDir('archive-pieces-');
     dirs.push(d);

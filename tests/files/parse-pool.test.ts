@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ArticleStore, mergeIndexSnapshots } from '../../src/content/store.ts';
 import { decodeRecords } from '../../src/files/archive-cache.ts';
-import { parseToParts, type ParsedPart } from '../../src/files/parse-pool.ts';
+import { parseToParts, startRecordsWorkers, type ParsedPart } from '../../src/files/parse-pool.ts';
 import { aggregatorArticle, tempDir } from '../support/temp-dir.ts';
 
 const dirs: Array<{ cleanup(): Promise<void> }> = [];
@@ -57,5 +57,38 @@ describe('parsing into records', () => {
     expect(search(fromWorkers.store).total).toBe(search(fromInline.store).total);
     expect(search(fromWorkers.store).articles.map((a) => a.id)).toEqual(search(fromInline.store).articles.map((a) => a.id));
     expect(fromWorkers.store.suggest('Story 61').map((a) => a.title)).toEqual(fromInline.store.suggest('Story 61').map((a) => a.title));
+  });
+
+  it('GIVEN workers started before their job THEN the job runs on them and its parts read back as those of workers it starts itself', async () => {
+    const d = await tempDir('parse-ahead-');
+    dirs.push(d);
+    const files: Array<[string, string]> = [];
+    for (let i = 0; i < 600; i++) {
+      const file = `b-${String(i).padStart(3, '0')}.md`;
+      files.push([file, await d.write(file, aggregatorArticle({ title: `Ahead ${i} on ${i % 2 ? 'rates' : 'miners'}` }))]);
+    }
+    const job = { files, settings, key: 'k', now: () => Date.parse('2026-11-27T00:00:00Z'), onProgress: () => {}, partFiles: 100 };
+    const started = startRecordsWorkers(settings, 'k', { threads: 2, partFiles: 100 });
+    expect(started.count).toBe(2);
+    const ahead = await readBack(await parseToParts({ ...job, started }));
+    const own = await readBack(await parseToParts({ ...job, threads: 2 }));
+    expect(ahead.outcomes).toEqual(own.outcomes);
+    expect(ahead.outcomes).toHaveLength(600);
+    expect(ahead.store.search('rates', { limit: 5 }).total).toBe(300);
+    // Each worker ended once it handed its last part over.
+    await started.exited();
+  });
+
+  it('GIVEN workers started ahead that no job takes THEN stop ends them; and one that dies before its job makes the job fail with why', async () => {
+    const unused = startRecordsWorkers(settings, 'k', { threads: 2 });
+    unused.stop();
+    await unused.exited();
+
+    const dying = startRecordsWorkers(settings, 'k', { threads: 2 });
+    await dying.take().workers[0]!.worker!.terminate();
+    const files: Array<[string, string]> = Array.from({ length: 600 }, (_, i) => [`c-${i}.md`, `/nowhere/c-${i}.md`]);
+    await expect(parseToParts({ files, settings, key: 'k', now: () => 0, onProgress: () => {}, started: dying })).rejects.toThrow(/stopped before it finished/);
+    // The other was ended with the failed job.
+    await dying.exited();
   });
 });

@@ -29,6 +29,16 @@ describe('readContentFileSync', () => {
     expect(r.mtimeMs).toBeGreaterThan(0);
   });
 
+  it('GIVEN files read one after another THEN each keeps its own text, whatever is read after it', async () => {
+    const d = await folder();
+    await d.write('long.md', aggregatorArticle({ title: 'The longer one', excerpt: 'x'.repeat(3000) }));
+    await d.write('short.md', aggregatorArticle({ title: 'Short' }));
+    await d.write('big.md', aggregatorArticle({ title: 'Past the shared buffer', excerpt: 'y'.repeat(80_000) }));
+    const read = (f: string) => readContentFileSync(join(d.root, f), f, { now }).result;
+    const results = ['long.md', 'short.md', 'big.md'].map(read);
+    expect(results.map((r) => (r.kind === 'article' ? `${r.article.title} ${r.article.summary.length}` : r.kind))).toEqual(['The longer one 3000', 'Short 11', 'Past the shared buffer 80000']);
+  });
+
   it('GIVEN a listed file swapped for a named pipe, a folder or a socket THEN each is named as what it is, at once, and nothing waits on the pipe', async () => {
     const d = await folder();
     execFileSync('mkfifo', [join(d.root, 'pipe.md')]);
