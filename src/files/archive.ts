@@ -257,9 +257,9 @@ class Manifest {
  * `found[start + rows.length - 1]`, each one's row (-1 for none). Both lists are in path order (the
  * cache is written in the order of the load that wrote it), so one merge pairs them without a
  * 100,000-entry map, over the stretch of `found` between the segment's first and last paths: a first
- * load writes a segment per 25,000 files (it was 10,000), and pairing each of a million-file cache's hundred
- * segments of then with every file found took over a second. A segment in any other order falls back to looking up
- * every file found.
+ * load writes a segment per 25,000 files, and pairing each of a million-file cache's segments (a hundred, when
+ * they were of 10,000) with every file found took over a second. A segment in any other order falls back to
+ * looking up every file found.
  */
 async function rowsOf(found: readonly Found[], records: CacheRecords): Promise<{ start: number; rows: Int32Array }> {
   const n = records.length;
@@ -340,7 +340,7 @@ function loadProgress(onProgress: ((done: number, total: number) => void) | unde
 const SLICE = 2000;
 const yieldToLoop = () => new Promise<void>((r) => setImmediate(r));
 
-/** The core of a load: list, take what the cache still vouches for, parse the rest, fill `sink`. */
+/** What a load is given: the archive's options, and what `openArchive` adds for the cache. */
 type LoadOptions = Omit<ArchiveOptions, 'dir'> & {
   cache?: { path: string; key: string };
   manifest?: Manifest;
@@ -358,6 +358,7 @@ async function load(dir: string, sink: ArticleSink, options: LoadOptions): Promi
   }
 }
 
+/** The core of a load: list, take what the cache still vouches for, parse the rest, fill `sink`. */
 async function loadWith(dir: string, sink: ArticleSink, options: LoadOptions, ahead: { workers?: RecordsWorkers }): Promise<ArchiveReport> {
   const started = performance.now();
   const root = resolve(dir);
