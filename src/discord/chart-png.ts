@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
-import { Resvg } from '@resvg/resvg-js';
+import { createRequire } from 'node:module';
+import type { Resvg as ResvgClass } from '@resvg/resvg-js';
 import type { ChartFile } from '../payload/types.ts';
 import { moodChartSvg } from '../render/mood-chart.ts';
 
@@ -15,6 +16,11 @@ export const CHART_FONT_FILES = [
 ];
 
 let fonts: string[] | null = null;
+/**
+ * resvg, a native module, loaded at the first drawing rather than at every start (about 13 ms): a
+ * process may run for days before its first digest with a chart, or never post one.
+ */
+let Resvg: typeof ResvgClass | null = null;
 
 /**
  * Draws SVG as a PNG `width` pixels wide, with resvg: no browser, no canvas. Known font files are
@@ -23,6 +29,7 @@ let fonts: string[] | null = null;
  */
 export function svgToPng(svg: string, width: number): Buffer {
   fonts ??= CHART_FONT_FILES.filter((f) => existsSync(f));
+  Resvg ??= (createRequire(import.meta.url)('@resvg/resvg-js') as { Resvg: typeof ResvgClass }).Resvg;
   const resvg = new Resvg(svg, {
     fitTo: { mode: 'width', value: width },
     font: fonts.length > 0 ? { loadSystemFonts: false, fontFiles: fonts, defaultFontFamily: 'DejaVu Sans' } : { loadSystemFonts: true },
