@@ -1,21 +1,13 @@
 import { symlink, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ArticleStore } from '../../src/content/store.ts';
 import { LOAD_STEPS } from '../../src/files/archive.ts';
 import { ContentDirError, MAX_FILE_BYTES, loadContentDir, resolveContentDir, watchContentDir, type WatchEvent } from '../../src/files/content-files.ts';
-import { aggregatorArticle, tempDir } from '../support/temp-dir.ts';
+import { aggregatorArticle, tempFolders } from '../support/temp-dir.ts';
 import { waitFor } from '../support/wait-for.ts';
 
-const dirs: Array<{ cleanup(): Promise<void> }> = [];
-afterEach(async () => {
-  while (dirs.length) await dirs.pop()!.cleanup();
-});
-async function folder() {
-  const d = await tempDir();
-  dirs.push(d);
-  return d;
-}
+const folder = tempFolders();
 
 describe('loadContentDir', () => {
   it('GIVEN good and bad files in nested folders THEN the good ones load and each bad one is named with field and reason', async () => {

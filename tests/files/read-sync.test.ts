@@ -2,19 +2,11 @@ import { execFileSync } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MAX_FILE_BYTES, readContentFileSync } from '../../src/files/read-sync.ts';
-import { aggregatorArticle, tempDir } from '../support/temp-dir.ts';
+import { aggregatorArticle, tempFolders } from '../support/temp-dir.ts';
 
-const dirs: Array<{ cleanup(): Promise<void> }> = [];
-afterEach(async () => {
-  while (dirs.length) await dirs.pop()!.cleanup();
-});
-async function folder() {
-  const d = await tempDir();
-  dirs.push(d);
-  return d;
-}
+const folder = tempFolders();
 const now = new Date('2026-11-28T00:00:00Z');
 
 describe('readContentFileSync', () => {

@@ -1,6 +1,7 @@
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { afterEach } from 'vitest';
 
 /** A throwaway folder with helpers to write files into it. */
 export async function tempDir(prefix = 'news-bot-') {
@@ -14,6 +15,22 @@ export async function tempDir(prefix = 'news-bot-') {
       return full;
     },
     cleanup: () => rm(root, { recursive: true, force: true }),
+  };
+}
+
+/**
+ * A maker of throwaway folders for one test file: each folder it makes is removed after the test
+ * that made it. Call it at the top of the file, where hooks are registered.
+ */
+export function tempFolders(prefix?: string): () => ReturnType<typeof tempDir> {
+  const made: Array<{ cleanup(): Promise<void> }> = [];
+  afterEach(async () => {
+    while (made.length) await made.pop()!.cleanup();
+  });
+  return async () => {
+    const d = await tempDir(prefix);
+    made.push(d);
+    return d;
   };
 }
 
