@@ -8,7 +8,7 @@ import { cacheFileFor, cacheKey, decodeRecords, readArchiveCache, writeArchiveCa
 import { checkDir, idCollision, readContentFile, type ContentReadOptions, type LoadReport } from './content-files.ts';
 import type { BatchSettings, ParsedEntry } from './parse-batch.ts';
 import { streamFileStats } from './file-stats.ts';
-import { INLINE_BELOW, parseFiles, parseToParts, startRecordsWorkers, type JobFiles, type RecordsWorkers } from './parse-pool.ts';
+import { parseFiles, parseToParts, startRecordsWorkers, threadsFor, type JobFiles, type RecordsWorkers } from './parse-pool.ts';
 import { absoluteOf, isHiddenName, isInside, isMarkdownName, notRegularMessage } from './regular-files.ts';
 import type { ListingVisitor, SharedListing } from './shared-listing.ts';
 
@@ -375,10 +375,11 @@ async function loadWith(dir: string, sink: ArticleSink, options: LoadOptions, ah
   reading?.catch(() => undefined);
   // Without a cache every file is parsed: once the listing shows enough files for worker threads, they are
   // started, and load their code while the rest of the folder is listed.
-  const parsesAll = !cacheFound && sink instanceof ArticleStore && !sink.keepsDetails && options.threads !== 0;
+  const parsesAll = !cacheFound && sink instanceof ArticleStore && !sink.keepsDetails;
   const onFound = (sofar: readonly Found[]) => {
     fileStats?.listed(sofar);
-    if (parsesAll && !ahead.workers && sofar.length >= INLINE_BELOW) ahead.workers = startRecordsWorkers(settingsOf(readOptions, false), options.cache?.key ?? '', { threads: options.threads });
+    const threads = parsesAll && !ahead.workers ? threadsFor(sofar.length, options.threads) : 0;
+    if (threads > 0) ahead.workers = startRecordsWorkers(settingsOf(readOptions, false), options.cache?.key ?? '', { threads });
   };
   try {
     const realRoot = await checkDir(root);

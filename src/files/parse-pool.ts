@@ -18,7 +18,7 @@ const BATCH = 250;
 /** Each parse worker's semi-spaces: V8's default on 64-bit systems. */
 const WORKER_SEMI_SPACE_MB = 16;
 /** Below this many files, parsing inline is faster than starting workers. */
-export const INLINE_BELOW = 1500;
+const INLINE_BELOW = 1500;
 
 /**
  * The files of a job, each as its path in the folder and its absolute path, handed out a batch at a
@@ -48,8 +48,12 @@ export async function parseFiles(job: ParseJob): Promise<IndexSnapshots[]> {
   return threads === 0 ? parseInline(job) : parseOnWorkers(job, threads);
 }
 
-/** Worker threads for `files` files: none for nothing to parse, whatever was asked (a pool without work would never finish). */
-function threadsFor(files: number, requested: number | undefined): number {
+/**
+ * Worker threads for a job of `files` files: `requested`, or one per core (at most 4) from
+ * {@link INLINE_BELOW} files up; none for nothing to parse, whatever was asked (a pool without work
+ * would never finish). 0: the job is parsed inline.
+ */
+export function threadsFor(files: number, requested: number | undefined): number {
   if (files === 0) return 0;
   return requested ?? (files < INLINE_BELOW ? 0 : Math.min(4, Math.max(1, availableParallelism())));
 }
@@ -219,12 +223,12 @@ interface StartedWorker {
 const recordsSettings = (settings: BatchSettings, key: string, partFiles: number | undefined): WorkerSettings => ({ ...settings, whole: false, recordsKey: key, partFiles: partFiles ?? PART_FILES });
 
 /**
- * Starts the workers a records job of at least {@link INLINE_BELOW} files would start (`threads`, or one
- * per core, at most 4), before the job's files are known.
+ * Starts `threads` records workers before their job's files are all known (`threadsFor` says how many a
+ * job of the files found so far would use).
  */
-export function startRecordsWorkers(settings: BatchSettings, key: string, options: { threads?: number; partFiles?: number } = {}): RecordsWorkers {
+export function startRecordsWorkers(settings: BatchSettings, key: string, options: { threads: number; partFiles?: number }): RecordsWorkers {
   const group = workerGroup();
-  const count = threadsFor(INLINE_BELOW, options.threads);
+  const count = options.threads;
   const workers = Array.from({ length: count }, (): StartedWorker => {
     const entry: StartedWorker = { worker: null, over: false };
     entry.worker = group.start(recordsSettings(settings, key, options.partFiles), () => entry.over);
