@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { npmScript } from './burst.ts';
+import { freePort } from './embedded-postgres.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -155,4 +156,28 @@ export async function startScaleProcess(command: ScaleCommand, options: { cwd: s
       killGroup();
     },
   };
+}
+
+/**
+ * Starts the README's REST proxy line on a port found free, and waits for it to listen. A port found
+ * free is released before the proxy binds it, so another process (a test beside this one, a connection's
+ * local port) may take it first: on EADDRINUSE the proxy is started again on another port, up to
+ * `attempts` times. Any other failure is thrown at once.
+ */
+export async function startProxyOnFreePort(
+  command: ScaleCommand,
+  options: { cwd: string; overrides: Record<string, string>; attempts?: number; choosePort?: () => Promise<number> },
+): Promise<{ proxy: ScaleProcess; port: number }> {
+  const attempts = options.attempts ?? 3;
+  for (let attempt = 1; ; attempt++) {
+    const port = await (options.choosePort ?? freePort)();
+    const proxy = await startScaleProcess(command, { cwd: options.cwd, overrides: { ...options.overrides, REST_PROXY_PORT: String(port) } });
+    try {
+      await proxy.until((l) => l.msg === 'REST proxy listening', 30_000, 'the proxy listening');
+      return { proxy, port };
+    } catch (err) {
+      await proxy.stop();
+      if (attempt >= attempts || !/EADDRINUSE/.test((err as Error).message)) throw err;
+    }
+  }
 }

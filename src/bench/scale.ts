@@ -29,7 +29,7 @@ import { startDiscordSandbox, type DiscordSandbox } from '../discord-sandbox/ser
 import { partMarker } from '../payload/message-identity.ts';
 import { BurstAbort, countDeliveries, partsPerDigest, startBotProcess, startCommand, writeContent, type BotProcess } from './burst.ts';
 import { freePort, letPostgresUserReachBinaries, throwawayPostgres } from './embedded-postgres.ts';
-import { readScaleCommands, startScaleProcess, type ScaleProcess } from './scale-machines.ts';
+import { readScaleCommands, startProxyOnFreePort, startScaleProcess, type ScaleProcess } from './scale-machines.ts';
 
 /** Discord's global limit: requests a second per bot token. */
 const GLOBAL_PER_SECOND = 50;
@@ -335,7 +335,6 @@ export async function runScale(options: ScaleOptions): Promise<ScaleResult> {
         sandbox3,
         async () => {
           const store = await openPostgresDigestStore(pgServer.url, { poolSize: 20 });
-          const port = await freePort();
           const started: ScaleProcess[] = [];
           let stopping = false;
           const { died, fail } = deathSignal();
@@ -347,9 +346,8 @@ export async function runScale(options: ScaleOptions): Promise<ScaleResult> {
             parallel: 20,
             async start() {
               await mkdir(machineDirs[0]!, { recursive: true });
-              const proxy = await startScaleProcess(proxyLine, { cwd: machineDirs[0]!, overrides: { REST_PROXY_HOST: '127.0.0.1', REST_PROXY_PORT: String(port), DISCORD_API_URL: sandbox3.apiUrl, LOG_FORMAT: 'json' } });
+              const { proxy, port } = await startProxyOnFreePort(proxyLine, { cwd: machineDirs[0]!, overrides: { REST_PROXY_HOST: '127.0.0.1', DISCORD_API_URL: sandbox3.apiUrl, LOG_FORMAT: 'json' } });
               started.push(proxy);
-              await proxy.until((l) => l.msg === 'REST proxy listening', 30_000, 'the proxy listening');
               for (let i = 0; i < machineLines.length; i++) {
                 started.push(
                   await startScaleProcess(machineLines[i]!, {

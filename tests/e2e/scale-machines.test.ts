@@ -1,6 +1,7 @@
+import { createServer, type AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { freePort } from '../../src/bench/embedded-postgres.ts';
-import { readScaleCommands, startScaleProcess, type ScaleLogLine, type ScaleProcess } from '../../src/bench/scale-machines.ts';
+import { readScaleCommands, startProxyOnFreePort, startScaleProcess, type ScaleLogLine, type ScaleProcess } from '../../src/bench/scale-machines.ts';
 import type { DigestStore } from '../../src/db/digest-store.ts';
 import { openPostgresDigestStore } from '../../src/db/postgres-digest-store.ts';
 import { shardOfGuild, startDiscordSandbox, type DiscordSandbox } from '../../src/discord-sandbox/server.ts';
@@ -87,19 +88,16 @@ async function startWorld(options: { servers: number; loopbackGlobalPerSecond?: 
     dirs.push(dir.root);
   }
 
-  const port = await freePort();
-  const proxy = await startScaleProcess(proxyLine!, {
+  const { proxy, port } = await startProxyOnFreePort(proxyLine!, {
     cwd: dirs[0]!,
     overrides: {
       REST_PROXY_HOST: '127.0.0.1',
-      REST_PROXY_PORT: String(port),
       DISCORD_API_URL: sandbox.apiUrl,
       LOG_FORMAT: 'json',
       ...(options.proxyGlobalPerSecond ? { REST_PROXY_GLOBAL_PER_SECOND: String(options.proxyGlobalPerSecond) } : {}),
     },
   });
   cleanups.push(() => proxy.stop());
-  await proxy.until((l) => l.msg === 'REST proxy listening', 30_000, 'the proxy listening');
 
   for (const m of machineLines) for (const key of Object.keys(m.env)) expect(['SHARD_COUNT', 'SHARDS_PER_CLUSTER', 'CLUSTER_IDS', ...SITE_SPECIFIC]).toContain(key);
   const machines: ScaleProcess[] = [];
@@ -275,4 +273,30 @@ describe('three machines on one Postgres and one REST proxy, started as the READ
       expect(by[0]!.time as number).toBeGreaterThanOrEqual(killedAt - 1000 + leaseMs - 1000);
     }
   }, 300_000);
+});
+
+describe('starting the README\'s REST proxy', () => {
+  it('GIVEN the port found free is taken before the proxy binds it THEN it is started again on another, and says where it listens', async () => {
+    const proxyLine = (await readScaleCommands()).find((c) => c.script === 'rest-proxy')!;
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => new Promise((resolve) => taken.close(() => resolve())));
+    const busy = (taken.address() as AddressInfo).port;
+    const chosen: number[] = [];
+    const ports = [busy, await freePort()];
+    const dir = await tempDir('news-bot-proxy-');
+    cleanups.push(dir.cleanup);
+    const { proxy, port } = await startProxyOnFreePort(proxyLine, {
+      cwd: dir.root,
+      overrides: { REST_PROXY_HOST: '127.0.0.1', DISCORD_API_URL: 'http://127.0.0.1:9/api', LOG_FORMAT: 'json' },
+      choosePort: async () => {
+        chosen.push(ports[chosen.length]!);
+        return chosen.at(-1)!;
+      },
+    });
+    cleanups.push(() => proxy.stop());
+    expect(chosen).toEqual(ports);
+    expect(port).toBe(ports[1]);
+    expect(proxy.logs.find((l) => l.msg === 'REST proxy listening')).toBeDefined();
+  });
 });
