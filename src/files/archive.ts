@@ -85,8 +85,8 @@ export function listContentFiles(root: string, realRoot: string, skipped: Conten
 
 /**
  * `listContentFiles`, yielding to the event loop every few dozen folders; `onFound` is told the files
- * found so far (one array, growing) at each pause and at the end. The listing returned is that array,
- * unless it had to be sorted at the end (a new array).
+ * found so far (one array, growing) after each folder and at the end. The listing returned is that
+ * array, unless it had to be sorted at the end (a new array).
  */
 export async function listContentFilesSliced(
   root: string,
@@ -97,9 +97,10 @@ export async function listContentFilesSliced(
 ): Promise<Found[]> {
   const lister = contentLister(root, realRoot, skipped, visitor);
   for (let n = 1; lister.step(); n++) {
-    if (n % 50 !== 0) continue;
+    // Told after every folder, not only at pauses: a first load starts its parse workers as soon as the
+    // files found call for them (a few folders in), not after the first fifty.
     onFound?.(lister.sofar);
-    await yieldToLoop();
+    if (n % 50 === 0) await yieldToLoop();
   }
   onFound?.(lister.sofar);
   return lister.found();
