@@ -105,7 +105,7 @@ export async function ensureCorpus(size: number, log: (s: string) => void): Prom
  * the page cache. Otherwise whichever runs first reads from disk: the floor, one thread, ran two to
  * three times slower after a larger archive had pushed this one out, which flattered the cold start.
  */
-function warmPageCache(dir: string): { files: number; ms: number } {
+export function warmPageCache(dir: string): { files: number; ms: number } {
   const t0 = performance.now();
   let files = 0;
   for (const e of readdirSync(dir, { withFileTypes: true, recursive: true })) {
@@ -117,7 +117,7 @@ function warmPageCache(dir: string): { files: number; ms: number } {
 }
 
 /** The floor, in its own plain process. */
-async function runFloor(dir: string): Promise<OnlineResult['floor']> {
+export async function runFloor(dir: string): Promise<OnlineResult['floor']> {
   const t0 = performance.now();
   const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/bench/floor.ts'), dir], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
@@ -214,11 +214,13 @@ function newArticle(token: string): string {
 
 /**
  * Starts the bot and times it to online: polls `/news search` from the moment the gateway identified
- * until an answer is not "Loading…" (each poll waits for its answer, then 20 ms).
+ * until an answer is not "Loading…" (each poll waits for its answer, then 20 ms). `extra`: node flags
+ * put after `npm start`'s own, so they win over them. The bot is left running.
  */
-async function startAndTime(sandbox: DiscordSandbox, env: NodeJS.ProcessEnv, logFile: string, channelId: string, expectTotal: number | null, log: (s: string) => void, extra: string[] = []) {
+export async function startAndTime(sandbox: DiscordSandbox, env: NodeJS.ProcessEnv, logFile: string, channelId: string, expectTotal: number | null, log: (s: string) => void, extra: string[] = []) {
   const start = await startCommand();
-  start.args = [...extra, ...start.args];
+  // Right before the script, after `npm start`'s own flags: V8 takes the last of a flag given twice.
+  start.args = [...start.args.slice(0, -1), ...extra, ...start.args.slice(-1)];
   let identifiedAt: number | null = null;
   const onReady = () => (identifiedAt ??= performance.now());
   sandbox.events.on('ready', onReady);
@@ -273,7 +275,7 @@ async function startAndTime(sandbox: DiscordSandbox, env: NodeJS.ProcessEnv, log
 }
 
 /** Stops the bot as an operator would (SIGTERM), so it can write what it keeps for the next start; killed after 60 s. */
-async function stopBot(bot: BotProcess, log: (s: string) => void): Promise<void> {
+export async function stopBot(bot: BotProcess, log: (s: string) => void): Promise<void> {
   bot.child.kill('SIGTERM');
   const exit = await Promise.race([bot.exited, pause(60_000).then(() => null)]);
   if (!exit) {
@@ -292,6 +294,25 @@ async function untilSearch(sandbox: DiscordSandbox, channelId: string, token: st
     await pause(5);
   }
   return null;
+}
+
+/** The bot's environment for a benchmark start: the loopback Discord, the archive `corpus`, its database and cache in `work`. */
+export function botEnv(sandbox: DiscordSandbox, corpus: string, work: string): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    DISCORD_TOKEN: sandbox.token,
+    DISCORD_API_URL: sandbox.apiUrl,
+    DISCORD_GUILD_ID: sandbox.guilds[0]!.id,
+    CONTENT_DIR: corpus,
+    DATABASE_PATH: join(work, 'bot.sqlite'),
+    CACHE_DIR: join(work, 'cache'),
+    LOG_FORMAT: 'json',
+    LOG_LEVEL: 'info',
+    METRICS_INTERVAL_MS: '0',
+    // Set empty so a developer's .env cannot fill them in.
+    DIGEST_CHANNEL_ID: '',
+    TOPIC_ALIASES: '',
+  };
 }
 
 /** Runs the whole benchmark at one size; the bot process is always gone when it returns or throws. */
@@ -319,21 +340,7 @@ export async function runOnline(options: OnlineOptions): Promise<OnlineResult> {
     const start = await startCommand();
     const extra = [...(options.profileDir ? ['--cpu-prof', '--cpu-prof-dir', options.profileDir] : []), ...(options.nodeFlags ?? [])];
     if (extra.length > 0) start.text = `${start.text} (with ${extra.join(' ')})`;
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
-      DISCORD_TOKEN: sandbox.token,
-      DISCORD_API_URL: sandbox.apiUrl,
-      DISCORD_GUILD_ID: sandbox.guilds[0]!.id,
-      CONTENT_DIR: corpus,
-      DATABASE_PATH: join(work, 'bot.sqlite'),
-      CACHE_DIR: join(work, 'cache'),
-      LOG_FORMAT: 'json',
-      LOG_LEVEL: 'info',
-      METRICS_INTERVAL_MS: '0',
-      // Set empty so a developer's .env cannot fill them in.
-      DIGEST_CHANNEL_ID: '',
-      TOPIC_ALIASES: '',
-    };
+    const env = botEnv(sandbox, corpus, work);
 
     log(`Cold start (no cache): ${start.text}`);
     const cold = await startAndTime(sandbox, env, join(work, 'bot-cold.log'), channelId, null, log, extra);
