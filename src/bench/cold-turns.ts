@@ -5,9 +5,9 @@
  * within each round, run one right after the other, never across rounds.
  *
  * `node --import tsx src/bench/cold-turns.ts [--rounds 3] [--size 100k] -- "" "--flag=1 --other"` runs
- * `npm start`'s command line with each set of flags ("" for none) put before its own, on an empty cache,
- * against the loopback Discord, timed as `npm run bench` times a cold start; each round starts with the
- * floor (`floor.ts`). Per start it prints the time to full answers, the process's CPU time (the parse
+ * `npm start`'s command line with each set of flags ("" for none) after its own (so they win over them),
+ * on an empty cache, against the loopback Discord, timed as `npm run bench` times a cold start; each
+ * round starts with the floor (`floor.ts`), and each start waits out the gateway's identify window. Per start it prints the time to full answers, the process's CPU time (the parse
  * workers' included), and the CPU time of the threads other than the main one still alive at that
  * moment: V8's background threads (compiling, collecting garbage) and libuv's.
  */
