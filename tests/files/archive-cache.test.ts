@@ -389,11 +389,7 @@ describe('cache records', () => {
   it('GIVEN segments read one after another with one table THEN articles of every segment with the same topics hold one list', async () => {
     const d = await tempDir('archive-lists-');
     dirs.push(d);
-    const files: Array<[string, string]> = [];
-    for (let i = 0; i < 320; i++) {
-      const file = `a-${String(i).padStart(3, '0')}.md`;
-      files.push([file, await d.write(file, aggregatorArticle({ title: `Story ${i}`, topics: i % 2 ? ['Bitcoin', 'ETF'] : ['Mining'] }))]);
-    }
+    const files = await d.writeNumbered('a', 320, (i) => aggregatorArticle({ title: `Story ${i}`, topics: i % 2 ? ['Bitcoin', 'ETF'] : ['Mining'] }));
     const parts = await parseToParts({ files, settings: { aliases: {}, whole: false }, key: 'k', now: () => Date.now(), onProgress: () => {}, threads: 2, partFiles: 100 });
     expect(parts.length).toBe(2);
     const shared = new Map<string, string[]>();

@@ -33,11 +33,7 @@ describe('parsing into records', () => {
   it('GIVEN two workers sending a part every 100 files THEN the parts come back in file order and join into the same articles and search as one inline pass', async () => {
     const d = await tempDir('parse-parts-');
     dirs.push(d);
-    const files: Array<[string, string]> = [];
-    for (let i = 0; i < 620; i++) {
-      const file = `a-${String(i).padStart(3, '0')}.md`;
-      files.push([file, await d.write(file, i === 7 ? '---\ntitle: [unclosed\n---\n' : aggregatorArticle({ title: `Story ${i} about ${i % 3 ? 'solar miners' : 'bitcoin funds'}` }))]);
-    }
+    const files = await d.writeNumbered('a', 620, (i) => (i === 7 ? '---\ntitle: [unclosed\n---\n' : aggregatorArticle({ title: `Story ${i} about ${i % 3 ? 'solar miners' : 'bitcoin funds'}` })));
     const progress: number[] = [];
     const job = { files, settings, key: 'k', now: () => Date.parse('2026-11-27T00:00:00Z') };
     const parts = await parseToParts({ ...job, threads: 2, partFiles: 100, onProgress: (n) => progress.push(n) });
@@ -62,11 +58,7 @@ describe('parsing into records', () => {
   it('GIVEN workers started before their job THEN the job runs on them and its parts read back as those of workers it starts itself', async () => {
     const d = await tempDir('parse-ahead-');
     dirs.push(d);
-    const files: Array<[string, string]> = [];
-    for (let i = 0; i < 600; i++) {
-      const file = `b-${String(i).padStart(3, '0')}.md`;
-      files.push([file, await d.write(file, aggregatorArticle({ title: `Ahead ${i} on ${i % 2 ? 'rates' : 'miners'}` }))]);
-    }
+    const files = await d.writeNumbered('b', 600, (i) => aggregatorArticle({ title: `Ahead ${i} on ${i % 2 ? 'rates' : 'miners'}` }));
     const job = { files, settings, key: 'k', now: () => Date.parse('2026-11-27T00:00:00Z'), onProgress: () => {}, partFiles: 100 };
     const started = startRecordsWorkers(settings, 'k', { threads: 2, partFiles: 100 });
     expect(started.count).toBe(2);

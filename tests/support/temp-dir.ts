@@ -6,13 +6,23 @@ import { afterEach } from 'vitest';
 /** A throwaway folder with helpers to write files into it. */
 export async function tempDir(prefix = 'news-bot-') {
   const root = await mkdtemp(join(tmpdir(), prefix));
+  const write = async (file: string, text: string | Buffer) => {
+    const full = join(root, file);
+    await mkdir(dirname(full), { recursive: true });
+    await writeFile(full, text);
+    return full;
+  };
   return {
     root,
-    async write(file: string, text: string | Buffer) {
-      const full = join(root, file);
-      await mkdir(dirname(full), { recursive: true });
-      await writeFile(full, text);
-      return full;
+    write,
+    /** Writes `count` files `<prefix>-000.md`, `<prefix>-001.md`…, the i-th holding `text(i)`; returns each as [name, absolute path], in order. */
+    async writeNumbered(prefix: string, count: number, text: (i: number) => string): Promise<Array<[string, string]>> {
+      const files: Array<[string, string]> = [];
+      for (let i = 0; i < count; i++) {
+        const file = `${prefix}-${String(i).padStart(3, '0')}.md`;
+        files.push([file, await write(file, text(i))]);
+      }
+      return files;
     },
     cleanup: () => rm(root, { recursive: true, force: true }),
   };
