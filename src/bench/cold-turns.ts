@@ -19,11 +19,12 @@ import { parseArgs } from 'node:util';
 import { ensureBuild } from '../build.mjs';
 import { DEFAULT_GATEWAY_OPTIONS } from '../discord-sandbox/gateway.ts';
 import { startDiscordSandbox } from '../discord-sandbox/server.ts';
+import { parseSize } from './corpus.ts';
 import { botEnv, ensureCorpus, runFloor, startAndTime, stopBot, warmPageCache } from './online.ts';
 
 const { values, positionals } = parseArgs({ options: { rounds: { type: 'string', default: '3' }, size: { type: 'string', default: '100k' } }, allowPositionals: true });
 const variants = positionals.length > 0 ? positionals : [''];
-const size = Number(values.size.replace(/k$/i, '000').replace(/m$/i, '000000'));
+const size = parseSize(values.size);
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
 /** CPU seconds of a process, and of its live threads other than the main one, from `/proc` (clock ticks of 10 ms). */

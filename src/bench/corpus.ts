@@ -6,6 +6,13 @@ import { join } from 'node:path';
  * distribution (a few very common words, a long tail of rare ones), as real news text has.
  */
 
+/** An archive size as the benchmarks take it: 10000, 10k, 100k, 1m. */
+export const parseSize = (s: string) => {
+  const m = /^(\d+)([km]?)$/i.exec(s.trim());
+  if (!m) throw new Error(`--size must be a number like 10000, 10k, 100k or 1m (got "${s}")`);
+  return Number(m[1]) * (m[2]?.toLowerCase() === 'm' ? 1_000_000 : m[2] ? 1000 : 1);
+};
+
 /** A small seeded PRNG (mulberry32), so every run benchmarks the same files. */
 export function rng(seed: number): () => number {
   let a = seed >>> 0;

@@ -21,6 +21,7 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BurstAbort, formatBurst, runBurst } from './burst.ts';
+import { parseSize } from './corpus.ts';
 import { ensureCorpus, formatOnline, runOnline } from './online.ts';
 import { formatScale, runScale } from './scale.ts';
 import { formatSearchBaseline, runSearchBaseline } from './search-baseline.ts';
@@ -49,13 +50,6 @@ const SMOKE_BURST_SERVERS = 100;
 const SMOKE_SCALE_SERVERS = 300;
 /** Articles in the `--smoke` archive: enough to load, search and change, small enough for CI. */
 const SMOKE_SIZE = 300;
-
-/** 10000, 10k, 100k, 1m. */
-export const parseSize = (s: string) => {
-  const m = /^(\d+)([km]?)$/i.exec(s.trim());
-  if (!m) throw new Error(`--size must be a number like 10000, 10k, 100k or 1m (got "${s}")`);
-  return Number(m[1]) * (m[2]?.toLowerCase() === 'm' ? 1_000_000 : m[2] ? 1000 : 1);
-};
 
 async function online(size: number) {
   try {

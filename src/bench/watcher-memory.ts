@@ -29,6 +29,7 @@ import { readContentFile } from '../files/content-files.ts';
 import { watchContentDir, type WatchEvent } from '../files/content-watcher.ts';
 import { isHiddenPath } from '../files/regular-files.ts';
 import { BOT_V8_FLAGS } from '../node-flags.ts';
+import { parseSize } from './corpus.ts';
 import { ensureCorpus } from './online.ts';
 
 const SELF = fileURLToPath(import.meta.url);
@@ -253,7 +254,7 @@ if (process.argv[1] === SELF) {
   const { values, positionals } = parseArgs({ allowPositionals: true, options: { child: { type: 'string' }, size: { type: 'string' }, watchers: { type: 'boolean' } } });
   if (values.child) await child(values.child as WatcherKind, positionals[0]!);
   else {
-    const size = values.size ? Number(values.size.replace(/k$/i, '000').replace(/m$/i, '000000')) : 100_000;
+    const size = values.size ? parseSize(values.size) : 100_000;
     const figures = await runWatcherBench({ size });
     console.log(formatWatcherBench(size, figures));
     console.log(JSON.stringify(figures, null, 2));
