@@ -31,9 +31,8 @@ export function semiSpaceFlag(execArgv: readonly string[] = process.execArgv, no
   return mb;
 }
 
-/** Workers being started with a size of their own, and the flag to set back once none is left. */
+/** Workers being started with a size of their own: the process's flag is set back once none is left. */
 let starting = 0;
-let restoreTo: number | null = null;
 
 /**
  * Starts a worker whose semi-spaces are `semiSpaceMb` each (its young generation about three times that),
@@ -43,13 +42,12 @@ export function startWorkerWithYoungGeneration(url: URL, options: WorkerOptions,
   const flag = semiSpaceFlag();
   const limits = { ...options.resourceLimits, maxYoungGenerationSizeMb: semiSpaceMb * 3 };
   if (flag === null || flag === semiSpaceMb) return new Worker(url, { ...options, resourceLimits: limits });
-  restoreTo = flag;
   starting++;
   let settled = false;
   const settle = () => {
     if (settled) return;
     settled = true;
-    if (--starting === 0 && restoreTo !== null) v8.setFlagsFromString(`--max-semi-space-size=${restoreTo}`);
+    if (--starting === 0) v8.setFlagsFromString(`--max-semi-space-size=${flag}`);
   };
   v8.setFlagsFromString(`--max-semi-space-size=${semiSpaceMb}`);
   let worker: Worker;
