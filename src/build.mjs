@@ -23,8 +23,14 @@ export const DEFAULT_CACHE_DIR = join(ROOT, 'node_modules', '.cache', 'news-dige
  * JavaScript too; their outputs sit beside `main.js`, where `new URL('./<name>.js', import.meta.url)`
  * in the modules that start them finds them.
  */
-const ENTRIES = { main: 'src/main.ts', 'parse-worker': 'src/files/parse-worker.ts', 'stat-worker': 'src/files/stat-worker.js' };
-const WORKER_FILES = new Set(Object.keys(ENTRIES).filter((n) => n !== 'main').map((n) => `${n}.js`));
+const ENTRIES = {
+  main: 'src/main.ts',
+  'parse-worker': 'src/files/parse-worker.ts',
+  'stat-worker': 'src/files/stat-worker.js',
+  // Loaded by `start.mjs` before the bot, to start the parse workers with the process.
+  'parse-workers-ahead': 'src/files/parse-workers-ahead.ts',
+};
+const WORKER_FILES = new Set(['parse-worker.js', 'stat-worker.js']);
 
 /** Builds older than this, other than the current one, are removed (a running bot may still start workers from its own). */
 const KEEP_OLD_MS = 24 * 3_600_000;

@@ -17,14 +17,14 @@ afterEach(async () => {
 });
 
 describe('npm start', () => {
-  it('GIVEN no build THEN it compiles main and both workers once, and rebuilds only when a source it was built from changes', async () => {
+  it('GIVEN no build THEN it compiles main, both workers and the module that starts parse workers ahead once, and rebuilds only when a source it was built from changes', async () => {
     const dir = await tempDir('news-build-');
     cleanups.push(() => dir.cleanup());
     const cacheDir = join(dir.root, 'cache');
 
     const first = await build({ cacheDir });
     expect(first.built).toBe(true);
-    for (const name of ['main.js', 'parse-worker.js', 'stat-worker.js']) expect((await readFile(join(first.dir, name), 'utf8')).length).toBeGreaterThan(0);
+    for (const name of ['main.js', 'parse-worker.js', 'stat-worker.js', 'parse-workers-ahead.js']) expect((await readFile(join(first.dir, name), 'utf8')).length).toBeGreaterThan(0);
     // No TypeScript is left for Node to load, and the worker paths still point beside the bundle.
     const main = await readFile(first.main, 'utf8');
     expect(main).not.toMatch(/from ["'][^"']+\.ts["']/);

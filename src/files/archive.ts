@@ -8,7 +8,8 @@ import { cacheFileFor, cacheKey, decodeRecords, readArchiveCache, writeArchiveCa
 import { checkDir, idCollision, readContentFile, type ContentReadOptions, type LoadReport } from './content-files.ts';
 import type { BatchSettings, ParsedEntry } from './parse-batch.ts';
 import { streamFileStats } from './file-stats.ts';
-import { parseFiles, parseToParts, startRecordsWorkers, threadsFor, type JobFiles, type RecordsWorkers } from './parse-pool.ts';
+import { parseFiles, parseToParts, streamRecords, threadsFor, type JobFiles, type RecordsStream } from './parse-pool.ts';
+import { endParseWorkersAhead } from './parse-workers-ahead.ts';
 import { absoluteOf, isHiddenName, isInside, isMarkdownName, notRegularMessage } from './regular-files.ts';
 import type { ListingVisitor, SharedListing } from './shared-listing.ts';
 
@@ -186,6 +187,14 @@ function pathOrder(a: Dirent, b: Dirent): number {
   return x < y ? -1 : x > y ? 1 : 0;
 }
 
+/** For each path of `paths`, its position once they are sorted. */
+function positionsInSorted(paths: readonly string[]): number[] {
+  const order = Array.from(paths.keys()).sort((a, b) => (paths[a]! < paths[b]! ? -1 : 1));
+  const at = new Array<number>(paths.length);
+  order.forEach((k, sorted) => (at[k] = sorted));
+  return at;
+}
+
 /** True when every path comes after the one before it (a listing; a cache segment's paths are checked by `segmentFiles`). */
 function isSorted(paths: readonly string[]): boolean {
   for (let k = 1; k < paths.length; k++) if (!(paths[k - 1]! < paths[k]!)) return false;
@@ -349,18 +358,19 @@ type LoadOptions = Omit<ArchiveOptions, 'dir'> & {
   writeShares?(records: Uint8Array[], snapshots: IndexSnapshots<SnapshotBytes>): void;
 };
 
-/** A load, and the end of any parse workers it started ahead that no parse took (it failed first, or found nothing to parse). */
+/** A load, and the end of the parse workers of a first load that did not finish (the listing failed, or a worker). */
 async function load(dir: string, sink: ArticleSink, options: LoadOptions): Promise<ArchiveReport> {
-  const ahead: { workers?: RecordsWorkers } = {};
+  const ahead: { stream?: RecordsStream } = {};
   try {
     return await loadWith(dir, sink, options, ahead);
   } finally {
-    ahead.workers?.stop();
+    ahead.stream?.stop();
+    endParseWorkersAhead();
   }
 }
 
 /** The core of a load: list, take what the cache still vouches for, parse the rest, fill `sink`. */
-async function loadWith(dir: string, sink: ArticleSink, options: LoadOptions, ahead: { workers?: RecordsWorkers }): Promise<ArchiveReport> {
+async function loadWith(dir: string, sink: ArticleSink, options: LoadOptions, ahead: { stream?: RecordsStream }): Promise<ArchiveReport> {
   const started = performance.now();
   const root = resolve(dir);
   const readOptions = options.readOptions ?? {};
@@ -374,13 +384,24 @@ async function loadWith(dir: string, sink: ArticleSink, options: LoadOptions, ah
   let onCacheStep = () => {};
   const reading = cacheFound ? readArchiveCache(options.cache!.path, options.cache!.key, () => onCacheStep()) : null;
   reading?.catch(() => undefined);
+  const steps = loadProgress(options.onProgress);
+  const now = () => (readOptions.now ?? (() => new Date()))().getTime();
   // Without a cache every file is parsed: once the listing shows enough files for worker threads, they are
-  // started, and load their code while the rest of the folder is listed.
+  // started and given the files as they are found, so they parse while the rest of the folder is listed.
+  // Progress is told from the first batch on, once the listing has said how many steps there are.
   const parsesAll = !cacheFound && sink instanceof ArticleStore && !sink.keepsDetails;
+  // Workers `npm start` started with the process are for a load that parses every file (see `parse-workers-ahead.ts`).
+  if (!parsesAll) endParseWorkersAhead();
+  /** The listing as the parse workers were given it: the files found, in the order found. */
+  let streamed: readonly Found[] = [];
   const onFound = (sofar: readonly Found[]) => {
     fileStats?.listed(sofar);
-    const threads = parsesAll && !ahead.workers ? threadsFor(sofar.length, options.threads) : 0;
-    if (threads > 0) ahead.workers = startRecordsWorkers(settingsOf(readOptions, false), options.cache?.key ?? '', { threads });
+    if (ahead.stream) return ahead.stream.grew();
+    const threads = parsesAll ? threadsFor(sofar.length, options.threads) : 0;
+    if (threads === 0) return;
+    streamed = sofar;
+    const files: JobFiles = { get length() { return sofar.length; }, slice: (start, end) => sofar.slice(start, end).map((f) => [f, absoluteOf(root, f)] as const) };
+    ahead.stream = streamRecords({ files, settings: settingsOf(readOptions, false), key: options.cache?.key ?? '', now, onProgress: (n) => steps.to(n * LOAD_STEPS.parse) }, threads);
   };
   try {
     const realRoot = await checkDir(root);
@@ -391,8 +412,10 @@ async function loadWith(dir: string, sink: ArticleSink, options: LoadOptions, ah
     throw err;
   }
   options.listing?.end();
+  // The last files, and the last batch, which may be short.
+  ahead.stream?.end();
+  endParseWorkersAhead();
   report.files = found.length + report.skipped.length;
-  const steps = loadProgress(options.onProgress);
   const files = found.length;
   // Until the cache has spoken, as if it vouched for every file (or, without one, as if every file were parsed).
   steps.plan(cacheFound ? files * (LOAD_STEPS.check + LOAD_STEPS.place) : files * (LOAD_STEPS.parse + LOAD_STEPS.join + LOAD_STEPS.place));
@@ -457,10 +480,14 @@ async function loadWith(dir: string, sink: ArticleSink, options: LoadOptions, ah
     }
     if (stats.cacheProblem) options.onCacheProblem?.(`archive cache ${options.cache.path} not used, rebuilding it: ${stats.cacheProblem}`);
   }
-  const toParse: number[] = [];
-  for (let i = 0; i < found.length; i++) {
-    if (origin[i] !== 0) stats.fromCache++;
-    else toParse.push(i);
+  // Where each file parsed is in `found`. A first load's are every file, in the order the listing found them:
+  // that order, unless a symbolic link to a folder made the listing sort itself at the end (see `found`).
+  const toParse: number[] = ahead.stream && streamed !== found ? positionsInSorted(streamed) : [];
+  if (!ahead.stream || streamed === found) {
+    for (let i = 0; i < found.length; i++) {
+      if (origin[i] !== 0) stats.fromCache++;
+      else toParse.push(i);
+    }
   }
   stats.parsed = toParse.length;
   // Now known: which files are parsed (and joined), and how many were checked against the cache.
@@ -500,15 +527,16 @@ async function loadWith(dir: string, sink: ArticleSink, options: LoadOptions, ah
 
   // Each batch's pairs made as it is sent to be parsed, not all of them for the whole parse.
   const toRead: JobFiles = { length: toParse.length, slice: (start, end) => toParse.slice(start, end).map((i) => [found[i]!, absoluteOf(root, found[i]!)] as const) };
-  const now = () => (readOptions.now ?? (() => new Date()))().getTime();
   if (store) {
     const key = options.cache?.key ?? '';
     // Parsed on worker threads into records, the cache's own format: nothing is held per file here while
     // they parse, and nothing is applied before every file is read, so files settle in path order as
     // a load from the cache would (id collisions and duplicates resolve the same way).
-    const parts = toParse.length === 0
-      ? []
-      : await parseToParts({ files: toRead, settings: settingsOf(readOptions, false), key, now, threads: options.threads, started: ahead.workers, onProgress: (n) => steps.to(checkedSteps + n * LOAD_STEPS.parse) });
+    const parts = ahead.stream
+      ? await ahead.stream.parts
+      : toParse.length === 0
+        ? []
+        : await parseToParts({ files: toRead, settings: settingsOf(readOptions, false), key, now, threads: options.threads, onProgress: (n) => steps.to(checkedSteps + n * LOAD_STEPS.parse) });
     const fromCache = sources.length;
     if (parts.length > 0) {
       // One snapshot of all the shares (see `mergeSnapshots`); its words replace the cache's for the files parsed again.

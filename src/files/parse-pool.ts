@@ -4,7 +4,7 @@ import type { IndexSnapshots } from '../content/store.ts';
 import { RecordsEncoder } from './archive-cache.ts';
 import { createBatchParser, type BatchSettings, type ParsedEntry } from './parse-batch.ts';
 import type { FromWorker, ToWorker, WorkerSettings } from './parse-worker.ts';
-import { startWorkerWithYoungGeneration } from './worker-heap.ts';
+import { startParseWorker, takeParseWorkerAhead } from './parse-workers-ahead.ts';
 
 /**
  * Parses many files on worker threads: each reads its batches synchronously, parses them and builds
@@ -15,8 +15,6 @@ import { startWorkerWithYoungGeneration } from './worker-heap.ts';
 
 /** Files per batch: big enough that messages are few, small enough that progress moves and both workers stay busy. */
 const BATCH = 250;
-/** Each parse worker's semi-spaces: V8's default on 64-bit systems. */
-const WORKER_SEMI_SPACE_MB = 16;
 /** Below this many files, parsing inline is faster than starting workers. */
 const INLINE_BELOW = 1500;
 
@@ -88,11 +86,8 @@ function workerGroup(reject?: (err: Error) => void) {
       for (const w of workers) void w.terminate();
     },
     start(settings: WorkerSettings, done: () => boolean): Worker {
-      // A worker lives only for the load and its heap is freed at the end, so it may trade memory for speed:
-      // a young generation of V8's usual size, since parsing makes much short-lived garbage, where the bot's
-      // main thread runs with 2 MB semi-spaces (see `worker-heap.ts`). In `npm run bench` at 100k, the cold
-      // start took about a tenth less time with it, and its peak was about 80 MB higher while the workers ran.
-      const w = startWorkerWithYoungGeneration(new URL('./parse-worker.js', import.meta.url), { workerData: settings, execArgv: [] }, WORKER_SEMI_SPACE_MB);
+      // One started with the process, if `npm start` started any (see `parse-workers-ahead.ts`).
+      const w = takeParseWorkerAhead(settings) ?? startParseWorker(settings);
       workers.push(w);
       w.on('error', fail);
       w.on('exit', (code) => {
@@ -184,6 +179,7 @@ const PART_FILES = 25_000;
 
 /** A parse job whose outcomes come back as records (see `RecordsEncoder`), for a store filled from the archive cache's format. */
 export interface RecordsJob {
+  /** The files to parse; for a job given them while they are found (`streamRecords`), a list that grows until `end`. */
   files: JobFiles;
   settings: BatchSettings;
   /** The key the records are written under (the archive cache's), checked when they are read back. */
@@ -195,58 +191,6 @@ export interface RecordsJob {
   threads?: number;
   /** Files per part a worker sends back (default 25,000). */
   partFiles?: number;
-  /** Workers started for this job before it was known (`startRecordsWorkers`, with the same settings and key). */
-  started?: RecordsWorkers;
-}
-
-/**
- * Records workers started ahead of their job, so they load their code while the folder is still being
- * listed: at 100,000 files a worker took about 0.16 s to start, about as long as the listing. `stop` ends
- * them if no job takes them.
- */
-export interface RecordsWorkers {
-  readonly count: number;
-  stop(): void;
-  /** Resolves once every one of them has exited (its job done, or stopped). */
-  exited(): Promise<void>;
-  /** @internal The workers and their group, taken by `parseToParts`. */
-  take(): { group: ReturnType<typeof workerGroup>; workers: StartedWorker[] };
-}
-
-/** A worker of a records job, and whether its exit is expected (it handed its last part over). */
-interface StartedWorker {
-  worker: Worker | null;
-  over: boolean;
-}
-
-/** The settings a records worker starts with. */
-const recordsSettings = (settings: BatchSettings, key: string, partFiles: number | undefined): WorkerSettings => ({ ...settings, whole: false, recordsKey: key, partFiles: partFiles ?? PART_FILES });
-
-/**
- * Starts `threads` records workers before their job's files are all known (`threadsFor` says how many a
- * job of the files found so far would use).
- */
-export function startRecordsWorkers(settings: BatchSettings, key: string, options: { threads: number; partFiles?: number }): RecordsWorkers {
-  const group = workerGroup();
-  const count = options.threads;
-  const workers = Array.from({ length: count }, (): StartedWorker => {
-    const entry: StartedWorker = { worker: null, over: false };
-    entry.worker = group.start(recordsSettings(settings, key, options.partFiles), () => entry.over);
-    return entry;
-  });
-  const exits = Promise.all(workers.map((w) => new Promise<void>((resolve) => w.worker!.once('exit', () => resolve())))).then(() => undefined);
-  let taken = false;
-  return {
-    count,
-    stop: () => {
-      if (!taken) group.stop();
-    },
-    exited: () => exits,
-    take() {
-      taken = true;
-      return { group, workers };
-    },
-  };
 }
 
 /**
@@ -254,21 +198,23 @@ export function startRecordsWorkers(settings: BatchSettings, key: string, option
  * of the articles among them.
  */
 export interface ParsedPart {
-  /** Where this share starts in the job's files. */
+  /** Where this run starts in the job's files. */
   start: number;
   records: Uint8Array;
   snapshot: IndexSnapshots;
 }
 
+/** The settings a records worker starts with. */
+const recordsSettings = (settings: BatchSettings, key: string, partFiles: number | undefined): WorkerSettings => ({ ...settings, whole: false, recordsKey: key, partFiles: partFiles ?? PART_FILES });
+
 /**
- * Parses `job.files` into records and indexes, in contiguous shares (one per worker, each sent back in
- * parts), so the caller holds nothing per file while the workers parse: no cloned object per file, no
- * garbage for the main thread to collect, and its CPU left to the workers. The parts come back in file order.
+ * Parses `job.files` into records and indexes, so the caller holds nothing per file while the workers
+ * parse: no cloned object per file, no garbage for the main thread to collect, and its CPU left to the
+ * workers. The parts come back in file order.
  */
 export async function parseToParts(job: RecordsJob): Promise<ParsedPart[]> {
-  const threads = job.started ? job.started.count : threadsFor(job.files.length, job.threads);
-  if (threads === 0 || job.files.length === 0) {
-    job.started?.stop();
+  const threads = threadsFor(job.files.length, job.threads);
+  if (threads === 0) {
     const parser = createBatchParser({ ...job.settings, whole: false });
     const encoder = new RecordsEncoder();
     for (let start = 0; start < job.files.length; start += BATCH) {
@@ -279,62 +225,137 @@ export async function parseToParts(job: RecordsJob): Promise<ParsedPart[]> {
     const snapshot = parser.snapshot();
     return snapshot ? [{ start: 0, records: encoder.bytes(job.key), snapshot }] : [];
   }
-  const batches = Math.ceil(job.files.length / BATCH);
-  const shares = Math.min(threads, batches);
+  const stream = streamRecords(job, threads);
+  stream.end();
+  return stream.parts;
+}
+
+/** A records job on worker threads whose files may still be being found (see `streamRecords`). */
+export interface RecordsStream {
+  /** Tells the job that `files` grew: batches now whole are sent to idle workers. */
+  grew(): void;
+  /** Every file is in `files`: the last batches are sent, and the job finishes once they are parsed. */
+  end(): void;
+  /** Ends the workers, for a job that is no longer wanted (its `parts` never settle). */
+  stop(): void;
+  /** The parts, in file order, once `end` was called and every file is parsed; rejects with why a worker failed. */
+  readonly parts: Promise<ParsedPart[]>;
+  /** @internal The job's workers (for tests that make one fail). */
+  readonly workers: readonly Worker[];
+}
+
+/** The fewest unsent batches a worker that ran out of work splits with another (half each). */
+const MIN_STEAL_BATCHES = 2;
+
+/**
+ * Starts a records job on `threads` workers before all its files are known, so parsing starts while the
+ * folder is still being listed: the first load of 100,000 files used to list them all (about 0.3 s, one
+ * core) before the first batch was sent. Each worker takes a run of contiguous batches of `partFiles`
+ * files at a time and sends each run back as one part. Once every batch is handed out, a worker that runs
+ * out takes the second half of the longest run another has not sent yet, so the workers finish together
+ * (with fixed halves, they finished up to 0.18 s apart, one core idle).
+ */
+export function streamRecords(job: RecordsJob, threads: number): RecordsStream {
+  const settings = recordsSettings(job.settings, job.key, job.partFiles);
+  const runBatches = Math.max(1, Math.ceil(settings.partFiles! / BATCH));
+  const parts: ParsedPart[] = [];
+  let complete = false;
+  /** The next batch no run holds yet. */
+  let next = 0;
   let parsed = 0;
-  return new Promise((resolve, reject) => {
-    const taken = job.started?.take();
-    const group = taken?.group ?? workerGroup();
-    // Workers started ahead that this job has no share for end now: their exit is expected.
-    for (const extra of taken?.workers.slice(shares) ?? []) {
-      extra.over = true;
-      void extra.worker?.terminate();
+  let finished = 0;
+  let settle: { resolve(parts: ParsedPart[]): void; reject(err: Error): void };
+  const done = new Promise<ParsedPart[]>((resolve, reject) => (settle = { resolve, reject }));
+  // Awaited by the caller once the files are listed; a failure before then is kept until it is.
+  done.catch(() => undefined);
+  const group = workerGroup((err) => settle.reject(err));
+  /** Batches in the job: whole batches while files are still being found, every batch once they all are. */
+  const batches = () => (complete ? Math.ceil(job.files.length / BATCH) : Math.floor(job.files.length / BATCH));
+
+  interface Lane {
+    worker: Worker;
+    /** The next batch of its run to send, and the end of its run. */
+    cursor: number;
+    end: number;
+    inFlight: number;
+    finishing: boolean;
+    over: boolean;
+  }
+  const lanes: Lane[] = [];
+
+  /** A new run for a lane with none left: the next `runBatches` batches, or, once all are handed out, half of another's. */
+  const takeRun = (lane: Lane): boolean => {
+    if (!complete || next < batches()) {
+      lane.cursor = next;
+      lane.end = next += runBatches;
+      if (complete) lane.end = Math.min(lane.end, batches());
+      return true;
     }
-    group.rejectWith(reject);
-    /** Each share's parts, in order: shares are contiguous, so their concatenation is in file order. */
-    const byShare: ParsedPart[][] = Array.from({ length: shares }, () => []);
-    let finished = 0;
-    for (let t = 0; t < shares && !group.failed; t++) {
-      // Whole batches per share, contiguous, so each worker's records are in file order.
-      const first = Math.floor((t * batches) / shares);
-      const last = Math.floor(((t + 1) * batches) / shares);
-      let next = first;
-      let finishing = false;
-      const own = byShare[t]!;
-      const entry: StartedWorker = taken?.workers[t] ?? { worker: null, over: false };
-      const w = (entry.worker ??= group.start(recordsSettings(job.settings, job.key, job.partFiles), () => entry.over));
-      const finish = () => {
-        if (finishing) return;
-        finishing = true;
-        w.postMessage({ type: 'finish' } satisfies ToWorker);
-      };
-      const send = () => {
-        if (next >= last) return false;
-        const id = next++;
-        w.postMessage({ type: 'batch', id, files: job.files.slice(id * BATCH, (id + 1) * BATCH) as Array<[string, string]>, now: job.now() } satisfies ToWorker);
-        return true;
-      };
-      w.on('message', (m: FromWorker) => {
-        if (group.failed) return;
-        if (m.type === 'part') return void own.push({ start: m.firstBatch * BATCH, records: m.records, snapshot: m.snapshot });
-        if (m.type === 'index') {
-          entry.over = true;
-          void w.terminate();
-          if (++finished === shares) resolve(byShare.flat());
-          return;
-        }
-        if (m.type !== 'counted') return group.fail(new Error('A parse worker answered in whole entries where records were asked for'));
-        parsed += m.count;
-        try {
-          job.onProgress(parsed);
-        } catch (err) {
-          group.fail(err as Error);
-          return;
-        }
-        if (!send()) finish();
-      });
-      // Two batches in flight, so the worker never waits for the main thread between them.
-      if (!send() || !send()) finish();
+    let victim: Lane | null = null;
+    for (const other of lanes) if (other !== lane && other.end - other.cursor >= MIN_STEAL_BATCHES && (!victim || other.end - other.cursor > victim.end - victim.cursor)) victim = other;
+    if (!victim) return false;
+    lane.end = victim.end;
+    lane.cursor = victim.end = victim.end - Math.floor((victim.end - victim.cursor) / 2);
+    return true;
+  };
+
+  /** Keeps two batches in flight on a lane, so its worker never waits for the main thread; finishes it when nothing is left. */
+  const pump = (lane: Lane) => {
+    if (group.failed || lane.finishing) return;
+    while (lane.inFlight < 2) {
+      if (lane.cursor >= lane.end && !takeRun(lane)) break;
+      if (lane.cursor >= batches()) break;
+      const id = lane.cursor++;
+      lane.inFlight++;
+      lane.worker.postMessage({ type: 'batch', id, files: job.files.slice(id * BATCH, (id + 1) * BATCH) as Array<[string, string]>, now: job.now() } satisfies ToWorker);
     }
-  });
+    if (complete && lane.inFlight === 0 && lane.cursor >= lane.end) {
+      lane.finishing = true;
+      lane.worker.postMessage({ type: 'finish' } satisfies ToWorker);
+    }
+  };
+
+  for (let t = 0; t < threads; t++) {
+    const lane: Lane = { worker: null!, cursor: 0, end: 0, inFlight: 0, finishing: false, over: false };
+    lane.worker = group.start(settings, () => lane.over);
+    lane.worker.on('message', (m: FromWorker) => {
+      if (group.failed) return;
+      if (m.type === 'part') return void parts.push({ start: m.firstBatch * BATCH, records: m.records, snapshot: m.snapshot });
+      if (m.type === 'index') {
+        lane.over = true;
+        void lane.worker.terminate();
+        if (++finished === lanes.length) settle.resolve(parts.sort((a, b) => a.start - b.start));
+        return;
+      }
+      if (m.type !== 'counted') return group.fail(new Error('A parse worker answered in whole entries where records were asked for'));
+      lane.inFlight--;
+      parsed += m.count;
+      try {
+        job.onProgress(parsed);
+      } catch (err) {
+        group.fail(err as Error);
+        return;
+      }
+      pump(lane);
+    });
+    lanes.push(lane);
+  }
+  return {
+    grew: () => lanes.forEach(pump),
+    end() {
+      if (complete) return;
+      complete = true;
+      // Runs handed out past the last file end at it.
+      const total = batches();
+      for (const lane of lanes) {
+        lane.end = Math.min(lane.end, total);
+        lane.cursor = Math.min(lane.cursor, lane.end);
+      }
+      next = Math.min(next, total);
+      lanes.forEach(pump);
+    },
+    stop: () => group.stop(),
+    parts: done,
+    workers: lanes.map((l) => l.worker),
+  };
 }

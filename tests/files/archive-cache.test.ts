@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { readdir, readFile, rm, truncate, unlink, utimes, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rm, symlink, truncate, unlink, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ArticleStore } from '../../src/content/store.ts';
@@ -261,20 +261,26 @@ describe('loading on worker threads', () => {
     expect(inline.report.skipped).toEqual([expect.objectContaining({ file: 'same-name.md', message: expect.stringMatching(/same id/) })]);
   });
 
-  it('GIVEN a first load large enough for its workers to start while the folder is listed THEN it loads what an inline load does', async () => {
+  it('GIVEN a first load large enough for workers to parse while the folder is still listed THEN it loads what an inline load does, a linked folder the listing sorts at the end included', async () => {
     const d = await tempDir('archive-ahead-');
     dirs.push(d);
-    // 120 folders of 15: the listing pauses every 50 folders, so 1,500 files are known before it ends.
+    // 120 folders of 15: the job starts once 1,500 files are found, before the listing ends.
     await Promise.all(Array.from({ length: 1800 }, (_, i) => d.write(`f${String(i % 120).padStart(3, '0')}/a-${i}.md`, aggregatorArticle({ title: `Early ${i} on ${i % 4 ? 'grid power' : 'token sales'}` }))));
+    // A link named `a` lists before the folder `a-c`, but its paths (`a/…`) sort after `a-c/…`: the
+    // listing sorts itself at the end, after the workers were given its files in the order found.
+    await d.write('a-c/first.md', aggregatorArticle({ title: 'Sorted first on token sales' }));
+    await symlink(join(d.root, 'f000'), join(d.root, 'a'));
     const opening = openArchive({ dir: d.root, cacheDir: join(d.root, '.cache') });
     const report = await opening.ready;
     await opening.cacheWritten;
     const inline = new ArticleStore({ details: createFileDetailsReader(d.root) });
-    await loadArchive(d.root, inline, { threads: 0 });
-    expect(report.stats).toMatchObject({ cache: 'absent', parsed: 1800 });
-    expect(opening.store.all().map((a) => a.id)).toEqual(inline.all().map((a) => a.id));
-    expect(opening.store.search('token sales', { limit: 500 }).total).toBe(450);
-    expect(inline.search('token sales', { limit: 500 }).total).toBe(450);
+    const inlineReport = await loadArchive(d.root, inline, { threads: 0 });
+    expect(report.stats).toMatchObject({ cache: 'absent', parsed: 1816 });
+    expect(opening.store.all().map((a) => [a.id, a.file, a.title])).toEqual(inline.all().map((a) => [a.id, a.file, a.title]));
+    expect(report.skipped).toEqual(inlineReport.skipped);
+    expect(opening.store.search('token sales', { limit: 500 }).total).toBe(451);
+    expect(inline.search('token sales', { limit: 500 }).total).toBe(451);
+    expect(opening.store.search('first', { limit: 5 }).articles.map((a) => a.file)).toEqual(['a-c/first.md']);
   });
 
   it('GIVEN batches on two workers THEN their joined index searches and hides duplicates as an inline load does, and a restart from its cache parses nothing', async () => {

@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ArticleStore, mergeIndexSnapshots } from '../../src/content/store.ts';
 import { decodeRecords } from '../../src/files/archive-cache.ts';
-import { parseToParts, startRecordsWorkers, type ParsedPart } from '../../src/files/parse-pool.ts';
+import { once } from 'node:events';
+import { parseToParts, streamRecords, type ParsedPart } from '../../src/files/parse-pool.ts';
 import { aggregatorArticle, tempDir } from '../support/temp-dir.ts';
 
 const dirs: Array<{ cleanup(): Promise<void> }> = [];
@@ -55,32 +56,60 @@ describe('parsing into records', () => {
     expect(fromWorkers.store.suggest('Story 61').map((a) => a.title)).toEqual(fromInline.store.suggest('Story 61').map((a) => a.title));
   });
 
-  it('GIVEN workers started before their job THEN the job runs on them and its parts read back as those of workers it starts itself', async () => {
-    const d = await tempDir('parse-ahead-');
+  it('GIVEN files handed to a job while its workers already parse THEN its parts read back as those of a job given them all at once', async () => {
+    const d = await tempDir('parse-stream-');
     dirs.push(d);
-    const files = await d.writeNumbered('b', 600, (i) => aggregatorArticle({ title: `Ahead ${i} on ${i % 2 ? 'rates' : 'miners'}` }));
-    const job = { files, settings, key: 'k', now: () => Date.parse('2026-11-27T00:00:00Z'), onProgress: () => {}, partFiles: 100 };
-    const started = startRecordsWorkers(settings, 'k', { threads: 2, partFiles: 100 });
-    expect(started.count).toBe(2);
-    const ahead = await readBack(await parseToParts({ ...job, started }));
-    const own = await readBack(await parseToParts({ ...job, threads: 2 }));
-    expect(ahead.outcomes).toEqual(own.outcomes);
-    expect(ahead.outcomes).toHaveLength(600);
-    expect(ahead.store.search('rates', { limit: 5 }).total).toBe(300);
-    // Each worker ended once it handed its last part over.
-    await started.exited();
+    const files = await d.writeNumbered('b', 1300, (i) => aggregatorArticle({ title: `Streamed ${i} on ${i % 2 ? 'rates' : 'miners'}` }));
+    const job = { settings, key: 'k', now: () => Date.parse('2026-11-27T00:00:00Z'), partFiles: 500 };
+    // The list the job reads grows as a listing would, a few hundred files at a time.
+    const growing: Array<[string, string]> = [];
+    const progress: number[] = [];
+    const stream = streamRecords({ ...job, files: growing, onProgress: (n) => progress.push(n) }, 2);
+    for (let at = 0; at < files.length; at += 300) {
+      growing.push(...files.slice(at, at + 300));
+      stream.grew();
+      await new Promise((r) => setImmediate(r));
+    }
+    stream.end();
+    const streamed = await stream.parts;
+    const whole = await parseToParts({ ...job, files, threads: 2, onProgress: () => {} });
+    expect(streamed.map((p) => p.start)).toEqual([...streamed.map((p) => p.start)].sort((a, b) => a - b));
+    expect(progress.at(-1)).toBe(1300);
+    const a = await readBack(streamed);
+    const b = await readBack(whole);
+    expect(a.outcomes.map((o) => o.file)).toEqual(files.map(([f]) => f));
+    expect(a.outcomes).toEqual(b.outcomes);
+    expect(a.store.search('rates', { limit: 5 }).total).toBe(650);
   });
 
-  it('GIVEN workers started ahead that no job takes THEN stop ends them; and one that dies before its job makes the job fail with why', async () => {
-    const unused = startRecordsWorkers(settings, 'k', { threads: 2 });
-    unused.stop();
-    await unused.exited();
+  it('GIVEN a worker with nothing left while the other has a long run unsent THEN it takes the second half, and the parts still cover every file once, in order', async () => {
+    const d = await tempDir('parse-steal-');
+    dirs.push(d);
+    const files = await d.writeNumbered('s', 2500, (i) => aggregatorArticle({ title: `Shared ${i}` }));
+    // Runs of 25,000 files: the first worker's run holds all ten batches, the second has none of its own.
+    const parts = await parseToParts({ files, settings, key: 'k', now: () => Date.parse('2026-11-27T00:00:00Z'), threads: 2, onProgress: () => {} });
+    // The second took the back of the first's run (how far back depends on how far the first had got).
+    expect(parts.length).toBeGreaterThanOrEqual(2);
+    expect(parts[0]!.start).toBe(0);
+    expect(parts[1]!.start).toBeGreaterThan(0);
+    expect(parts.map((p) => p.start)).toEqual([...new Set(parts.map((p) => p.start))].sort((a, b) => a - b));
+    const back = await readBack(parts);
+    expect(back.outcomes.map((o) => o.file)).toEqual(files.map(([f]) => f));
+  });
 
-    const dying = startRecordsWorkers(settings, 'k', { threads: 2 });
-    await dying.take().workers[0]!.worker!.terminate();
-    const files: Array<[string, string]> = Array.from({ length: 600 }, (_, i) => [`c-${i}.md`, `/nowhere/c-${i}.md`]);
-    await expect(parseToParts({ files, settings, key: 'k', now: () => 0, onProgress: () => {}, started: dying })).rejects.toThrow(/stopped before it finished/);
+  it('GIVEN a stream no longer wanted THEN stop ends its workers; and one whose worker dies fails with why', async () => {
+    const job = { files: [] as Array<[string, string]>, settings, key: 'k', now: () => 0, onProgress: () => {} };
+    const unwanted = streamRecords(job, 2);
+    const exits = unwanted.workers.map((w) => once(w, 'exit'));
+    unwanted.stop();
+    await Promise.all(exits);
+
+    const dying = streamRecords({ ...job, files: Array.from({ length: 600 }, (_, i): [string, string] => [`c-${i}.md`, `/nowhere/c-${i}.md`]) }, 2);
+    const others = dying.workers.slice(1).map((w) => once(w, 'exit'));
+    await dying.workers[0]!.terminate();
+    dying.end();
+    await expect(dying.parts).rejects.toThrow(/stopped before it finished/);
     // The other was ended with the failed job.
-    await dying.exited();
+    await Promise.all(others);
   });
 });
