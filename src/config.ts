@@ -1,3 +1,4 @@
+import { dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { parseClock } from './calendar/clock.ts';
 import { isValidTimeZone } from './calendar/period.ts';
@@ -100,6 +101,28 @@ export type ConfigResult = { ok: true; config: Config } | { ok: false; problems:
 export function parseConfig(env: Record<string, string | undefined>, checks: ConfigChecks = {}): ConfigResult {
   const result = configSchema(checks).safeParse(env);
   return result.success ? { ok: true, config: result.data } : { ok: false, problems: problemsOf(result.error) };
+}
+
+/** Where the bot's archive is, and its cache (null: none), as `archiveLocation` reads them from `config`. */
+export interface ArchiveLocation {
+  contentDir: string;
+  cacheDir: string | null;
+}
+
+/**
+ * The content folder, and the archive cache's folder: `CACHE_DIR`, or a `cache` folder next to the
+ * SQLite file; none when `CACHE_DIR` is `:none:`, or unset with an in-memory database (the sandbox).
+ */
+export function archiveLocation(config: Pick<Config, 'CONTENT_DIR' | 'DATABASE_PATH' | 'CACHE_DIR'>): ArchiveLocation {
+  const contentDir = resolve(config.CONTENT_DIR.trim() || DEFAULT_CONTENT_DIR);
+  if (config.CACHE_DIR === null || (config.CACHE_DIR === undefined && config.DATABASE_PATH === ':memory:')) return { contentDir, cacheDir: null };
+  return { contentDir, cacheDir: resolve(config.CACHE_DIR ?? join(dirname(resolve(config.DATABASE_PATH)), 'cache')) };
+}
+
+/** Reads only what `archiveLocation` needs, with the bot's rules: null when the bot would refuse them. */
+export function parseArchiveLocation(env: Record<string, string | undefined>): ArchiveLocation | null {
+  const result = configSchema({}).pick({ CONTENT_DIR: true, DATABASE_PATH: true, CACHE_DIR: true }).safeParse(env);
+  return result.success ? archiveLocation(result.data) : null;
 }
 
 /**

@@ -1,11 +1,10 @@
 import { once } from 'node:events';
-import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Client } from 'discord.js';
 import type { Logger } from 'pino';
 import { commands } from '../commands/index.ts';
 import type { Clock } from './calendar/clock.ts';
-import { formatConfigProblems, parseConfig, type Config } from './config.ts';
+import { archiveLocation, formatConfigProblems, parseConfig, type Config } from './config.ts';
 import { createLogger, resolveLogFormat } from './logger.ts';
 import { startHealthMonitor } from './health.ts';
 import type { ArticleStore } from './content/store.ts';
@@ -25,7 +24,7 @@ import { answerRestarting } from './discord/restarting.ts';
 import { SearchSessions } from './discord/search-sessions.ts';
 import { openArchive } from './files/archive.ts';
 import { createSharedListing, type SharedListing } from './files/shared-listing.ts';
-import { checkDir, ContentDirError, formatIssue, resolveContentDir, watchContentDir, type ContentReadOptions, type LoadReport } from './files/content-files.ts';
+import { checkDir, ContentDirError, formatIssue, watchContentDir, type ContentReadOptions, type LoadReport } from './files/content-files.ts';
 import { watchEventLog } from './files/watch-log.ts';
 import { sandboxBanner, startSandboxMode } from './sandbox/mode.ts';
 import { createArrivalLog } from './scheduler/arrivals.ts';
@@ -116,7 +115,7 @@ export async function startBot(deps: BotDeps): Promise<RunningBot> {
   });
 
   const topics = createTopicCanonicaliser(config.TOPIC_ALIASES);
-  const contentDir = resolveContentDir(undefined, { CONTENT_DIR: config.CONTENT_DIR });
+  const { contentDir, cacheDir } = archiveLocation(config);
   // A missing content folder still stops the start at once, before the login; the load itself runs
   // while the bot logs in, so a large archive never keeps it offline.
   // The store is closed on the way out: an open Postgres pool would keep the failed process alive.
@@ -127,8 +126,6 @@ export async function startBot(deps: BotDeps): Promise<RunningBot> {
   // Dates are checked against the bot's clock, and zoneless timestamps read in CONTENT_TIMEZONE (UTC by default).
   const readOptions = { topics, timeZone: config.CONTENT_TIMEZONE, now: () => clock.now() };
   const loadStarted = performance.now();
-  // The archive cache lives next to the database; an in-memory database (the sandbox) keeps none.
-  const cacheDir = config.CACHE_DIR === null || (config.CACHE_DIR === undefined && config.DATABASE_PATH === ':memory:') ? null : resolve(config.CACHE_DIR ?? join(dirname(resolve(config.DATABASE_PATH)), 'cache'));
   const open: OpenArchive = deps.openArchive ?? ((o) => openArchive({ ...o, cacheDir, onCacheProblem: (message) => logger.warn({ cacheDir }, message) }));
   // The folder is listed once at start: the watcher watches each folder as the load reaches it, and takes its names.
   const listing = deps.watch !== false ? createSharedListing() : undefined;

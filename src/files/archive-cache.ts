@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { open, rename, rm, type FileHandle } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import { crc32 } from 'node:zlib';
 import type { ContentIssue } from '../content/article.ts';
 import { SENTIMENTS } from '../content/article.ts';
@@ -83,10 +83,7 @@ export interface CacheContents {
 /** Why a cache file was not used, for the log. */
 export type CacheMiss = { reason: 'absent' } | { reason: 'invalid'; message: string };
 
-/** The cache file of a content folder: one per folder, so two bots with different folders can share a cache dir. */
-export function cacheFileFor(cacheDir: string, contentRoot: string): string {
-  return join(cacheDir, `archive-${createHash('sha1').update(contentRoot).digest('hex').slice(0, 12)}.bin`);
-}
+export { cacheFileFor } from './cache-file.ts';
 
 let fingerprint: string | undefined;
 

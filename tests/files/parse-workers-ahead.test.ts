@@ -1,9 +1,11 @@
 import { once } from 'node:events';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openArchive } from '../../src/files/archive.ts';
-import { endParseWorkersAhead, parseWorkersWaiting, startParseWorkersAhead } from '../../src/files/parse-workers-ahead.ts';
+import { cacheFileFor } from '../../src/files/cache-file.ts';
+import { endParseWorkersAhead, parseWorkersWaiting, startParseWorkersAhead, startParseWorkersForFirstLoad } from '../../src/files/parse-workers-ahead.ts';
 import { aggregatorArticle, tempDir } from '../support/temp-dir.ts';
 
 const dirs: Array<{ cleanup(): Promise<void> }> = [];
@@ -58,6 +60,27 @@ describe('parse workers started with the process', () => {
     const opening = openArchive({ dir: d.root, cacheDir: null });
     expect((await opening.ready).loaded).toBe(1);
     await Promise.all(exits);
+    expect(parseWorkersWaiting()).toHaveLength(0);
+  });
+
+  it('GIVEN the configuration npm start reads THEN workers start ahead only when the archive has a cache folder and no cache file in it yet', async () => {
+    const d = await tempDir('ahead-env-');
+    dirs.push(d);
+    const env = { CONTENT_DIR: join(d.root, 'content'), DATABASE_PATH: join(d.root, 'data', 'bot.sqlite') };
+    // First start: the cache would be `data/cache/archive-….bin`, and is not there.
+    expect(startParseWorkersForFirstLoad(env)).toBeGreaterThan(0);
+    expect(parseWorkersWaiting().length).toBeGreaterThan(0);
+    endParseWorkersAhead();
+
+    await mkdir(join(d.root, 'data', 'cache'), { recursive: true });
+    await writeFile(cacheFileFor(join(d.root, 'data', 'cache'), join(d.root, 'content')), 'any bytes');
+    expect(startParseWorkersForFirstLoad(env)).toBe(0);
+    // CACHE_DIR moves it: none there yet.
+    expect(startParseWorkersForFirstLoad({ ...env, CACHE_DIR: join(d.root, 'elsewhere') })).toBeGreaterThan(0);
+    endParseWorkersAhead();
+    // No cache at all (turned off, or the sandbox's in-memory database): the load starts its own workers if it needs them.
+    expect(startParseWorkersForFirstLoad({ ...env, CACHE_DIR: ':none:' })).toBe(0);
+    expect(startParseWorkersForFirstLoad({ ...env, DATABASE_PATH: ':memory:' })).toBe(0);
     expect(parseWorkersWaiting()).toHaveLength(0);
   });
 });
