@@ -225,7 +225,8 @@ export async function parseToParts(job: RecordsJob): Promise<ParsedPart[]> {
     const snapshot = parser.snapshot();
     return snapshot ? [{ start: 0, records: encoder.bytes(job.key), snapshot }] : [];
   }
-  const stream = streamRecords(job, threads);
+  // No more workers than batches: every file is known here.
+  const stream = streamRecords(job, Math.min(threads, Math.ceil(job.files.length / BATCH)));
   stream.end();
   return stream.parts;
 }
