@@ -103,6 +103,11 @@ export function parseConfig(env: Record<string, string | undefined>, checks: Con
   return result.success ? { ok: true, config: result.data } : { ok: false, problems: problemsOf(result.error) };
 }
 
+/** Whether a start opens the sandbox (a local Discord, an in-memory database): asked with `--sandbox`, or no token set. */
+export function isSandboxStart(argv: readonly string[], token: string | undefined): boolean {
+  return argv.includes('--sandbox') || !token;
+}
+
 /** Where the bot's archive is, and its cache (null: none), as `archiveLocation` reads them from `config`. */
 export interface ArchiveLocation {
   contentDir: string;
@@ -119,10 +124,15 @@ export function archiveLocation(config: Pick<Config, 'CONTENT_DIR' | 'DATABASE_P
   return { contentDir, cacheDir: resolve(config.CACHE_DIR ?? join(dirname(resolve(config.DATABASE_PATH)), 'cache')) };
 }
 
-/** Reads only what `archiveLocation` needs, with the bot's rules: null when the bot would refuse them. */
-export function parseArchiveLocation(env: Record<string, string | undefined>): ArchiveLocation | null {
-  const result = configSchema({}).pick({ CONTENT_DIR: true, DATABASE_PATH: true, CACHE_DIR: true }).safeParse(env);
-  return result.success ? archiveLocation(result.data) : null;
+/**
+ * Reads only what `archiveLocation` needs, with the bot's rules, for a start with `argv`: null when the bot
+ * would refuse them. The sandbox keeps no cache (its database is in memory).
+ */
+export function parseArchiveLocation(env: Record<string, string | undefined>, argv: readonly string[] = []): ArchiveLocation | null {
+  const result = configSchema({}).pick({ CONTENT_DIR: true, DATABASE_PATH: true, CACHE_DIR: true, DISCORD_TOKEN: true }).safeParse(env);
+  if (!result.success) return null;
+  const where = archiveLocation(result.data);
+  return isSandboxStart(argv, result.data.DISCORD_TOKEN) ? { ...where, cacheDir: null } : where;
 }
 
 /**

@@ -4,7 +4,7 @@ import type { Client } from 'discord.js';
 import type { Logger } from 'pino';
 import { commands } from '../commands/index.ts';
 import type { Clock } from './calendar/clock.ts';
-import { archiveLocation, formatConfigProblems, parseConfig, type Config } from './config.ts';
+import { archiveLocation, formatConfigProblems, isSandboxStart, parseConfig, type Config } from './config.ts';
 import { createLogger, resolveLogFormat } from './logger.ts';
 import { startHealthMonitor } from './health.ts';
 import type { ArticleStore } from './content/store.ts';
@@ -337,7 +337,7 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv): Promise<void>
   process.on('unhandledRejection', (err) => logger.error({ err }, 'unhandled rejection'));
   // Off unless asked for: one "health" record (event-loop delay, memory) per interval.
   if (config.METRICS_INTERVAL_MS > 0) startHealthMonitor({ logger, intervalMs: config.METRICS_INTERVAL_MS });
-  const sandbox = argv.includes('--sandbox') || !config.DISCORD_TOKEN;
+  const sandbox = isSandboxStart(argv, config.DISCORD_TOKEN);
   /** Stops within the shutdown deadline; false when the deadline cut something off. */
   let stop: (graceMs: number) => Promise<boolean>;
   let ending = false;

@@ -11,7 +11,7 @@ const { main, dir } = await ensureBuild();
 // load that does not need them ends them). `.env` is read here for that, as the bot reads it.
 dotenv.config({ quiet: true });
 const { startParseWorkersForFirstLoad } = await import(pathToFileURL(join(dir, 'parse-workers-ahead.js')).href);
-startParseWorkersForFirstLoad(process.env);
+startParseWorkersForFirstLoad(process.env, process.argv.slice(2));
 // The bundle runs as if node had been given it: its "am I the program" check compares against argv[1].
 process.argv[1] = main;
 await import(pathToFileURL(main).href);

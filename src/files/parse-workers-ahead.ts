@@ -58,14 +58,14 @@ export function startParseWorkersAhead(count = Math.min(4, availableParallelism(
 }
 
 /**
- * Starts the workers ahead when the bot, configured by `env`, will find no archive cache: its first start
+ * Starts the workers ahead when the bot, configured by `env` and started with `argv`, will find no archive cache: its first start
  * (or a cache that was deleted). A restart with a cache parses only what changed, and two workers loading
  * their code beside the bot's made it come online about 0.1 s later; with the cache off (`:none:`, the
- * sandbox) every start parses every file, and the load starts its workers as the listing calls for them.
+ * sandbox: `--sandbox`, or no token) every start parses every file, and the load starts its workers as the listing calls for them.
  * Returns how many were started.
  */
-export function startParseWorkersForFirstLoad(env: Record<string, string | undefined>): number {
-  const where = parseArchiveLocation(env);
+export function startParseWorkersForFirstLoad(env: Record<string, string | undefined>, argv: readonly string[] = []): number {
+  const where = parseArchiveLocation(env, argv);
   // A configuration the bot refuses stops it before any load.
   if (!where || where.cacheDir === null || existsSync(cacheFileFor(where.cacheDir, where.contentDir))) return 0;
   const count = Math.min(4, availableParallelism());

@@ -63,10 +63,10 @@ describe('parse workers started with the process', () => {
     expect(parseWorkersWaiting()).toHaveLength(0);
   });
 
-  it('GIVEN the configuration npm start reads THEN workers start ahead only when the archive has a cache folder and no cache file in it yet', async () => {
+  it('GIVEN the configuration npm start reads THEN workers start ahead only when the archive has a cache folder and no cache file in it yet, and never for the sandbox', async () => {
     const d = await tempDir('ahead-env-');
     dirs.push(d);
-    const env = { CONTENT_DIR: join(d.root, 'content'), DATABASE_PATH: join(d.root, 'data', 'bot.sqlite') };
+    const env = { CONTENT_DIR: join(d.root, 'content'), DATABASE_PATH: join(d.root, 'data', 'bot.sqlite'), DISCORD_TOKEN: 'x'.repeat(60) };
     // First start: the cache would be `data/cache/archive-….bin`, and is not there.
     expect(startParseWorkersForFirstLoad(env)).toBeGreaterThan(0);
     expect(parseWorkersWaiting().length).toBeGreaterThan(0);
@@ -81,6 +81,9 @@ describe('parse workers started with the process', () => {
     // No cache at all (turned off, or the sandbox's in-memory database): the load starts its own workers if it needs them.
     expect(startParseWorkersForFirstLoad({ ...env, CACHE_DIR: ':none:' })).toBe(0);
     expect(startParseWorkersForFirstLoad({ ...env, DATABASE_PATH: ':memory:' })).toBe(0);
+    // The sandbox (asked for, or no token) keeps its database in memory, and no cache.
+    expect(startParseWorkersForFirstLoad({ ...env, CACHE_DIR: join(d.root, 'elsewhere') }, ['--sandbox'])).toBe(0);
+    expect(startParseWorkersForFirstLoad({ ...env, CACHE_DIR: join(d.root, 'elsewhere'), DISCORD_TOKEN: undefined })).toBe(0);
     expect(parseWorkersWaiting()).toHaveLength(0);
   });
 });
