@@ -1,10 +1,9 @@
-import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import type { IndexSnapshots } from '../content/store.ts';
 import { RecordsEncoder } from './archive-cache.ts';
 import { createBatchParser, type BatchSettings, type ParsedEntry } from './parse-batch.ts';
 import type { FromWorker, ToWorker, WorkerSettings } from './parse-worker.ts';
-import { startParseWorker, takeParseWorkerAhead } from './parse-workers-ahead.ts';
+import { largeLoadThreads, startParseWorker, takeParseWorkerAhead } from './parse-workers-ahead.ts';
 
 /**
  * Parses many files on worker threads: each reads its batches synchronously, parses them and builds
@@ -53,7 +52,7 @@ export async function parseFiles(job: ParseJob): Promise<IndexSnapshots[]> {
  */
 export function threadsFor(files: number, requested: number | undefined): number {
   if (files === 0) return 0;
-  return requested ?? (files < INLINE_BELOW ? 0 : Math.min(4, Math.max(1, availableParallelism())));
+  return requested ?? (files < INLINE_BELOW ? 0 : largeLoadThreads());
 }
 
 /**

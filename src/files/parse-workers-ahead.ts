@@ -9,9 +9,9 @@ import { startWorkerWithYoungGeneration } from './worker-heap.ts';
 /**
  * Starting parse workers, with the process if need be. A worker takes about a quarter of a second to
  * load its code; on a first load of 100,000 files the bot's own code loads for about as long before the
- * load can start them, so `npm start` starts them first (`src/start.mjs`), before the bot's bundle, and the
- * load takes them when it finds it has every file to parse. A load that does not (an archive cache to
- * use, a small folder) ends them.
+ * load can start them, so on a first start (no archive cache yet) `npm start` starts them first
+ * (`src/start.mjs`), before the bot's bundle, and the load takes them when it finds it has every file to
+ * parse. A load that does not (a small folder) ends them.
  */
 
 /**
@@ -38,11 +38,14 @@ export function startParseWorker(settings: WorkerSettings | null): Worker {
   return startWorkerWithYoungGeneration(new URL('./parse-worker.js', import.meta.url), { workerData: settings, execArgv: [] }, WORKER_SEMI_SPACE_MB);
 }
 
+/** The parse workers of a large load: one per core, at most 4. */
+export const largeLoadThreads = (): number => Math.min(4, availableParallelism());
+
 /**
  * Starts `count` parse workers (default: as many as a large load uses) that wait for a load to take
  * them. They do not keep the process alive while they wait.
  */
-export function startParseWorkersAhead(count = Math.min(4, availableParallelism())): void {
+export function startParseWorkersAhead(count = largeLoadThreads()): void {
   const list = waiting();
   for (let k = 0; k < count; k++) {
     const worker = startParseWorker(null);
@@ -68,7 +71,7 @@ export function startParseWorkersForFirstLoad(env: Record<string, string | undef
   const where = parseArchiveLocation(env, argv);
   // A configuration the bot refuses stops it before any load.
   if (!where || where.cacheDir === null || existsSync(cacheFileFor(where.cacheDir, where.contentDir))) return 0;
-  const count = Math.min(4, availableParallelism());
+  const count = largeLoadThreads();
   startParseWorkersAhead(count);
   return count;
 }
