@@ -358,7 +358,7 @@ type LoadOptions = Omit<ArchiveOptions, 'dir'> & {
   writeShares?(records: Uint8Array[], snapshots: IndexSnapshots<SnapshotBytes>): void;
 };
 
-/** A load, and the end of the parse workers of a first load that did not finish (the listing failed, or a worker). */
+/** A load; then the end of a first load's parse workers if it did not finish (the listing failed, or a worker), and of any started with the process that it did not take. */
 async function load(dir: string, sink: ArticleSink, options: LoadOptions): Promise<ArchiveReport> {
   const ahead: { stream?: RecordsStream } = {};
   try {
