@@ -51,6 +51,23 @@ describe('parse workers started with the process', () => {
     expect(restart.store.search('token sales', { limit: 5 }).total).toBe(400);
   });
 
+  it('GIVEN a worker started ahead that died while it waited THEN it is not taken: the first load parses on the other and a worker of its own', async () => {
+    const d = await tempDir('ahead-dead-');
+    dirs.push(d);
+    await Promise.all(Array.from({ length: 1600 }, (_, i) => d.write(`f${i % 40}/a-${i}.md`, aggregatorArticle({ title: `Survivor ${i} on ${i % 4 ? 'grid power' : 'token sales'}` }))));
+    startParseWorkersAhead(2);
+    const [dead, alive] = parseWorkersWaiting();
+    const exited = once(dead!, 'exit');
+    await dead!.terminate();
+    await exited;
+    expect(parseWorkersWaiting()).toEqual([alive]);
+    const messages = messagesFrom([alive!]);
+    const opening = openArchive({ dir: d.root, cacheDir: null });
+    expect((await opening.ready).stats).toMatchObject({ parsed: 1600 });
+    expect(messages[0]).toBeGreaterThan(0);
+    expect(opening.store.search('token sales', { limit: 5 }).total).toBe(400);
+  });
+
   it('GIVEN workers started ahead and a folder too small for workers THEN the load parses inline and ends them', async () => {
     const d = await tempDir('ahead-small-');
     dirs.push(d);
