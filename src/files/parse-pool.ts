@@ -57,29 +57,23 @@ export function threadsFor(files: number, requested: number | undefined): number
 
 /**
  * The workers of one job: each started with `settings`, and the first failure (an error, or a worker
- * that exits before `done` says it may) terminates them all and rejects the job once. The job may be
- * told later (`rejectWith`) than the workers start: a failure meanwhile is kept and rejects it then.
+ * that exits before `done` says it may) terminates them all and rejects the job once.
  */
-function workerGroup(reject?: (err: Error) => void) {
+function workerGroup(reject: (err: Error) => void) {
   const workers: Worker[] = [];
   let failed: Error | null = null;
-  let rejectJob = reject;
   const fail = (err: Error) => {
     if (failed) return;
     failed = err;
     for (const w of workers) void w.terminate();
-    rejectJob?.(err);
+    reject(err);
   };
   return {
     fail,
     get failed() {
       return failed !== null;
     },
-    rejectWith(r: (err: Error) => void) {
-      rejectJob = r;
-      if (failed) r(failed);
-    },
-    /** Ends every worker (a job that will not run). */
+    /** Ends every worker, for a job no longer wanted; their exits reject nothing. */
     stop() {
       failed ??= new Error('The parse workers were stopped before their job');
       for (const w of workers) void w.terminate();
