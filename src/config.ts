@@ -109,6 +109,11 @@ export function isSandboxStart(argv: readonly string[], token: string | undefine
 }
 
 /** Where the bot's archive is, and its cache (null: none), as `archiveLocation` reads them from `config`. */
+/** The content folder: `--content DIR`, else `CONTENT_DIR`, else `./content`. */
+export function resolveContentDir(flag?: string, env: Record<string, string | undefined> = process.env): string {
+  return resolve(flag?.trim() || env.CONTENT_DIR?.trim() || DEFAULT_CONTENT_DIR);
+}
+
 export interface ArchiveLocation {
   contentDir: string;
   cacheDir: string | null;
@@ -119,7 +124,7 @@ export interface ArchiveLocation {
  * SQLite file; none when `CACHE_DIR` is `:none:`, or unset with an in-memory database (the sandbox).
  */
 export function archiveLocation(config: Pick<Config, 'CONTENT_DIR' | 'DATABASE_PATH' | 'CACHE_DIR'>): ArchiveLocation {
-  const contentDir = resolve(config.CONTENT_DIR.trim() || DEFAULT_CONTENT_DIR);
+  const contentDir = resolveContentDir(undefined, { CONTENT_DIR: config.CONTENT_DIR });
   if (config.CACHE_DIR === null || (config.CACHE_DIR === undefined && config.DATABASE_PATH === ':memory:')) return { contentDir, cacheDir: null };
   return { contentDir, cacheDir: resolve(config.CACHE_DIR ?? join(dirname(resolve(config.DATABASE_PATH)), 'cache')) };
 }

@@ -1,6 +1,4 @@
 import { realpath, stat } from 'node:fs/promises';
-import { resolve } from 'node:path';
-import { DEFAULT_CONTENT_DIR } from '../config.ts';
 import type { ContentIssue } from '../content/article.ts';
 import { decodeContent } from '../content/encoding.ts';
 import { parseArticle, type ParseResult } from '../content/parse-article.ts';
@@ -55,10 +53,7 @@ export function formatIssue(issue: ContentIssue): string {
   return issue.path ? `${issue.file}: ${issue.path}: ${issue.message}` : `${issue.file}: ${issue.message}`;
 }
 
-/** The content folder: `--content DIR`, else `CONTENT_DIR`, else `./content`. */
-export function resolveContentDir(flag?: string, env: Record<string, string | undefined> = process.env): string {
-  return resolve(flag?.trim() || env.CONTENT_DIR?.trim() || DEFAULT_CONTENT_DIR);
-}
+export { resolveContentDir } from '../config.ts';
 
 /** Reads and parses one file, turning every I/O failure into an issue for that file. */
 export async function readContentFile(absolute: string, file: string, options: ContentReadOptions = {}): Promise<ParseResult> {
