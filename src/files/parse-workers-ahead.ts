@@ -61,11 +61,11 @@ export function startParseWorkersAhead(count = largeLoadThreads()): void {
 }
 
 /**
- * Starts the workers ahead when the bot, configured by `env` and started with `argv`, will find no archive cache: its first start
- * (or a cache that was deleted). A restart with a cache parses only what changed, and two workers loading
- * their code beside the bot's made it come online about 0.1 s later; with the cache off (`:none:`, the
- * sandbox: `--sandbox`, or no token) every start parses every file, and the load starts its workers as the listing calls for them.
- * Returns how many were started.
+ * Starts the workers ahead when the bot, configured by `env` and started with `argv`, will find no
+ * archive cache: its first start (or a cache that was deleted). A restart with a cache parses only what
+ * changed, and two workers loading their code beside the bot's made it come online about 0.1 s later;
+ * with the cache off (`:none:`, the sandbox: `--sandbox`, or no token) every start parses every file, and
+ * the load starts its workers as the listing calls for them. Returns how many were started.
  */
 export function startParseWorkersForFirstLoad(env: Record<string, string | undefined>, argv: readonly string[] = []): number {
   const where = parseArchiveLocation(env, argv);
