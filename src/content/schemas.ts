@@ -119,7 +119,25 @@ export function readSchemaA(d: Fields): Read<SchemaA> {
     optObject(d.coverImage, (c) => optText(c.raw) && optText(c.full) && optText(c.regular) && optText(c.small) && optText(c.thumb)) &&
     optObject(d.ai, (a) => optBool(a.rewritten));
   if (!ok) return SchemaA.safeParse(d);
-  const data = { ...pick(d, A_KEYS), publishedAt: dateOf(d.publishedAt), updatedAt: dateOf(d.updatedAt) };
+  // Every field named, in one order, absent ones undefined: one shape for every article, so the code that
+  // reads them stays specialised to it (with only the fields given, each combination was a shape of its own).
+  const data = {
+    title: d.title,
+    description: d.description,
+    publishedAt: dateOf(d.publishedAt),
+    updatedAt: dateOf(d.updatedAt),
+    lang: d.lang,
+    externalId: d.externalId,
+    source: d.source,
+    category: d.category,
+    tags: d.tags,
+    stickyWeight: d.stickyWeight,
+    sentiment: d.sentiment,
+    score: d.score,
+    draft: d.draft,
+    coverImage: d.coverImage,
+    ai: d.ai,
+  };
   return { success: true, data: data as SchemaA };
 }
 
@@ -143,18 +161,28 @@ export function readSchemaB(d: Fields): Read<SchemaB> {
     optList(d.images, plainImage) &&
     optList(d.related, (r) => isObject(r) && optText(r.title) && optText(r.excerpt) && optText(r.webUrl) && optObject(r.provider, plainProvider));
   if (!ok) return SchemaB.safeParse(d);
-  const related = Array.isArray(d.related) ? d.related.map((r: Fields) => ({ ...pick(r, RELATED_KEYS), publishedDateTime: dateOf(r.publishedDateTime) })) : undefined;
-  const data = { ...pick(d, B_KEYS), publishedDateTime: dateOf(d.publishedDateTime), related };
+  // One shape for every article, as in `readSchemaA`.
+  const related = Array.isArray(d.related)
+    ? d.related.map((r: Fields) => ({ title: r.title, excerpt: r.excerpt, publishedDateTime: dateOf(r.publishedDateTime), webUrl: r.webUrl, provider: r.provider }))
+    : undefined;
+  const data = {
+    category: d.category,
+    title: d.title,
+    excerpt: d.excerpt,
+    publishedDateTime: dateOf(d.publishedDateTime),
+    originalUrl: d.originalUrl,
+    webUrl: d.webUrl,
+    type: d.type,
+    quality: d.quality,
+    heat: d.heat,
+    published: d.published,
+    provider: d.provider,
+    topics: d.topics,
+    images: d.images,
+    related,
+    sentiment: d.sentiment,
+    secured: d.secured,
+  };
   return { success: true, data: data as SchemaB };
 }
 
-const A_KEYS = ['title', 'description', 'lang', 'externalId', 'source', 'category', 'tags', 'stickyWeight', 'sentiment', 'score', 'draft', 'coverImage', 'ai'] as const;
-const B_KEYS = ['category', 'title', 'excerpt', 'originalUrl', 'webUrl', 'type', 'quality', 'heat', 'published', 'provider', 'topics', 'images', 'sentiment', 'secured'] as const;
-const RELATED_KEYS = ['title', 'excerpt', 'webUrl', 'provider'] as const;
-
-/** The named fields of `o` (nested values as they are: the callers only read their known fields). */
-function pick(o: Fields, keys: readonly string[]): Fields {
-  const out: Fields = {};
-  for (const k of keys) if (o[k] !== undefined) out[k] = o[k];
-  return out;
-}
