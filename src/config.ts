@@ -108,12 +108,12 @@ export function isSandboxStart(argv: readonly string[], token: string | undefine
   return argv.includes('--sandbox') || !token;
 }
 
-/** Where the bot's archive is, and its cache (null: none), as `archiveLocation` reads them from `config`. */
 /** The content folder: `--content DIR`, else `CONTENT_DIR`, else `./content`. */
 export function resolveContentDir(flag?: string, env: Record<string, string | undefined> = process.env): string {
   return resolve(flag?.trim() || env.CONTENT_DIR?.trim() || DEFAULT_CONTENT_DIR);
 }
 
+/** Where the bot's archive is, and its cache (null: none), as `archiveLocation` reads them from `config`. */
 export interface ArchiveLocation {
   contentDir: string;
   cacheDir: string | null;

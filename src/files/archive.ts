@@ -482,8 +482,10 @@ async function loadWith(dir: string, sink: ArticleSink, options: LoadOptions, ah
   }
   // Where each file parsed is in `found`. A first load's are every file, in the order the listing found them:
   // that order, unless a symbolic link to a folder made the listing sort itself at the end (see `found`).
-  const toParse: number[] = ahead.stream && streamed !== found ? positionsInSorted(streamed) : [];
-  if (!ahead.stream || streamed === found) {
+  let toParse: number[];
+  if (ahead.stream && streamed !== found) toParse = positionsInSorted(streamed);
+  else {
+    toParse = [];
     for (let i = 0; i < found.length; i++) {
       if (origin[i] !== 0) stats.fromCache++;
       else toParse.push(i);
