@@ -17,10 +17,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ensureBuild } from '../build.mjs';
-import { DEFAULT_GATEWAY_OPTIONS } from '../discord-sandbox/gateway.ts';
 import { startDiscordSandbox } from '../discord-sandbox/server.ts';
 import { parseSize } from './corpus.ts';
-import { botEnv, ensureCorpus, runFloor, startAndTime, stopBot, warmPageCache } from './online.ts';
+import { botEnv, ensureCorpus, identifyWindow, runFloor, startAndTime, stopBot, warmPageCache } from './online.ts';
 
 const { values, positionals } = parseArgs({ options: { rounds: { type: 'string', default: '3' }, size: { type: 'string', default: '100k' } }, allowPositionals: true });
 const variants = positionals.length > 0 ? positionals : [''];
@@ -50,14 +49,8 @@ const corpus = await ensureCorpus(size, log);
 warmPageCache(corpus);
 const sandbox = await startDiscordSandbox({ guilds: [{ name: 'Bench', channels: ['commands'] }] });
 const channelId = sandbox.channel('commands').id;
-// The loopback, as Discord, lets a bot identify once per window (5 s): a start sooner after the last one
-// is refused (op 9) and identifies seconds later, which would count against whichever variant came next.
-let lastIdentified = -Infinity;
-sandbox.events.on('ready', () => (lastIdentified = performance.now()));
-const identifyWindow = async () => {
-  const wait = lastIdentified + DEFAULT_GATEWAY_OPTIONS.identifyIntervalMs + 250 - performance.now();
-  if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-};
+// A start within the gateway's identify window of the last one would count the window against whichever variant came next.
+const waitForIdentify = identifyWindow(sandbox);
 const results = variants.map(() => [] as number[]);
 try {
   for (let round = 1; round <= Number(values.rounds); round++) {
@@ -65,7 +58,7 @@ try {
     log(`round ${round}: floor ${(floor.wallMs / 1000).toFixed(2)} s`);
     for (const [k, flags] of variants.entries()) {
       const work = await mkdtemp(join(tmpdir(), 'news-cold-turns-'));
-      await identifyWindow();
+      await waitForIdentify();
       try {
         const { bot, timing } = await startAndTime(sandbox, botEnv(sandbox, corpus, work), join(work, 'bot.log'), channelId, null, () => undefined, flags.split(/\s+/).filter(Boolean));
         const cpu = cpuOf(bot.child.pid!);

@@ -210,6 +210,23 @@ const PROBE = 'bitcoin';
  */
 const PROBE_GAP_MS = 100;
 
+/**
+ * The loopback, as Discord, lets a bot identify once per window (5 s): a start sooner after the last one
+ * is refused (op 9) and identifies seconds later, so its time would be the window's, not the start's.
+ * Follows `sandbox`'s identifies; the function it returns waits out the window after the last one (a
+ * quarter of a second over), and says how many milliseconds it waited (0 when it had passed).
+ */
+export function identifyWindow(sandbox: DiscordSandbox): () => Promise<number> {
+  let lastIdentified = -Infinity;
+  sandbox.events.on('ready', () => (lastIdentified = performance.now()));
+  return async () => {
+    const wait = lastIdentified + DEFAULT_GATEWAY_OPTIONS.identifyIntervalMs + 250 - performance.now();
+    if (wait <= 0) return 0;
+    await pause(wait);
+    return wait;
+  };
+}
+
 /** A token no generated article contains: letters only, so every tokenizer keeps it whole. */
 function uniqueToken(): string {
   let s = 'zqx';
@@ -346,8 +363,7 @@ export async function runOnline(options: OnlineOptions): Promise<OnlineResult> {
 
     sandbox = await startDiscordSandbox({ guilds: [{ name: 'Bench', channels: ['commands'] }] });
     const channelId = sandbox.channel('commands').id;
-    let lastIdentified = -Infinity;
-    sandbox.events.on('ready', () => (lastIdentified = performance.now()));
+    const waitForIdentify = identifyWindow(sandbox);
     const start = await startCommand();
     const extra = [...(options.profileDir ? ['--cpu-prof', '--cpu-prof-dir', options.profileDir] : []), ...(options.nodeFlags ?? [])];
     if (extra.length > 0) start.text = `${start.text} (with ${extra.join(' ')})`;
@@ -362,14 +378,10 @@ export async function runOnline(options: OnlineOptions): Promise<OnlineResult> {
     const floorAfter = await runFloor(corpus);
     log(`  ${(floorAfter.wallMs / 1000).toFixed(2)} s from spawn to exit (${(floorAfter.ms / 1000).toFixed(2)} s reading and parsing), ${floorAfter.rssMb} MB`);
 
-    // The loopback, as Discord, lets a bot identify once per window (5 s): on a small archive the cold start and
-    // the floor after it end sooner than that, and the warm start would be refused (op 9) and identify seconds
-    // later, timing the window instead of the restart. A restart of a bot that ran for a while never meets it.
-    const wait = lastIdentified + DEFAULT_GATEWAY_OPTIONS.identifyIntervalMs + 250 - performance.now();
-    if (wait > 0) {
-      log(`Waiting ${(wait / 1000).toFixed(1)} s for the gateway's identify window, as Discord's (one IDENTIFY per 5 s)…`);
-      await pause(wait);
-    }
+    // On a small archive the cold start and the floor after it end within the gateway's identify window, and the
+    // warm start would time the window instead of the restart. A restart of a bot that ran for a while never meets it.
+    const waited = await waitForIdentify();
+    if (waited > 0) log(`Waited ${(waited / 1000).toFixed(1)} s for the gateway's identify window, as Discord's (one IDENTIFY per 5 s)`);
     log('Warm start (same archive, cache present)…');
     const warm = await startAndTime(sandbox, env, join(work, 'bot-warm.log'), channelId, cold.timing.resultTotal, log, extra);
     bot = warm.bot;
