@@ -30,6 +30,19 @@ async function readBack(parts: ParsedPart[]) {
   return { outcomes, store };
 }
 
+/**
+ * Checks that `parts` come back in file order, and read back as `reference` does, every file of `files`
+ * once and in order; returns both read-backs.
+ */
+async function expectSameOutcomes(parts: ParsedPart[], reference: ParsedPart[], files: Array<[string, string]>) {
+  expect(parts.map((p) => p.start)).toEqual([...parts.map((p) => p.start)].sort((a, b) => a - b));
+  const back = await readBack(parts);
+  const expected = await readBack(reference);
+  expect(back.outcomes.map((o) => o.file)).toEqual(files.map(([f]) => f));
+  expect(back.outcomes).toEqual(expected.outcomes);
+  return { back, expected };
+}
+
 describe('parsing into records', () => {
   it('GIVEN two workers sending a part every 100 files THEN the parts come back in file order and join into the same articles and search as one inline pass', async () => {
     const d = await tempDir('parse-parts-');
@@ -42,13 +55,9 @@ describe('parsing into records', () => {
     // Three batches of 250: each worker flushes a part after every batch (one worker holds two).
     expect(parts).toHaveLength(3);
     expect(inline).toHaveLength(1);
-    expect(parts.map((p) => p.start)).toEqual([...parts.map((p) => p.start)].sort((a, b) => a - b));
     expect(progress.at(-1)).toBe(620);
 
-    const fromWorkers = await readBack(parts);
-    const fromInline = await readBack(inline);
-    expect(fromWorkers.outcomes.map((o) => o.file)).toEqual(files.map(([f]) => f));
-    expect(fromWorkers.outcomes).toEqual(fromInline.outcomes);
+    const { back: fromWorkers, expected: fromInline } = await expectSameOutcomes(parts, inline, files);
     expect(fromWorkers.outcomes[7]).toEqual({ file: 'a-007.md', kind: 'issue' });
     const search = (s: ArticleStore) => s.search('solar miners', { limit: 500 });
     expect(search(fromWorkers.store).total).toBe(search(fromInline.store).total);
@@ -73,12 +82,8 @@ describe('parsing into records', () => {
     stream.end();
     const streamed = await stream.parts;
     const whole = await parseToParts({ ...job, files, threads: 2, onProgress: () => {} });
-    expect(streamed.map((p) => p.start)).toEqual([...streamed.map((p) => p.start)].sort((a, b) => a - b));
     expect(progress.at(-1)).toBe(1300);
-    const a = await readBack(streamed);
-    const b = await readBack(whole);
-    expect(a.outcomes.map((o) => o.file)).toEqual(files.map(([f]) => f));
-    expect(a.outcomes).toEqual(b.outcomes);
+    const { back: a } = await expectSameOutcomes(streamed, whole, files);
     expect(a.store.search('rates', { limit: 5 }).total).toBe(650);
   });
 
